@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Lint, then run the whole suite on SQLite and PostgreSQL.
+# PostgreSQL: TEST_DATABASE_URL if set; otherwise a private cluster this script starts itself
+# (installing Debian's postgresql package when running as root). Where neither is possible the
+# suite runs on SQLite only, except under CI=true, where that is a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+
+"$VENV/bin/ruff" check .
+
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  if url=$(bash scripts/postgres.sh start); then
+    export TEST_DATABASE_URL="$url"
+  elif [ "${CI:-}" = "true" ]; then
+    echo "PostgreSQL could not be started and CI=true: failing rather than testing SQLite only." >&2
+    exit 1
+  else
+    echo "PostgreSQL is not available here (set TEST_DATABASE_URL to use one): running on SQLite only." >&2
+  fi
+fi
+
+"$VENV/bin/python" -m pytest "$@"

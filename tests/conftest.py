@@ -1,0 +1,117 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from TEST_DATABASE_URL (scripts/test.sh starts a private cluster and sets it). Its
+schema is migrated once per session and emptied between tests; SQLite gets a copy of a migrated
+template file per test. Both therefore run the real migrations, not `create_all`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.clock import FrozenClock
+from bot.config import Settings, load_settings
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Base
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if POSTGRES_URL:
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests cannot be skipped in CI")
+    skip = pytest.mark.skip(reason="PostgreSQL is not available (set TEST_DATABASE_URL)")
+    for item in items:
+        if "[postgresql" in item.nodeid or item.get_closest_marker("postgresql"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str | None:
+    if not POSTGRES_URL:
+        return None
+    _reset_postgres_schema(POSTGRES_URL)
+    upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+def _reset_postgres_schema(url: str) -> None:
+    import asyncio
+
+    async def reset() -> None:
+        db = Database(url)
+        async with db.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await db.dispose()
+
+    asyncio.run(reset())
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path) -> str:
+    if backend == "sqlite":
+        path = tmp_path / "qi.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    url = request.getfixturevalue("postgres_migrated")
+    if url is None:
+        pytest.skip("PostgreSQL is not available (set TEST_DATABASE_URL)")
+    return url
+
+
+@pytest.fixture
+async def db(database_url, backend) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    if backend == "postgresql":
+        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        async with database.engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    # A Wednesday morning in Toronto, away from DST changes and holidays.
+    return FrozenClock(datetime(2026, 11, 25, 14, 30, tzinfo=UTC))
+
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+ADMIN_ID = "U0ADMIN"
+
+
+@pytest.fixture
+def make_settings(database_url):
+    def make(**overrides) -> Settings:
+        values = dict(slack_bot_token="xoxb-test", slack_signing_secret=SIGNING_SECRET,
+                      database_url=database_url, community_channel_id="C0COMMUNITY",
+                      admin_user_ids=ADMIN_ID, staff_email_domains="uhn.ca,utoronto.ca",
+                      _env_file=None)
+        values.update(overrides)
+        return load_settings(**values)
+
+    return make
