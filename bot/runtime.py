@@ -1,0 +1,59 @@
+"""What every handler and job needs, built once by the composition root (bot/app.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.outbox import Outbox
+from storage.db import Database
+
+
+class InFlight:
+    """Tracks handler work still running after its ack, so shutdown and tests can wait for it."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Future[Any]] = set()
+
+    def track(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self.track(task)
+        return task
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    async def wait(self, timeout: float = 10.0) -> bool:
+        """Wait until nothing is in flight (new work started meanwhile included); False on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._tasks:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            await asyncio.wait(set(self._tasks), timeout=remaining)
+        return True
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    client: AsyncWebClient
+    clock: Clock = field(default_factory=Clock)
+    inflight: InFlight = field(default_factory=InFlight)
+    scheduler_running: bool = False
+    outbox: Outbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.outbox = Outbox(self)

@@ -1,0 +1,44 @@
+"""What a slash-command handler gets once the command has been acknowledged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    runtime: Runtime
+    client: AsyncWebClient
+    respond: AsyncRespond
+    team_id: str
+    user_id: str
+    channel_id: str
+    trigger_id: str
+    text: str  # what follows the subcommand word, stripped
+
+    @classmethod
+    def from_command(cls, runtime: Runtime, command: dict[str, Any], client: AsyncWebClient,
+                     respond: AsyncRespond, text: str) -> CommandContext:
+        return cls(runtime=runtime, client=client, respond=respond, team_id=command.get("team_id", ""),
+                   user_id=command["user_id"], channel_id=command.get("channel_id", ""),
+                   trigger_id=command.get("trigger_id", ""), text=text.strip())
+
+    @property
+    def is_admin(self) -> bool:
+        return self.runtime.settings.is_admin(self.user_id)
+
+    async def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """An ephemeral answer to the person who typed the command."""
+        await self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+def split_subcommand(text: str) -> tuple[str, str]:
+    """`"learn run charts"` -> `("learn", "run charts")`; the word is case-insensitive."""
+    word, _, rest = (text or "").strip().partition(" ")
+    return word.lower(), rest.strip()

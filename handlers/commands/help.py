@@ -1,0 +1,56 @@
+"""`/qi-commons help`: every command with a one-line example."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.commands.context import CommandContext
+
+SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Share QI work", (
+        ("/qi-share", "open the guided form: project, what you tried, what you learned, PDSA stage"),
+        ("/qi-share Tried a discharge checklist on 4B", "post a quick update to your active project"),
+        ("/qi-share #metabolic-monitoring Audit done, 62% screened", "post to the project with that tag"),
+        ("/qi-share list", "see your projects, their stage and progress"),
+    )),
+    ("Mentoring", (
+        ("/find-mentor", "describe what you need and choose from a shortlist of mentors"),
+        ("/find-mentor help with run charts", "go straight to a shortlist for those topics"),
+        ("/qi-commons mentor", "become a mentor, or change what you offer"),
+    )),
+    ("CPD", (
+        ("/cpd-log", "open the CPD form with credits shown for each activity"),
+        ("/cpd-log 1.5h s1 Grand rounds on suicide risk", "log an activity in one line"),
+        ("/cpd-log summary", "your credits against this year's and this cycle's requirements"),
+        ("/cpd-log export", "a CSV of your entries, ready for your college's portal"),
+    )),
+    ("Learn and settings", (
+        ("/qi-commons learn", "short primers: PDSA, measures, run charts, QI vs research, QI and CPD"),
+        ("/qi-commons settings", "profession, CPD framework, reminders and quiet hours"),
+        ("/qi-commons privacy", "what we store, who sees what, and how to delete it"),
+    )),
+)
+ADMIN_SECTION = ("For admins", (
+    ("/qi-commons admin", "the admin console: schedules, escalations, mentor roster"),
+    ("/qi-commons digest preview", "see the weekly digest before it is posted"),
+))
+
+
+def help_blocks(is_admin: bool) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "QI Commons: what you can do"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": (
+            "Share quality improvement work, find a mentor who fits, and turn both into CPD credit. "
+            "Never include patient identifiers: Slack is not a health record.")}},
+    ]
+    for title, lines in SECTIONS + ((ADMIN_SECTION,) if is_admin else ()):
+        body = "\n".join(f"`{example}` {what}" for example, what in lines)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*\n{body}"}})
+    return blocks
+
+
+HELP_FALLBACK = "QI Commons commands: /qi-share, /find-mentor, /cpd-log and /qi-commons (help, learn, settings, privacy)."
+
+
+async def show_help(ctx: CommandContext) -> None:
+    await ctx.reply(HELP_FALLBACK, help_blocks(ctx.is_admin))
