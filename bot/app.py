@@ -49,7 +49,11 @@ class _SignatureCheck(AsyncRequestVerification):
 
     def __init__(self, signing_secret: str, clock: Clock) -> None:
         super().__init__(signing_secret)
-        self.verifier = SignatureVerifier(signing_secret, clock=_ClockForSignatures(clock))
+        self._clock = clock
+
+    @property
+    def verifier(self) -> SignatureVerifier:
+        return SignatureVerifier(self._signing_secret, clock=_ClockForSignatures(self._clock))
 
 
 class _TrackInFlight(AsyncListenerStartHandler):

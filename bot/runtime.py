@@ -35,6 +35,9 @@ class InFlight:
 
     async def wait(self, timeout: float = 10.0) -> bool:
         """Wait until nothing is in flight (new work started meanwhile included); False on timeout."""
+        # Bolt schedules a listener's task during dispatch but the task registers itself only when it
+        # first runs; yielding once lets every already-scheduled task start (the ready queue is FIFO).
+        await asyncio.sleep(0)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self._tasks:

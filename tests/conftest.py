@@ -10,14 +10,19 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
+from bot.app import build_app, build_runtime
 from bot.clock import FrozenClock
 from bot.config import Settings, load_settings
+from bot.runtime import Runtime
+from bot.standin import SlackDriver, SlackStandIn
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base
@@ -115,3 +120,35 @@ def make_settings(database_url):
         return load_settings(**values)
 
     return make
+
+
+MEMBER_ID = "U0MEMBER1"
+OTHER_ID = "U0MEMBER2"
+
+
+@dataclass
+class Harness:
+    """The real app wired to a local Slack stand-in, driven with signed requests as Slack would."""
+
+    slack: SlackStandIn
+    runtime: Runtime
+    app: AsyncApp
+    driver: SlackDriver
+    clock: FrozenClock
+
+    async def settle(self) -> None:
+        """Wait for the work listeners do after their ack."""
+        assert await self.runtime.inflight.wait(10), "listeners still running after 10 s"
+
+
+@pytest.fixture
+async def env(make_settings, db, clock) -> AsyncIterator[Harness]:
+    async with SlackStandIn() as slack:
+        slack.add_user(ADMIN_ID, name="qi.lead", real_name="Dr. Ada Lead", email="ada.lead@uhn.ca")
+        slack.add_user(OTHER_ID, name="sam.nurse", real_name="Sam Nurse", email="sam.nurse@uhn.ca",
+                       tz="America/Vancouver")
+        runtime = build_runtime(make_settings(slack_api_url=slack.api_url), clock=clock, db=db)
+        app = build_app(runtime)
+        driver = SlackDriver.in_process(app, signing_secret=SIGNING_SECRET, standin=slack, now=clock.timestamp)
+        yield Harness(slack, runtime, app, driver, clock)
+        await runtime.inflight.wait(10)
