@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.outbox import Outbox
 from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+MemberChanged = Callable[[str, str], Awaitable[None]]
 
 
 class InFlight:
@@ -58,5 +63,23 @@ class Runtime:
     scheduler_running: bool = False
     outbox: Outbox = field(init=False)
 
+    member_change_listeners: list[MemberChanged] = field(default_factory=list)
+
     def __post_init__(self) -> None:
         self.outbox = Outbox(self)
+
+    def member_changed(self, team_id: str, user_id: str) -> None:
+        """Tell listeners (the App Home) that what this member sees has changed.
+
+        Runs in the background and logs failures, so a view that fails to refresh never breaks the
+        command that changed something.
+        """
+        for listener in self.member_change_listeners:
+            self.inflight.spawn(_logged(listener(team_id, user_id)))
+
+
+async def _logged(work: Awaitable[None]) -> None:
+    try:
+        await work
+    except Exception:  # noqa: BLE001 - a refresh is best effort; the change itself is already saved
+        log.exception("A member-change listener failed")

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
 from bot.text import escape
+from handlers.admin import admin_command
 from handlers.commands.context import CommandContext, split_subcommand
 from handlers.commands.help import show_help
 
@@ -20,6 +21,7 @@ Subcommand = Callable[[CommandContext], Awaitable[None]]
 SUBCOMMANDS: dict[str, Subcommand] = {
     "": show_help,
     "help": show_help,
+    "admin": admin_command,
 }
 
 

@@ -1,0 +1,17 @@
+"""The audit log: who did what to which kind of thing, never the content."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditLog
+
+
+def record(session: AsyncSession, *, team_id: str, actor_id: str | None, action: str, at: datetime,
+           subject: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """Add an audit row to the caller's unit of work (it commits with the change it describes)."""
+    session.add(AuditLog(team_id=team_id, actor_id=actor_id, action=action, subject=subject,
+                         detail=detail or {}, created_at=at))
