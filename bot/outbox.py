@@ -138,7 +138,7 @@ class Outbox:
             try:
                 response = await client.api_call(method, json=args)
             except SlackApiError as exc:
-                if exc.response.get("error") != "not_in_channel" or "channel" not in args:
+                if _slack_error(exc) != "not_in_channel" or "channel" not in args:
                     raise
                 # The bot can add itself to public channels; private ones need a person to invite it.
                 await client.conversations_join(channel=args["channel"])
@@ -146,12 +146,20 @@ class Outbox:
             return None, dict(response.data) if isinstance(response.data, dict) else {}
         except SlackApiError as exc:
             status = exc.response.status_code
-            error = exc.response.get("error") or f"http_{status}"
+            if status >= 500 or status == 429:
+                return f"http_{status}", None
+            error = _slack_error(exc) or f"http_{status}"
             if error == "method_not_supported_for_channel_type":
                 error = "not_in_channel"  # a private channel the bot was never invited to
-            return (f"http_{status}" if status >= 500 or status == 429 else error), None
+            return error, None
         except (TimeoutError, aiohttp.ClientError) as exc:
             return f"connection: {type(exc).__name__}", None
+
+
+def _slack_error(exc: SlackApiError) -> str | None:
+    # A proxy or load balancer in front of Slack can answer with a non-JSON body.
+    data = exc.response.data
+    return data.get("error") if isinstance(data, dict) else None
 
 
 def _is_transient(error: str) -> bool:
