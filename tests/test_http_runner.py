@@ -1,0 +1,88 @@
+"""`qi-commons run --http` as a real process: it answers Slack, reports health and stops cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import build_runtime
+from bot.server import build_web_app
+from bot.standin import SlackDriver, SlackStandIn
+from storage.db import Database
+from tests.conftest import SIGNING_SECRET
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def _wait_healthy(url: str, process) -> dict:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            if process.returncode is not None:
+                raise AssertionError(f"the bot exited with {process.returncode}")
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return await response.json()
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("the bot never became healthy")
+
+
+async def test_real_process_answers_help_reports_health_and_stops_on_sigterm(database_url, tmp_path):
+    port = _free_port()
+    async with SlackStandIn() as slack:
+        env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+               "SLACK_API_URL": slack.api_url, "DATABASE_URL": database_url, "PORT": str(port),
+               "HOST": "127.0.0.1", "COMMUNITY_CHANNEL_ID": "C0COMMUNITY", "LOG_LEVEL": "INFO"}
+        env.pop("SLACK_APP_TOKEN", None)
+        bot = Path(sys.executable).parent / "qi-commons"
+        process = await asyncio.create_subprocess_exec(str(bot), "run", "--http", cwd=tmp_path, env=env,
+                                                       stdout=asyncio.subprocess.PIPE,
+                                                       stderr=asyncio.subprocess.STDOUT)
+        try:
+            health = await _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+            assert health == {"status": "ok", "database": "ok", "scheduler": "running"}
+
+            driver = SlackDriver.over_http(f"http://127.0.0.1:{port}/slack/events", signing_secret=SIGNING_SECRET,
+                                           standin=slack)
+            response_url = slack.response_url()
+            response = await driver.command("/qi-commons", "help", response_url=response_url)
+            assert response.status == 200
+            [reply] = await slack.wait_for_response(response_url)
+            assert reply["response_type"] == "ephemeral" and "/find-mentor" in str(reply["blocks"])
+
+            forged = await driver.raw("command=%2Fqi-commons&text=help", {"X-Slack-Signature": "v0=00",
+                                                                           "X-Slack-Request-Timestamp": "1"})
+            assert forged.status == 401
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+            output = (await asyncio.wait_for(process.communicate(), 30))[0].decode()
+        assert process.returncode == 0, output
+        assert "QI Commons stopped" in output
+        assert "xoxb-test" not in output and SIGNING_SECRET not in output
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_healthz_is_503_when_the_database_is_unreachable(make_settings):
+    settings = make_settings()
+    runtime = build_runtime(settings, db=Database("postgresql+asyncpg://nobody@127.0.0.1:9/none"))
+    runtime.scheduler_running = True
+    async with TestClient(TestServer(build_web_app(None, runtime))) as client:
+        response = await client.get("/healthz")
+        assert response.status == 503
+        assert await response.json() == {"status": "degraded", "database": "unreachable", "scheduler": "running"}
+    await runtime.db.dispose()
