@@ -90,3 +90,18 @@ def test_cli_prints_one_line_and_no_traceback(tmp_path):
     assert result.stderr.strip().count("\n") == 0
     assert result.stderr.startswith("Configuration error: WEEKLY_DIGEST_AT")
     assert "Traceback" not in result.stderr
+
+
+def test_env_example_lists_every_setting_and_loads():
+    from pathlib import Path
+
+    from bot.config import HOW_TO_FIX, Settings
+
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert name.upper() in example, f"{name.upper()} missing from .env.example"
+        assert f"`{name.upper()}`" in readme, f"{name.upper()} missing from README's configuration table"
+        assert name.upper() in HOW_TO_FIX, f"{name.upper()} has no fix hint"
+    settings = load_settings(_env_file=str(Path(__file__).resolve().parents[1] / ".env.example"))
+    assert settings.database_url == "sqlite+aiosqlite:///qi_commons.db" and settings.slack_bot_token is None
