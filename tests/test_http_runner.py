@@ -86,3 +86,28 @@ async def test_healthz_is_503_when_the_database_is_unreachable(make_settings):
         assert response.status == 503
         assert await response.json() == {"status": "degraded", "database": "unreachable", "scheduler": "running"}
     await runtime.db.dispose()
+
+
+async def test_socket_mode_process_answers_without_a_public_url(tmp_path):
+    async with SlackStandIn() as slack:
+        env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": slack.app_token,
+               "SLACK_API_URL": slack.api_url, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/socket.db",
+               "COMMUNITY_CHANNEL_ID": "C0COMMUNITY", "LOG_LEVEL": "INFO"}
+        env.pop("SLACK_SIGNING_SECRET", None)
+        bot = Path(sys.executable).parent / "qi-commons"
+        process = await asyncio.create_subprocess_exec(str(bot), "run", cwd=tmp_path, env=env,
+                                                       stdout=asyncio.subprocess.PIPE,
+                                                       stderr=asyncio.subprocess.STDOUT)
+        try:
+            await slack.wait_for_socket(timeout=30)
+            response_url = slack.response_url()
+            await SlackDriver.over_socket(slack).command("/qi-commons", "help", response_url=response_url)
+            [reply] = await slack.wait_for_response(response_url)
+            assert "/cpd-log" in str(reply["blocks"])
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+            output = (await asyncio.wait_for(process.communicate(), 30))[0].decode()
+        assert process.returncode == 0, output
+        assert "Socket Mode" in output and "QI Commons stopped" in output
+        assert slack.calls_to("apps.connections.open")

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -64,6 +64,24 @@ def _in_process(app: AsyncApp) -> Transport:
     async def send(body: str, headers: dict[str, str]) -> DriverResponse:
         response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
         return DriverResponse(response.status, response.body, response.first_headers())
+
+    return send
+
+
+def _over_socket(standin: SlackStandIn) -> Transport:
+    """Socket Mode: the same payloads, unsigned, pushed down the app's WebSocket as envelopes."""
+
+    async def send(body: str, headers: dict[str, str]) -> DriverResponse:
+        if headers.get("Content-Type", "").startswith("application/json"):
+            envelope_type, payload = "events_api", json.loads(body)
+        else:
+            form = dict(parse_qsl(body, keep_blank_values=True))
+            if "payload" in form:
+                envelope_type, payload = "interactive", json.loads(form["payload"])
+            else:
+                envelope_type, payload = "slash_commands", form
+        ack = await standin.socket_send(envelope_type, payload)
+        return DriverResponse(200, json.dumps(ack.get("payload") or {}), {})
 
     return send
 
@@ -131,6 +149,11 @@ class SlackDriver:
     def over_http(cls, url: str, **kw: Any) -> SlackDriver:
         """`url` is the app's request URL, e.g. http://127.0.0.1:3000/slack/events."""
         return cls(transport=_over_http(url), **kw)
+
+    @classmethod
+    def over_socket(cls, standin: SlackStandIn, **kw: Any) -> SlackDriver:
+        """Send through the stand-in's Socket Mode connection to a running `qi-commons run --socket`."""
+        return cls(transport=_over_socket(standin), standin=standin, signing_secret="unused-in-socket-mode", **kw)
 
     @classmethod
     def in_process(cls, app: AsyncApp, **kw: Any) -> SlackDriver:

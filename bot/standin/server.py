@@ -151,8 +151,12 @@ def _stable_id(prefix: str, key: str) -> str:
 class SlackStandIn:
     """An aiohttp Slack Web API on 127.0.0.1; use `async with SlackStandIn() as slack:`."""
 
-    def __init__(self, bot_token: str = "xoxb-test", team_id: str = "T0001", *, port: int = 0) -> None:
+    def __init__(self, bot_token: str = "xoxb-test", team_id: str = "T0001", *, port: int = 0,
+                 app_token: str = "xapp-test") -> None:
         self.bot_token = bot_token
+        self.app_token = app_token
+        self._sockets: list[web.WebSocketResponse] = []
+        self._socket_acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.team_id = team_id
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -185,6 +189,7 @@ class SlackStandIn:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{n}", self._handle_response_url)
+        app.router.add_get("/socket", self._handle_socket)
         # A short shutdown grace so a test's stop() never waits on a deliberately delayed answer.
         self._runner = web.AppRunner(app, shutdown_timeout=0.5)
         await self._runner.setup()
@@ -193,6 +198,8 @@ class SlackStandIn:
         self._base = f"http://{host}:{port}/"
 
     async def stop(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -430,6 +437,11 @@ class SlackStandIn:
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         if not token:
             return {"ok": False, "error": "not_authed"}
+        if method == "apps.connections.open":
+            # Socket Mode: only the app-level token may open a connection.
+            if token != self.app_token:
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": f"ws://{self.url.removeprefix('http://')}socket?ticket={self._next_id('tk')}"}
         if token != self.bot_token:
             return {"ok": False, "error": "invalid_auth"}
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
@@ -439,6 +451,48 @@ class SlackStandIn:
             return {"ok": True, **handler(args)}
         except SlackError as e:
             return {"ok": False, "error": e.error}
+
+    # -- Socket Mode ---------------------------------------------------------------------------------
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()  # answers the client's pings itself (autoping)
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        self._notify()
+        await socket.send_json({"type": "hello", "num_connections": len(self._sockets),
+                                "connection_info": {"app_id": APP_ID}, "debug_info": {"host": "standin"}})
+        try:
+            async for message in socket:
+                if message.type != web.WSMsgType.TEXT:
+                    continue
+                ack = json.loads(message.data)
+                waiter = self._socket_acks.pop(ack.get("envelope_id", ""), None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(ack)
+        finally:
+            self._sockets.remove(socket)
+            self._notify()
+        return socket
+
+    @property
+    def socket_connections(self) -> int:
+        return len(self._sockets)
+
+    async def wait_for_socket(self, timeout: float = 10.0) -> None:
+        if not await self._until(lambda: bool(self._sockets), timeout):
+            raise AssertionError(f"no Socket Mode connection within {timeout} s")
+
+    async def socket_send(self, envelope_type: str, payload: dict[str, Any], *, timeout: float = 5.0) -> dict[str, Any]:
+        """Push an envelope (`slash_commands`, `interactive` or `events_api`) and return the app's ack."""
+        if not self._sockets:
+            raise AssertionError("no Socket Mode connection")
+        envelope_id = self._next_id("env")
+        waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._socket_acks[envelope_id] = waiter
+        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": envelope_type, "payload": payload,
+                                           "accepts_response_payload": envelope_type != "events_api",
+                                           "retry_attempt": 0, "retry_reason": ""})
+        return await asyncio.wait_for(waiter, timeout)
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         upload = self._uploads.get(request.match_info["file_id"])
