@@ -7,9 +7,11 @@ template file per test. Both therefore run the real migrations, not `create_all`
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,8 @@ from pathlib import Path
 import pytest
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_app, build_runtime
 from bot.clock import FrozenClock
@@ -50,25 +54,31 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str | None:
+def postgres_migrated() -> Iterator[str | None]:
+    """A fresh database for this test session on the PostgreSQL server, migrated from empty.
+
+    Each session gets its own database so that concurrent runs (two developers, or CI next to a
+    developer) never truncate each other's tables; it is dropped at the end.
+    """
     if not POSTGRES_URL:
-        return None
-    _reset_postgres_schema(POSTGRES_URL)
-    upgrade(POSTGRES_URL)
-    return POSTGRES_URL
+        yield None
+        return
+    name = f"qi_test_{os.getpid()}_{secrets.token_hex(3)}"
+    _admin_sql(POSTGRES_URL, f'CREATE DATABASE "{name}"')
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    _admin_sql(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _reset_postgres_schema(url: str) -> None:
-    import asyncio
+def _admin_sql(url: str, statement: str) -> None:
+    async def run() -> None:
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+        await engine.dispose()
 
-    async def reset() -> None:
-        db = Database(url)
-        async with db.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await db.dispose()
-
-    asyncio.run(reset())
+    asyncio.run(run())
 
 
 @pytest.fixture(params=BACKENDS)
