@@ -15,7 +15,7 @@ from bot.manifest import BOT_SCOPES, build_manifest, manifest_yaml
 from bot.standin import SlackStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
+SCHEMA = ROOT / "tests" / "data" / "slack_manifest.schema.1.0.0.json"
 
 
 @pytest.mark.parametrize("request_url", [None, "https://qi.example.org/slack/events"])
