@@ -41,17 +41,26 @@ async def _wait_healthy(url: str, process) -> dict:
     raise AssertionError("the bot never became healthy")
 
 
+async def _start_http_bot(slack: SlackStandIn, database_url: str, cwd: Path, port: int):
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": slack.api_url, "DATABASE_URL": database_url, "PORT": str(port),
+           "HOST": "127.0.0.1", "COMMUNITY_CHANNEL_ID": "C0COMMUNITY", "LOG_LEVEL": "INFO"}
+    env.pop("SLACK_APP_TOKEN", None)
+    bot = Path(sys.executable).parent / "qi-commons"
+    return await asyncio.create_subprocess_exec(str(bot), "run", "--http", cwd=cwd, env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+
+
+async def _stop(process) -> str:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    return (await asyncio.wait_for(process.communicate(), 30))[0].decode()
+
+
 async def test_real_process_answers_help_reports_health_and_stops_on_sigterm(database_url, tmp_path):
     port = _free_port()
     async with SlackStandIn() as slack:
-        env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-               "SLACK_API_URL": slack.api_url, "DATABASE_URL": database_url, "PORT": str(port),
-               "HOST": "127.0.0.1", "COMMUNITY_CHANNEL_ID": "C0COMMUNITY", "LOG_LEVEL": "INFO"}
-        env.pop("SLACK_APP_TOKEN", None)
-        bot = Path(sys.executable).parent / "qi-commons"
-        process = await asyncio.create_subprocess_exec(str(bot), "run", "--http", cwd=tmp_path, env=env,
-                                                       stdout=asyncio.subprocess.PIPE,
-                                                       stderr=asyncio.subprocess.STDOUT)
+        process = await _start_http_bot(slack, database_url, tmp_path, port)
         try:
             health = await _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
             assert health == {"status": "ok", "database": "ok", "scheduler": "running"}
@@ -68,12 +77,29 @@ async def test_real_process_answers_help_reports_health_and_stops_on_sigterm(dat
                                                                            "X-Slack-Request-Timestamp": "1"})
             assert forged.status == 401
         finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-            output = (await asyncio.wait_for(process.communicate(), 30))[0].decode()
+            output = await _stop(process)
         assert process.returncode == 0, output
         assert "QI Commons stopped" in output
         assert "xoxb-test" not in output and SIGNING_SECRET not in output
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_sigterm_lets_work_in_flight_finish(database_url, tmp_path):
+    port = _free_port()
+    async with SlackStandIn() as slack:
+        process = await _start_http_bot(slack, database_url, tmp_path, port)
+        try:
+            await _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+            driver = SlackDriver.over_http(f"http://127.0.0.1:{port}/slack/events", signing_secret=SIGNING_SECRET,
+                                           standin=slack)
+            slack.delay("response_url", 1.5)  # the answer is still on its way when SIGTERM arrives
+            response_url = slack.response_url()
+            assert (await driver.command("/qi-commons", "help", response_url=response_url)).status == 200
+        finally:
+            output = await _stop(process)
+        assert process.returncode == 0, output
+        assert "finishing 1 request(s) in flight" in output
+        assert len(slack.responses(response_url)) == 1
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
