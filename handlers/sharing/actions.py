@@ -1,0 +1,182 @@
+"""Buttons on shared updates (kudos, edit, delete) and on the project list; the project picker in the form.
+
+Edit and Delete are shown to everyone on a channel message, so the server decides: only the author
+or an admin may use them; anyone else gets an ephemeral refusal and nothing changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.audit import record
+from bot.projects import can_contribute, get_project, projects_of, set_status
+from bot.runtime import Runtime
+from bot.sharing import can_change_update, get_update, toggle_kudos
+from handlers.sharing.blocks import DELETE, EDIT, KUDOS
+from handlers.sharing.commands import PHI_EDIT, list_for
+from handlers.sharing.forms import metadata
+from handlers.sharing.listing import EDIT_PROJECT, NEW_PROJECT, SET_STATUS, SHARE_TO
+from handlers.sharing.modals import PROJECT_PICK, edit_update_modal, project_modal, share_modal
+from handlers.sharing.posting import refresh_message, refresh_parent
+
+NOT_YOURS = "Only the person who shared this update, or a QI Commons admin, can {verb} it. Nothing was changed."
+NOT_YOUR_PROJECT = "Only the project's owner, its team members and admins can change it. Nothing was changed."
+GONE = "That update has been deleted."
+
+
+def _who(body: dict[str, Any]) -> tuple[str, str]:
+    return body["team"]["id"] if body.get("team") else body["user"]["team_id"], body["user"]["id"]
+
+
+def _channel(body: dict[str, Any]) -> str | None:
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    async def ephemeral(respond: AsyncRespond, text: str) -> None:
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+
+    @app.action(KUDOS)
+    async def kudos(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        team_id, user_id = _who(body)
+        update_id = _int(action.get("value"))
+        async with runtime.db.session() as session, session.begin():
+            update = await get_update(session, team_id, update_id or 0)
+            if update is None or update.post_status == "deleted":
+                await ephemeral(respond, GONE)
+                return
+            await toggle_kudos(session, team_id=team_id, update_id=update.id, user_id=user_id,
+                               now=runtime.clock.now())
+        await refresh_message(runtime, team_id=team_id, update_id=update.id)
+
+    @app.action(EDIT)
+    async def edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                   respond: AsyncRespond) -> None:
+        await ack()
+        team_id, user_id = _who(body)
+        async with runtime.db.session() as session:
+            update = await get_update(session, team_id, _int(action.get("value")) or 0)
+        if update is None or update.post_status == "deleted":
+            await ephemeral(respond, GONE)
+        elif not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
+            await ephemeral(respond, NOT_YOURS.format(verb="edit"))
+        else:
+            await client.views_open(trigger_id=body["trigger_id"], view=edit_update_modal(
+                update, channel_id=_channel(body), response_url=body.get("response_url")))
+
+    @app.action(DELETE)
+    async def delete(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        team_id, user_id = _who(body)
+        now = runtime.clock.now()
+        async with runtime.db.session() as session, session.begin():
+            update = await get_update(session, team_id, _int(action.get("value")) or 0)
+            if update is None or update.post_status == "deleted":
+                await ephemeral(respond, GONE)
+                return
+            if not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
+                record(session, team_id=team_id, actor_id=user_id, action="qi_update.delete_refused",
+                       subject=f"qi_update:{update.id}", at=now)
+                await ephemeral(respond, NOT_YOURS.format(verb="delete"))
+                return
+            posted = update.post_status == "posted" and update.channel_id and update.ts
+            channel, ts, author = update.channel_id, update.ts, update.author_id
+            update.post_status, update.updated_at = "deleted", now
+            record(session, team_id=team_id, actor_id=user_id, action="qi_update.deleted",
+                   subject=f"qi_update:{update.id}", at=now)
+        if posted:
+            await runtime.outbox.send(team_id=team_id, method="chat.delete", args={"channel": channel, "ts": ts})
+        await ephemeral(respond, "Deleted the update.")
+        if author:
+            runtime.member_changed(team_id, author)
+
+    @app.action(PHI_EDIT)
+    async def edit_refused_share(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                                 client: AsyncWebClient) -> None:
+        """Reopen the form with the member's own text, which was never stored, so they can remove the identifier."""
+        await ack()
+        team_id, user_id = _who(body)
+        project_id = action.get("block_id", "").partition(":")[2]
+        async with runtime.db.session() as session:
+            projects = await projects_of(session, team_id, user_id, active_only=True)
+        await client.views_open(trigger_id=body["trigger_id"], view=share_modal(
+            projects, selected=project_id or None, channel_id=_channel(body) or "",
+            response_url=body.get("response_url"), tried=action.get("value")))
+
+    @app.action(PROJECT_PICK)
+    async def pick_project(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                           client: AsyncWebClient) -> None:
+        """Show the new-project fields, or the chosen project's stage, progress and measures."""
+        await ack()
+        team_id, user_id = _who(body)
+        view = body["view"]
+        meta = metadata(view)
+        async with runtime.db.session() as session:
+            projects = await projects_of(session, team_id, user_id, active_only=True)
+        selected = (action.get("selected_option") or {}).get("value")
+        await client.views_update(view_id=view["id"], hash=view.get("hash"), view=share_modal(
+            projects, selected=selected, channel_id=meta.get("channel", ""), response_url=meta.get("reply")))
+
+    @app.action(SHARE_TO)
+    async def share_to(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        team_id, user_id = _who(body)
+        async with runtime.db.session() as session:
+            projects = await projects_of(session, team_id, user_id, active_only=True)
+            chosen = await get_project(session, team_id, _int(action.get("value")))
+        if chosen is not None and chosen not in projects:
+            projects.insert(0, chosen)  # a paused project can still take an update from its list entry
+        await client.views_open(trigger_id=body["trigger_id"], view=share_modal(
+            projects, selected=action.get("value"), channel_id=_channel(body) or "",
+            response_url=body.get("response_url")))
+
+    @app.action(NEW_PROJECT)
+    async def new_project(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=project_modal(
+            None, channel_id=_channel(body), response_url=body.get("response_url")))
+
+    @app.action(EDIT_PROJECT)
+    async def edit_project(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                           respond: AsyncRespond) -> None:
+        await ack()
+        team_id, user_id = _who(body)
+        async with runtime.db.session() as session:
+            project = await get_project(session, team_id, _int(action.get("value")))
+        if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
+            await ephemeral(respond, NOT_YOUR_PROJECT)
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=project_modal(
+            project, channel_id=_channel(body), response_url=body.get("response_url")))
+
+    @app.action(SET_STATUS)
+    async def change_status(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                            respond: AsyncRespond) -> None:
+        """Pause, resume or complete a project, then redraw the list in place."""
+        await ack()
+        team_id, user_id = _who(body)
+        raw_id, _, status = (action.get("value") or "").partition(":")
+        now = runtime.clock.now()
+        async with runtime.db.session() as session, session.begin():
+            project = await get_project(session, team_id, _int(raw_id))
+            if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
+                await ephemeral(respond, NOT_YOUR_PROJECT)
+                return
+            set_status(project, status, now)
+            record(session, team_id=team_id, actor_id=user_id, action=f"qi_project.{status}",
+                   subject=f"qi_project:{project.id}", at=now)
+            people = [project.owner_id, *(m.slack_user_id for m in project.members)]
+        await respond(**await list_for(runtime, team_id, user_id), replace_original=True)
+        await refresh_parent(runtime, team_id=team_id, project_id=project.id)
+        for person in people:
+            runtime.member_changed(team_id, person)

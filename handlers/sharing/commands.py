@@ -1,0 +1,121 @@
+"""`/qi-share`: no text opens the form; `list` and `new` manage projects; any other text is a quick share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import phi
+from bot.projects import projects_of
+from bot.runtime import Runtime
+from bot.sharing import LIMITS, UpdateFields, last_update_at, route_quick_share
+from handlers.commands.context import CommandContext
+from handlers.sharing.listing import MAX_LISTED, list_message
+from handlers.sharing.modals import project_modal, share_modal
+from handlers.sharing.share import NO_CHANNEL, deliver_share, store_share
+
+PHI_EDIT = "sharing_phi_edit"
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.command("/qi-share")
+    async def qi_share(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
+        await ack()
+        ctx = CommandContext.from_command(runtime, command, client, respond, command.get("text", ""))
+        response_url = command.get("response_url")
+        word = ctx.text.lower()
+        if not ctx.text:
+            await open_share_form(ctx, response_url)
+        elif word == "list":
+            await show_list(ctx)
+        elif word == "new":
+            await client.views_open(trigger_id=ctx.trigger_id,
+                                    view=project_modal(None, channel_id=ctx.channel_id, response_url=response_url))
+        else:
+            await quick_share(ctx, response_url)
+
+
+async def open_share_form(ctx: CommandContext, response_url: str | None) -> None:
+    async with ctx.runtime.db.session() as session:
+        projects = await projects_of(session, ctx.team_id, ctx.user_id, active_only=True)
+    await ctx.client.views_open(trigger_id=ctx.trigger_id, view=share_modal(
+        projects, selected=None, channel_id=ctx.channel_id, response_url=response_url))
+
+
+async def show_list(ctx: CommandContext) -> None:
+    await ctx.reply(**await list_for(ctx.runtime, ctx.team_id, ctx.user_id))
+
+
+async def list_for(runtime: Runtime, team_id: str, user_id: str) -> dict[str, Any]:
+    async with runtime.db.session() as session:
+        projects = await projects_of(session, team_id, user_id, limit=MAX_LISTED + 1)
+        total = len(projects) if len(projects) <= MAX_LISTED else len(await projects_of(session, team_id, user_id))
+        last = await last_update_at(session, [p.id for p in projects])
+    return list_message(projects, last, total, runtime.settings.tz)
+
+
+async def quick_share(ctx: CommandContext, response_url: str | None) -> None:
+    """Post at once: to `#slug`, else to the member's only active project, else as a general update."""
+    runtime = ctx.runtime
+    if not runtime.settings.community_channel_id:
+        await ctx.reply(NO_CHANNEL)
+        return
+    async with runtime.db.session() as session:
+        route = await route_quick_share(session, team_id=ctx.team_id, user_id=ctx.user_id, is_admin=ctx.is_admin,
+                                        text=ctx.text)
+        yours = [p.slug for p in await projects_of(session, ctx.team_id, ctx.user_id, active_only=True)]
+    if route.unknown_slug:
+        known = ", ".join(f"`#{slug}`" for slug in yours) or "none yet (`/qi-share new` starts one)"
+        await ctx.reply(f"I can't find a project called `#{route.unknown_slug}`. Your active projects: {known}. "
+                        "Nothing was posted.")
+        return
+    if route.not_allowed:
+        assert route.project is not None
+        await ctx.reply(f"Only the team of `#{route.project.slug}` can post to it. Ask <@{route.project.owner_id}> "
+                        "to add you to the team, or share without the project name as a general update.")
+        return
+    if not route.text:
+        await ctx.reply("Add your update after the project name, e.g. "
+                        f"`/qi-share #{route.project.slug if route.project else 'project'} Tried a new checklist`.")
+        return
+    if len(route.text) > LIMITS["tried"]:
+        await ctx.reply(f"That update is {len(route.text):,} characters; a share can be at most "
+                        f"{LIMITS['tried']:,}. Please shorten it, or use `/qi-share` (no text) for the form, which "
+                        "has separate boxes for what you tried, what you learned and the help you want. "
+                        "Nothing was posted.")
+        return
+    if hits := phi.scan_fields({"tried": route.text}, runtime.settings.staff_email_domains):
+        await ctx.reply(**phi_refusal(phi.describe(hits, {"tried": "Your update"}), route.text,
+                                      route.project.id if route.project else None))
+        return
+    project = route.project
+    fields = UpdateFields(tried=route.text, pdsa_stage=project.pdsa_stage if project else None,
+                          progress_score=project.progress_score if project else None)
+    update_id = await store_share(runtime, team_id=ctx.team_id, user_id=ctx.user_id,
+                                  project_id=project.id if project else None, new_project=None, fields=fields,
+                                  data_point=None)
+    note = ""
+    if project is None and route.other_projects:
+        names = ", ".join(f"`#{slug}`" for slug in route.other_projects)
+        note = (f"\nIt went out as a general update. To post to a project, start with its name, e.g. "
+                f"`/qi-share #{route.other_projects[0]} ...` (yours: {names}).")
+    await deliver_share(runtime, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, update_id=update_id,
+                        channel_id=ctx.channel_id, response_url=response_url, note=note)
+
+
+def phi_refusal(explanation: str, text: str, project_id: int | None) -> dict[str, Any]:
+    """Kinds and field only, never the value; the text rides in the Edit button (not our database)."""
+    return {
+        "text": explanation,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f":no_entry: {explanation}"}},
+            {"type": "actions", "block_id": f"{PHI_EDIT}:{project_id or ''}", "elements": [
+                {"type": "button", "action_id": PHI_EDIT, "style": "primary", "value": text,
+                 "text": {"type": "plain_text", "text": "Edit and share"}},
+            ]},
+        ],
+    }

@@ -1,0 +1,111 @@
+"""Reading the sharing modals' state into checked fields, with an error per block for Slack to show."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot.projects import LIMITS as PROJECT_LIMITS
+from bot.projects import (
+    PDSA_STAGES,
+    ProjectFields,
+    check_free_text,
+    parse_measures,
+    parse_progress,
+    parse_tags,
+)
+from bot.sharing import LIMITS as UPDATE_LIMITS
+from bot.sharing import DataPoint, UpdateFields
+
+Errors = dict[str, str]
+
+
+def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        found = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def value(view: dict[str, Any], block_id: str) -> Any:
+    """The value of the one element in an input block, whatever its type (None when empty)."""
+    actions = view.get("state", {}).get("values", {}).get(block_id) or {}
+    element = next(iter(actions.values()), None) or {}
+    kind = element.get("type")
+    if kind in ("static_select", "radio_buttons"):
+        return (element.get("selected_option") or {}).get("value")
+    if kind == "multi_users_select":
+        return element.get("selected_users") or []
+    if kind == "datepicker":
+        return element.get("selected_date")
+    text = element.get("value")
+    return text.strip() if isinstance(text, str) and text.strip() else None
+
+
+def _stage(view: dict[str, Any], errors: Errors) -> str | None:
+    stage = value(view, "stage")
+    if stage not in {key for key, _, _ in PDSA_STAGES}:
+        errors["stage"] = "Choose the PDSA stage you are in."
+    return stage
+
+
+def _progress(view: dict[str, Any], errors: Errors) -> Decimal | None:
+    score = parse_progress(value(view, "progress"))
+    if score is None:
+        errors["progress"] = "Choose a progress score from 0.5 to 5.0."
+    return score
+
+
+def read_update(view: dict[str, Any], staff_domains: list[str], *, with_stage: bool = True) -> tuple[UpdateFields, Errors]:
+    texts = {name: value(view, name) for name in UPDATE_LIMITS}
+    errors = check_free_text(texts, UPDATE_LIMITS, staff_domains)
+    if not texts["tried"] and "tried" not in errors:
+        errors["tried"] = "Tell the community what you tried."
+    stage = _stage(view, errors) if with_stage else None
+    score = _progress(view, errors) if with_stage else None
+    return UpdateFields(tried=texts["tried"] or "", learned=texts["learned"], pdsa_stage=stage, progress_score=score,
+                        help_wanted=texts["help_wanted"]), errors
+
+
+def read_project(view: dict[str, Any], staff_domains: list[str]) -> tuple[ProjectFields, Errors]:
+    texts = {name: value(view, name) for name in PROJECT_LIMITS}
+    errors = check_free_text(texts, PROJECT_LIMITS, staff_domains)
+    if not texts["title"]:
+        errors["title"] = "Give the project a short title."
+    measures, problem = parse_measures(texts["measures"])
+    if problem and "measures" not in errors:
+        errors["measures"] = problem
+    fields = ProjectFields(title=texts["title"] or "", aim=texts["aim"], measures=measures,
+                           change_ideas=texts["change_ideas"], pdsa_stage=_stage(view, errors) or "plan",
+                           progress_score=_progress(view, errors) or Decimal("0.5"),
+                           members=tuple(value(view, "members") or ()), tags=parse_tags(texts["tags"]))
+    return fields, errors
+
+
+def read_data_point(view: dict[str, Any], today: date) -> tuple[DataPoint | None, Errors]:
+    """All three parts or none; a date in the future is refused."""
+    measure, raw, when = value(view, "dp_measure"), value(view, "dp_value"), value(view, "dp_date")
+    if not (measure or raw or when):
+        return None, {}
+    errors: Errors = {}
+    if not measure:
+        errors["dp_measure"] = "Choose the measure this value belongs to."
+    number: Decimal | None = None
+    try:
+        number = Decimal(raw) if raw else None
+    except InvalidOperation:
+        pass
+    if number is None or not number.is_finite() or abs(number) >= Decimal("1e10"):
+        errors["dp_value"] = "Enter the value as a number, e.g. 62 or 3.5."
+    observed = date.fromisoformat(when) if when else None
+    if observed is None:
+        errors["dp_date"] = "Pick the date the value was measured."
+    elif observed > today:
+        errors["dp_date"] = "That date is in the future: pick the date it was measured."
+    if errors:
+        return None, errors
+    assert measure and number is not None and observed
+    return DataPoint(measure_id=int(measure), value=number, observed_on=observed), {}

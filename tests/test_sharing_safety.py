@@ -1,0 +1,107 @@
+"""PHI guard and safe formatting on every way in: quick share, the form, and what reaches Slack."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.golden import assert_golden, validate_blocks
+from tests.sharing_helpers import open_form, posts, projects, submit_share, updates
+
+HEALTH_NUMBER = "1234-567-897"  # passes the Luhn check
+
+
+async def test_quick_share_with_a_health_number_never_reaches_slack_or_the_database(env):
+    await submit_share(env, "new")
+    env.slack.reset_calls()
+    text = f"Reviewed the chart of OHIP {HEALTH_NUMBER} with the team"
+    await env.driver.command("/qi-share", text)
+    await env.settle()
+
+    assert len(await updates(env)) == 1  # only the earlier share
+    assert env.slack.calls_to("chat.postMessage") == []
+    reply = env.slack.responses()[-1]
+    assert reply["response_type"] == "ephemeral"
+    assert "*Your update* contains an Ontario health card number" in reply["text"]
+    shown = reply["text"] + str(reply["blocks"][0])
+    assert HEALTH_NUMBER not in shown and "1234" not in shown  # the value is never echoed
+    # Their text rides in the Edit button (not our database), ready to fix.
+    edit = reply["blocks"][1]["elements"][0]
+    assert edit["value"] == text
+    assert_golden("sharing_phi_refusal", {"text": reply["text"], "blocks": reply["blocks"]})
+
+    [project] = await projects(env)
+    await env.driver.action("sharing_phi_edit", value=edit["value"], block_id=reply["blocks"][1]["block_id"])
+    await env.settle()
+    form = env.slack.opened_views[-1]["view"]
+    assert form["blocks"][0]["element"]["initial_option"]["value"] == str(project.id)
+    tried = next(b for b in form["blocks"] if b.get("block_id") == "tried")
+    assert tried["element"]["initial_value"] == text
+
+
+@pytest.mark.parametrize("field,text,kind", [
+    ("tried", "Called the patient at 416-555-0199 to follow up", "phone number"),
+    ("learned", "Patient DOB: 1984-03-12 was missing on the form", "date of birth"),
+    ("help_wanted", "Email jane.doe@gmail.com for the list", "e-mail address"),
+])
+async def test_the_form_refuses_identifiers_on_the_field_and_keeps_nothing(env, field, text, kind):
+    values = {"tried": "Tried a checklist", "learned": None, "help_wanted": None, field: text}
+    response = await submit_share(env, "new", **values)
+    errors = response.json()["errors"]
+    assert list(errors) == [field] and kind in errors[field]
+    assert await updates(env) == [] and await projects(env) == [] and posts(env) == []
+
+
+async def test_the_form_checks_project_fields_too(env):
+    response = await submit_share(env, "new", new={"title": {"input": "Falls on 4B"},
+                                                   "aim": {"input": "Follow up MRN 00123456 first"}})
+    assert "medical record" in response.json()["errors"]["aim"]
+    assert await projects(env) == []
+
+
+async def test_near_misses_are_shared(env):
+    text = ("Team meeting on 2026-11-20 in room 4-210 (ext 4521): screening went from 12/30 to 24/30, "
+            "best since 2019. Contact qi.lead@uhn.ca. Version 2.5 of the checklist, ward 4B, ratio 3:1.")
+    await env.driver.command("/qi-share", text)
+    await env.settle()
+    [update] = await updates(env)
+    assert update.tried == text and update.post_status == "posted"
+
+
+async def test_mentions_and_links_in_a_share_ping_and_link_nobody(env):
+    text = ("<!channel> <!here> <!everyone> <@U123> <#C123> <!subteam^S1> <https://evil.example|trusted> "
+            "& done — café, élèves, très bien 🎉")
+    await env.driver.command("/qi-share", text)
+    await env.settle()
+    [message] = posts(env)
+    body = message["blocks"][1]["text"]  # general update: intro, then what we tried
+    assert body["verbatim"] is True
+    assert body["text"] == (
+        "*What we tried*\n&lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt; &lt;@U123&gt; &lt;#C123&gt; "
+        "&lt;!subteam^S1&gt; &lt;https://evil.example|trusted&gt; &amp; done — café, élèves, très bien 🎉")
+    assert "<!" not in message["text"] and "<https" not in message["text"] and "<@U123>" not in message["text"]
+    assert "&lt;!channel&gt;" in message["text"]
+    [update] = await updates(env)
+    assert update.tried == text  # stored as typed; escaping happens only on the way to Slack
+
+
+async def test_a_5000_character_update_is_refused_with_the_limit(env):
+    await env.driver.command("/qi-share", "x" * 5000)
+    await env.settle()
+    reply = env.slack.responses()[-1]["text"]
+    assert "5,000 characters" in reply and "at most 2,000" in reply and "Nothing was posted" in reply
+    assert await updates(env) == [] and posts(env) == []
+
+    response = await submit_share(env, "new", tried="x" * 2001)
+    assert response.json()["errors"]["tried"] == "Please keep this under 2,000 characters (it has 2,001)."
+
+
+async def test_text_that_escaping_makes_long_is_split_within_block_limits(env):
+    form = await open_form(env)
+    assert next(b for b in form["blocks"] if b.get("block_id") == "tried")["element"]["max_length"] == 2000
+    await submit_share(env, "new", view=form, tried="<&>" * 666, learned="&" * 1000)
+    parent, reply = posts(env)
+    validate_blocks(reply["blocks"])
+    sections = [b["text"]["text"] for b in reply["blocks"] if b["type"] == "section"]
+    assert all(len(text) <= 3000 for text in sections)
+    assert "".join(sections).count("&lt;&amp;&gt;") == 666
+    assert "".join(sections).count("&amp;") == 666 + 1000
