@@ -1,0 +1,26 @@
+"""`/cpd-log 1.5h s1 Grand rounds on suicide risk`: log an activity in one line."""
+
+from __future__ import annotations
+
+from bot.cpd_entries import NewEntry, add_entry, get_profile, phi_problems
+from bot.cpd_entry_parser import ParseError, parse_quick_entry
+from bot.phi import describe
+from bot.text import escape
+from handlers.commands.context import CommandContext
+from handlers.cpd.blocks import logged_message
+
+
+async def quick_entry(ctx: CommandContext) -> None:
+    profile = await get_profile(ctx.runtime, ctx.team_id, ctx.user_id)
+    parsed = parse_quick_entry(ctx.text, profile.framework, profile.today)
+    if isinstance(parsed, ParseError):
+        await ctx.reply(escape(parsed.message))
+        return
+    if hits := phi_problems(ctx.runtime, {"title": parsed.title}):
+        await ctx.reply(describe(hits, {"title": "Your entry's title"}))
+        return
+    entry = await add_entry(ctx.runtime, ctx.team_id, ctx.user_id, NewEntry(
+        activity_type=parsed.activity_type, date=parsed.date, hours=parsed.hours, quantity=parsed.quantity,
+        title=parsed.title, source="quick"))
+    message = logged_message(entry, parsed.assumptions)
+    await ctx.reply(message["text"], message["blocks"])

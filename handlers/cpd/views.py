@@ -1,0 +1,173 @@
+"""The /cpd-log modals: the entry form, the reflection form, CPD settings, and the logged confirmation.
+
+State a submission needs travels in `private_metadata` (JSON), and is checked again on submit.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.cpd import activity_choices, format_credits, frameworks, get_framework
+from bot.cpd_entries import MAX_REFLECTION, CpdProfile, Entry, LinkableProject
+from bot.cpd_entry_parser import MAX_TITLE
+from bot.text import escape, truncate
+from handlers.cpd.blocks import entry_line
+from handlers.cpd.prefill import EntryPrefill
+
+ENTRY_FORM = "cpd_entry"
+REFLECTION_FORM = "cpd_reflection"
+SETTINGS_FORM = "cpd_settings"
+ACTIVITY_CHANGED = "cpd_entry_activity"
+# The action id of every input in these forms: values are read by block id.
+VALUE = "value"
+
+REFLECTION_QUESTIONS = (
+    ("reflection_learned", "What did you learn?"),
+    ("reflection_change", "How will it change your practice?"),
+    ("reflection_further", "What further learning do you need?"),
+)
+PHI_REMINDER = "Never include patient identifiers: Slack is not a health record."
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": _text(truncate(text, 75)), "value": value}
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
+           hint: str | None = None, **extra: Any) -> dict[str, Any]:
+    block = {"type": "input", "block_id": block_id, "label": _text(label), "optional": optional,
+             "element": {"action_id": VALUE, **element}, **extra}
+    if hint:
+        block["hint"] = _text(hint)
+    return block
+
+
+def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], metadata: dict[str, Any],
+           submit: str | None = "Save") -> dict[str, Any]:
+    view = {"type": "modal", "callback_id": callback_id, "title": _text(title),
+            "close": _text("Cancel" if submit else "Close"),
+            "blocks": blocks, "private_metadata": json.dumps(metadata, separators=(",", ":"))}
+    if submit:
+        view["submit"] = _text(submit)
+    return view
+
+
+def _reflection_inputs(entry: Entry | None = None) -> list[dict[str, Any]]:
+    return [
+        _input(name, question, {"type": "plain_text_input", "multiline": True, "max_length": MAX_REFLECTION,
+                                **({"initial_value": getattr(entry, name)} if entry and getattr(entry, name) else {})},
+               optional=True)
+        for name, question in REFLECTION_QUESTIONS
+    ]
+
+
+def amount_label(framework_id: str, activity_type: str) -> tuple[str, str]:
+    """The amount field's label and hint for an activity type: hours, or a count of its items."""
+    activity = get_framework(framework_id).activity(activity_type)
+    if activity.unit == "hour":
+        return "Hours", "For example 1.5, 90m or 1h30 (at most 24 for one entry)"
+    return f"Number of {activity.items}", f"A whole number of {activity.items}, 1 to 100"
+
+
+def entry_form(profile: CpdProfile, projects: list[LinkableProject], prefill: EntryPrefill,
+               activity_type: str | None = None) -> dict[str, Any]:
+    """The /cpd-log form, prefilled; `activity_type` is the current choice when the form is redrawn."""
+    rules = profile.rules
+    on = prefill.date if prefill.date and prefill.date <= profile.today else profile.today
+    choices = activity_choices(profile.framework, profile.today)
+    chosen = activity_type or prefill.activity_type
+    if chosen not in {c.activity_type for c in choices}:
+        chosen = rules.default_activity
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for choice in choices:
+        groups.setdefault(choice.group, []).append(_option(choice.text, choice.activity_type))
+    initial = next(_option(c.text, c.activity_type) for c in choices if c.activity_type == chosen)
+    label, hint = amount_label(profile.framework, chosen)
+    amount: dict[str, Any] = {"type": "plain_text_input", "max_length": 20}
+    if prefill.hours is not None and rules.activity(chosen).unit == "hour":
+        amount["initial_value"] = format_credits(prefill.hours)
+    title: dict[str, Any] = {"type": "plain_text_input", "max_length": MAX_TITLE}
+    if prefill.title:
+        title["initial_value"] = prefill.title[:MAX_TITLE]
+    blocks = [
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            f"Credits follow {escape(rules.short_name)} rules. {PHI_REMINDER}")}]},
+        _input("date", "Date", {"type": "datepicker", "initial_date": on.isoformat()},
+               hint="When you did it; not in the future"),
+        _input("activity", "Activity type", {
+            "type": "static_select", "action_id": ACTIVITY_CHANGED, "initial_option": initial,
+            "option_groups": [{"label": _text(truncate(g, 75)), "options": o} for g, o in groups.items()]},
+            dispatch_action=True),
+        _input("amount", label, amount, hint=hint),
+        _input("title", "Title", title, hint="What the session, reading or project was"),
+    ]
+    if projects:
+        options = [_option(p.title, str(p.id)) for p in projects]
+        project: dict[str, Any] = {"type": "static_select", "options": options,
+                                   "placeholder": _text("Link a QI project")}
+        linked = next((o for o in options if o["value"] == str(prefill.qi_project_id)), None)
+        if linked:
+            project["initial_option"] = linked
+        blocks.append(_input("project", "Linked QI project", project, optional=True))
+    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
+        "*Reflection*: answer at least one question (your college asks for one).")}})
+    blocks += _reflection_inputs()
+    return _modal(ENTRY_FORM, "Log CPD", blocks, {"f": profile.framework, "s": prefill.source}, submit="Log it")
+
+
+def logged_view(entry: Entry, heading: str = "Logged") -> dict[str, Any]:
+    """What the entry and reflection forms turn into once the entry is stored."""
+    project = f"\nLinked project: {escape(entry.project_title)}" if entry.project_title else ""
+    return _modal(ENTRY_FORM + "_done", "CPD logged", [
+        {"type": "section", "text": {"type": "mrkdwn", "verbatim": True, "text": (
+            f"{heading} *{escape(entry.title)}* ({entry.date.isoformat()})\n{entry_line(entry)}{project}")}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            "`/cpd-log summary` shows your standing; `/cpd-log list` lets you remove an entry.")}]},
+    ], {}, submit=None)
+
+
+def reflection_form(entry: Entry) -> dict[str, Any]:
+    return _modal(REFLECTION_FORM, "Add a reflection", [
+        {"type": "section", "text": {"type": "mrkdwn", "verbatim": True, "text": (
+            f"*{escape(entry.title)}* ({entry.date.isoformat()})\n{entry_line(entry)}")}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            f"Answer at least one question. {PHI_REMINDER}")}]},
+        *_reflection_inputs(entry),
+    ], {"e": entry.id})
+
+
+def settings_form(profile: CpdProfile) -> dict[str, Any]:
+    options = [_option(f.name, f.id) for f in frameworks().values()]
+    current = next(o for o in options if o["value"] == profile.framework)
+    year: dict[str, Any] = {"type": "plain_text_input", "max_length": 4}
+    if profile.cycle_start_year is not None:
+        year["initial_value"] = str(profile.cycle_start_year)
+    goal: dict[str, Any] = {"type": "plain_text_input", "max_length": 6}
+    if profile.annual_goal is not None:
+        goal["initial_value"] = format_credits(profile.annual_goal)
+    return _modal(SETTINGS_FORM, "CPD settings", [
+        _input("framework", "CPD framework", {"type": "static_select", "options": options,
+                                              "initial_option": current},
+               hint="Royal College MOC for specialists, Mainpro+ for family physicians, hours for everyone else"),
+        _input("cycle_start", "Year your current cycle started", year, optional=True,
+               hint="As shown in MAINPORT or your Mainpro+ account, e.g. 2024"),
+        _input("annual_goal", "Annual goal (credits, or hours)", goal, optional=True,
+               hint="Optional: your own target for the year, e.g. 50"),
+    ], {})
+
+
+def settings_saved_view(profile: CpdProfile) -> dict[str, Any]:
+    rules = profile.rules
+    cycle = (f"Your cycle started in {profile.cycle_start_year}." if profile.cycle_start_year
+             else "No cycle start year: summaries assume your cycle starts this year.")
+    goal = (f"Annual goal: {format_credits(profile.annual_goal)}." if profile.annual_goal is not None
+            else "No annual goal set.")
+    return _modal(SETTINGS_FORM + "_done", "CPD settings saved", [
+        {"type": "section", "text": {"type": "mrkdwn", "text": (
+            f"*{escape(rules.name)}*\n{cycle}\n{goal}\n`/cpd-log summary` shows your standing.")}},
+    ], {}, submit=None)
