@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     cpd_default_framework: CpdFramework = "rcpsc-moc"
     staff_email_domains: Annotated[list[str], NoDecode] = Field(default_factory=list)
     schedule_grace_hours: int = Field(default=24, ge=0, le=24 * 7)
+    # Mentoring nudges and hand-offs (issue 5): how long a mentor has to answer before one reminder
+    # and before the request moves on, how long an active pair goes without contact before a
+    # check-in, how long a quick question waits before more mentors are asked, and how long a
+    # formal request may go unmatched (from the first ask) before the admins are told.
+    mentor_reminder_days: int = Field(default=2, ge=1, le=30)
+    mentor_handoff_days: int = Field(default=5, ge=1, le=60)
+    mentor_checkin_days: int = Field(default=21, ge=1, le=180)
+    informal_widen_hours: int = Field(default=24, ge=1, le=24 * 14)
+    mentor_escalate_days: int = Field(default=10, ge=1, le=90)
     port: int = Field(default=3000, ge=1, le=65535)
     host: str = "0.0.0.0"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -213,6 +222,11 @@ HOW_TO_FIX = {
     "CPD_DEFAULT_FRAMEWORK": "use rcpsc-moc, cfpc-mainpro or hours",
     "STAFF_EMAIL_DOMAINS": "list domains separated by commas, e.g. uhn.ca,utoronto.ca",
     "SCHEDULE_GRACE_HOURS": "use a whole number of hours between 0 and 168",
+    "MENTOR_REMINDER_DAYS": "use a whole number of days between 1 and 30 (default 2)",
+    "MENTOR_HANDOFF_DAYS": "use a whole number of days between 1 and 60 (default 5)",
+    "MENTOR_CHECKIN_DAYS": "use a whole number of days between 1 and 180 (default 21)",
+    "INFORMAL_WIDEN_HOURS": "use a whole number of hours between 1 and 336 (default 24)",
+    "MENTOR_ESCALATE_DAYS": "use a whole number of days between 1 and 90 (default 10)",
     "PORT": "use a port number between 1 and 65535",
     "HOST": "use an address to listen on, e.g. 0.0.0.0",
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",

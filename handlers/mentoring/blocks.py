@@ -1,0 +1,371 @@
+"""Block Kit for mentoring messages: shortlists, offers, answers, kick-offs, check-ins, escalations.
+
+User text (needs, goals, reasons, bios, notes) is escaped and sits in `verbatim` text objects, and
+every fallback `text` is escaped too. People appear as mentions we build from Slack ids.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot import mentor_vocabulary
+from bot.mentoring import CandidateInfo, RequestInfo
+from bot.mentorships import MentorshipInfo
+from bot.text import escape, mention, truncate
+
+ASK = "mentor_ask"
+QUICK_QUESTION = "mentor_quick_question"
+WITHDRAW = "mentor_withdraw"
+ACCEPT = "mentor_accept"
+DECLINE = "mentor_decline"
+CLAIM = "mentor_claim"
+LOG_MEETING = "mentorship_log_meeting"
+SNOOZE = "mentorship_snooze"
+END = "mentorship_end"
+FEEDBACK = "mentorship_feedback"
+
+SECTION_LIMIT = 3000
+BUTTON_LIMIT = 75
+BIO_SHOWN = 300
+Message = dict[str, Any]
+
+
+def _section(text: str, *, verbatim: bool = False) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}}
+    if verbatim:
+        block["text"]["verbatim"] = True
+    return block
+
+
+def _context(text: str, *, verbatim: bool = False) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}
+    if verbatim:
+        element["verbatim"] = True
+    return {"type": "context", "elements": [element]}
+
+
+def _button(text: str, action_id: str, value: object, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "action_id": action_id, "value": str(value),
+                              "text": {"type": "plain_text", "text": truncate(text, BUTTON_LIMIT)}}
+    if style:
+        button["style"] = style
+    return button
+
+
+def _actions(block_id: str, *buttons: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "actions", "block_id": block_id, "elements": list(buttons)}
+
+
+def _message(text: str, blocks: list[dict[str, Any]]) -> Message:
+    return {"text": text, "blocks": blocks}
+
+
+def topic_labels(topics: tuple[str, ...] | list[str]) -> str:
+    labels = []
+    for topic_id in topics:
+        try:
+            labels.append(mentor_vocabulary.term(topic_id).label)
+        except KeyError:
+            labels.append(topic_id)
+    return ", ".join(labels)
+
+
+def _choice_name(kind: mentor_vocabulary.ChoiceKind, choice_id: str | None) -> str | None:
+    if choice_id is None:
+        return None
+    try:
+        return mentor_vocabulary.choice(kind, choice_id).name
+    except KeyError:
+        return choice_id
+
+
+def request_details(request: RequestInfo) -> str:
+    """The request as a mentor or an admin reads it: needs, goal, topics, cadence, mode (escaped)."""
+    lines = [f"*What they would like help with*\n{escape(request.needs)}"]
+    if request.goal:
+        lines.append(f"*Goal*\n{escape(request.goal)}")
+    if request.topics:
+        lines.append(f"*Topics*: {escape(topic_labels(request.topics))}")
+    meeting = [name for name in (_choice_name("cadence", request.cadence), _choice_name("mode", request.mode)) if name]
+    if meeting:
+        lines.append(f"*Meeting*: {escape(', '.join(meeting))}")
+    return "\n".join(lines)
+
+
+def _who(candidate: CandidateInfo) -> str:
+    return candidate.name or "this mentor"
+
+
+# --- for the mentee ------------------------------------------------------------------------------------
+
+
+def shortlist(request: RequestInfo, candidates: tuple[CandidateInfo, ...], handoff_days: int) -> Message:
+    """Up to three mentors with reasons and an Ask button each, then "Quick question instead"."""
+    blocks: list[dict[str, Any]] = [
+        _section(f"*Mentors who could help with {escape(topic_labels(request.topics))}*\n"
+                 "Choose one to ask. Only the mentor you choose sees your request.", verbatim=True)]
+    for candidate in candidates:
+        text = f"{mention(candidate.mentor_id)}\n{escape(candidate.reasons)}"
+        if candidate.bio:
+            text += f"\n_{escape(truncate(candidate.bio, BIO_SHOWN))}_"
+        block = _section(text, verbatim=True)
+        block["accessory"] = _button(f"Ask {_who(candidate)}", ASK, candidate.id, style="primary")
+        blocks.append(block)
+    blocks.append(_context(f"A mentor has {handoff_days} days to answer; if they can't, we ask the next one "
+                           "and tell you. Just a quick question? Any mentor who offers quick help can take it."))
+    blocks.append(_actions("mentor_shortlist", _button("Quick question instead", QUICK_QUESTION, request.id),
+                           _button("Cancel request", WITHDRAW, request.id)))
+    names = ", ".join(escape(_who(c)) for c in candidates)
+    return _message(f"Mentors who could help: {names}", blocks)
+
+
+def no_match(request: RequestInfo) -> Message:
+    topics = escape(topic_labels(request.topics)) or "what you asked for"
+    blocks = [
+        _section(f"*No mentor is free for formal mentoring in {topics} right now.* I'm sorry: that says more "
+                 "about our roster than about your request. We've told the QI leads so they can help find "
+                 "someone.", verbatim=True),
+        _section("Meanwhile, any mentor who offers quick help can take it as a quick question."),
+        _actions("mentor_no_match", _button("Ask as a quick question", QUICK_QUESTION, request.id, style="primary")),
+    ]
+    return _message("No mentor is free for that right now; the QI leads have been told.", blocks)
+
+
+def no_informal_match(request: RequestInfo) -> Message:
+    blocks = [_section("*Nobody offers quick help on that topic yet.* We've told the QI leads, who will reach "
+                       "out to help you find someone. You can also post your question in the community channel.")]
+    return _message("Nobody offers quick help on that topic yet; the QI leads have been told.", blocks)
+
+
+def asked(candidate: CandidateInfo, request: RequestInfo, handoff_days: int) -> Message:
+    blocks = [
+        _section(f"*You asked {mention(candidate.mentor_id)}.* They have your request in a DM; we'll tell you as "
+                 f"soon as they answer. If they can't answer within {handoff_days} days, we ask the next mentor."),
+        _actions("mentor_asked", _button("Withdraw request", WITHDRAW, request.id)),
+    ]
+    return _message("Your request is with the mentor you chose; we'll tell you when they answer.", blocks)
+
+
+def question_sent(request: RequestInfo, count: int, widen_hours: int) -> Message:
+    blocks = [
+        _section(f"*Your quick question went to {count} mentor{'s' if count != 1 else ''}.* The first to claim it "
+                 f"joins you in a group DM. If nobody has in {widen_hours} hours, we ask a few more."),
+        _section(escape(request.needs), verbatim=True),
+        _actions("mentor_question_sent", _button("Withdraw question", WITHDRAW, request.id)),
+    ]
+    return _message("Your quick question is with mentors who offer quick help.", blocks)
+
+
+def withdrawn() -> Message:
+    return _message("Request withdrawn.", [_section("*Request withdrawn.* No mentor will be asked. Ask again any "
+                                                    "time with `/find-mentor`.")])
+
+
+def handed_on(outcome_left: CandidateInfo, following: CandidateInfo | None, request: RequestInfo, *,
+              expired: bool, handoff_days: int) -> Message:
+    """Tell the mentee their mentor could not take it on, and who we asked next (or that nobody is free)."""
+    if expired:
+        first = (f"{mention(outcome_left.mentor_id)} hasn't been able to answer your request in {handoff_days} "
+                 "days, so we've moved on.")
+    else:
+        first = f"{mention(outcome_left.mentor_id)} can't take on your request right now. Thank you for asking them."
+        if outcome_left.decline_reason:
+            first += f"\nThey said: _{escape(outcome_left.decline_reason)}_"
+    blocks = [_section(first, verbatim=True)]
+    if following is not None:
+        blocks.append(_section(f"*We've asked {mention(following.mentor_id)} next*: {escape(following.reasons)}",
+                               verbatim=True))
+        blocks.append(_actions("mentor_handed_on", _button("Withdraw request", WITHDRAW, request.id)))
+        text = "Your mentor request has moved on to the next mentor."
+    else:
+        blocks.append(_section("Nobody else who fits is free right now. We've told the QI leads, who will help "
+                               "find someone; meanwhile a quick question may get you going."))
+        blocks.append(_actions("mentor_handed_on", _button("Ask as a quick question", QUICK_QUESTION, request.id)))
+        text = "No other mentor is free right now; the QI leads have been told."
+    return _message(text, blocks)
+
+
+def widened(count: int) -> Message:
+    return _message("Your quick question went to more mentors.", [_section(
+        f"*Nobody has claimed your quick question yet*, so we've asked {count} more mentor"
+        f"{'s' if count != 1 else ''}. We'll connect you as soon as one claims it.")])
+
+
+# --- for the mentor ------------------------------------------------------------------------------------
+
+
+def offer(request: RequestInfo, candidate: CandidateInfo, handoff_days: int, *, reminder: bool = False) -> Message:
+    """The formal request in the mentor's DM, with Accept and Decline."""
+    if reminder:
+        lead = (f"*A reminder: {mention(request.mentee_id)} is waiting for your answer.* If you can't take it on, "
+                "Decline is a kind answer too: we'll ask the next mentor straight away.")
+    else:
+        lead = f"*{mention(request.mentee_id)} would like you as their QI mentor.*"
+    blocks = [
+        _section(lead),
+        _section(request_details(request), verbatim=True),
+        _context(f"Why you were suggested: {escape(candidate.reasons)}", verbatim=True),
+        _actions("mentor_offer", _button("Accept", ACCEPT, candidate.id, style="primary"),
+                 _button("Decline", DECLINE, candidate.id)),
+        _context(f"Please answer within {handoff_days} days of the request; after that we ask the next mentor."),
+    ]
+    return _message("A mentee is waiting for your answer." if reminder
+                    else "A colleague would like you as their QI mentor.", blocks)
+
+
+def quick_question(request: RequestInfo, candidate: CandidateInfo) -> Message:
+    blocks = [
+        _section(f"*{mention(request.mentee_id)} has a quick QI question.* The first mentor to claim it is "
+                 "connected with them in a group DM."),
+        _section(request_details(request), verbatim=True),
+        _context(f"Why you: {escape(candidate.reasons)}", verbatim=True),
+        _actions("mentor_question", _button("Claim", CLAIM, candidate.id, style="primary")),
+    ]
+    return _message("A colleague has a quick QI question.", blocks)
+
+
+def offer_closed(request: RequestInfo, status: str, *, winner_id: str | None = None, handoff_days: int = 0) -> Message:
+    """What an offer DM becomes once it is answered, moved on, withdrawn or claimed."""
+    mentee = mention(request.mentee_id)
+    texts = {
+        "accepted": f"You accepted {mentee}'s request. Your group DM with them is open: say hello there.",
+        "declined": f"You declined {mentee}'s request. Thank you for letting us know; we've asked the next mentor.",
+        "expired": f"This request from {mentee} moved to another mentor after {handoff_days} days. No action needed.",
+        "withdrawn": f"{mentee} withdrew this request. No action needed.",
+        "claimed": f"You claimed {mentee}'s question. Your group DM with them is open.",
+        "taken": f"{mention(winner_id)} claimed {mentee}'s question. Thanks for being available!",
+    }
+    return _message(f"Mentor request: {status}.", [_section(texts[status])])
+
+
+# --- for the pair --------------------------------------------------------------------------------------
+
+
+def kickoff(mentorship: MentorshipInfo, checkin_days: int) -> Message:
+    """The first message in the pair's group DM: who, what for, and the expectations checklist."""
+    mentor, mentee = mention(mentorship.mentor_id), mention(mentorship.mentee_id)
+    pair = _actions("mentorship_kickoff", _button("Log a meeting", LOG_MEETING, mentorship.id, style="primary"),
+                    _button("End mentorship" if mentorship.kind == "formal" else "Close question", END, mentorship.id))
+    if mentorship.kind == "informal":
+        blocks = [
+            _section(f"*{mentor} claimed {mentee}'s quick question.* Talk it through here."),
+            _section(escape(mentorship.needs or ""), verbatim=True),
+            _context("Never share patient identifiers in Slack. If you meet, log it for CPD; close the question "
+                     "when you're done."),
+            pair,
+        ]
+        return _message("You're connected for a quick question.", blocks)
+    cadence = _choice_name("cadence", mentorship.cadence)
+    goal = f"_{escape(mentorship.goal)}_" if mentorship.goal else "agree one to three goals for the first months"
+    checklist = "\n".join([
+        f"• *How often you meet*: {escape(cadence) if cadence else 'agree a rhythm'}, and how (virtual or in person).",
+        f"• *Goals*: {goal}.",
+        "• *Confidentiality*: what you discuss stays between you. Never share patient identifiers in Slack.",
+        "• *How to end*: either of you can end the mentorship at any time with the button below; we then ask "
+        "you both for brief feedback.",
+    ])
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Welcome to your mentorship"}},
+        _section(f"{mentor} has agreed to mentor {mentee} in {escape(topic_labels(mentorship.topics))}.",
+                 verbatim=True),
+        _section(f"*Expectations to agree at your first meeting*\n{checklist}", verbatim=True),
+        _context(f"Log each meeting (it can count for CPD). If {checkin_days} days pass without a logged meeting, "
+                 "we check in with you both."),
+        pair,
+    ]
+    return _message("Welcome to your mentorship: expectations to agree at your first meeting.", blocks)
+
+
+def checkin(mentorship: MentorshipInfo, user_id: str, days: int) -> Message:
+    other = mention(mentorship.other(user_id))
+    blocks = [
+        _section(f"*How is your mentorship with {other} going?* No meeting has been logged for {days} days. "
+                 "A short catch-up keeps things moving."),
+        _actions("mentorship_checkin", _button("Log a meeting", LOG_MEETING, mentorship.id, style="primary"),
+                 _button("Snooze a week", SNOOZE, mentorship.id), _button("End mentorship", END, mentorship.id)),
+    ]
+    return _message("How is your mentorship going?", blocks)
+
+
+def snoozed(until: date) -> Message:
+    return _message("Check-in snoozed.", [_section(f"Snoozed. We'll check in again around {until:%A %-d %B}.")])
+
+
+def meeting_logged_for_writer(mentorship: MentorshipInfo, user_id: str, met_on: date, minutes: int,
+                              topics: tuple[str, ...], private_notes: str | None) -> Message:
+    text = (f"*Meeting logged* with {mention(mentorship.other(user_id))}: {met_on:%-d %B %Y}, {minutes} minutes"
+            + (f", {escape(topic_labels(topics))}" if topics else "") + ".")
+    blocks = [_section(text, verbatim=True)]
+    if private_notes:
+        blocks.append(_section(f"*Your private notes* (only you can see these)\n{escape(private_notes)}",
+                               verbatim=True))
+    return _message("Meeting logged.", blocks)
+
+
+def meeting_logged_for_other(mentorship: MentorshipInfo, writer_id: str, met_on: date, minutes: int,
+                             topics: tuple[str, ...]) -> Message:
+    text = (f"{mention(writer_id)} logged your meeting on {met_on:%-d %B %Y} ({minutes} minutes"
+            + (f", {escape(topic_labels(topics))}" if topics else "") + ").")
+    return _message("Your mentoring meeting was logged.", [_section(text, verbatim=True)])
+
+
+def ended(mentorship: MentorshipInfo, user_id: str) -> Message:
+    other = mention(mentorship.other(user_id))
+    first = (f"You ended your mentorship with {other}." if user_id == mentorship.ended_by
+             else f"{other} ended your mentorship.")
+    blocks = [
+        _section(f"*{first}* Thank you for the time you gave it.\n"
+                 "Would you share brief feedback? Three quick questions; it helps the QI leads support mentoring."),
+        _actions("mentorship_ended", _button("Share feedback", FEEDBACK, mentorship.id, style="primary")),
+    ]
+    return _message("Your mentorship has ended; would you share brief feedback?", blocks)
+
+
+# --- for the admins ------------------------------------------------------------------------------------
+
+_TRIED = {
+    "declined": "declined",
+    "expired": "no answer in time",
+    "offered": "asked, no answer yet",
+    "superseded": "asked",
+}
+
+
+def escalation(request: RequestInfo, tried: tuple[CandidateInfo, ...]) -> Message:
+    kind = "quick question" if request.kind == "informal" else "formal mentor request"
+    lines = []
+    for candidate in tried:
+        line = f"• {mention(candidate.mentor_id)}: {_TRIED.get(candidate.status, candidate.status)}"
+        if candidate.decline_reason:
+            line += f" (_{escape(candidate.decline_reason)}_)"
+        lines.append(line)
+    if request.widened:
+        lines.append("• The question was widened once to more mentors.")
+    tried_text = "\n".join(lines) if lines else "• No mentor on the roster fits these topics and format."
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "A mentor request needs your help"}},
+        _section(f"{mention(request.mentee_id)}'s {kind} from {request.created_at:%-d %B %Y} has no mentor yet."),
+        _section(request_details(request), verbatim=True),
+        _section(f"*What we tried*\n{tried_text}", verbatim=True),
+        _context("Reach out to the mentee, or grow the roster with `qi-commons mentors import`. "
+                 "We tell the admins about each request once."),
+    ]
+    return _message(f"A {kind} needs your help finding a mentor.", blocks)
+
+
+# --- profile -------------------------------------------------------------------------------------------
+
+
+def profile_saved(expertise: tuple[str, ...], capacity: int, accepting: bool, created: bool) -> Message:
+    state = "open to new mentees" if accepting else "paused: no new requests until you switch it back on"
+    first = "You're now a QI Commons mentor. Thank you!" if created else "Your mentor profile is updated."
+    blocks = [_section(f"*{first}*\nTopics: {escape(topic_labels(expertise))}\nPlaces: {capacity}; {state}.\n"
+                       "Change it any time with `/qi-commons mentor`.", verbatim=True)]
+    return _message(first, blocks)
+
+
+def profile_removed() -> Message:
+    return _message("You're no longer listed as a mentor.", [_section(
+        "*You're no longer listed as a mentor.* Mentorships you have running carry on. Thank you for mentoring; "
+        "come back any time with `/qi-commons mentor`.")])

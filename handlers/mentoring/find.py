@@ -1,0 +1,88 @@
+"""`/find-mentor`: the request modal, or straight to a shortlist from the words typed after it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import mentoring
+from bot.mentor_vocabulary import topics_from_text
+from bot.mentorships import phi_hits
+from bot.phi import describe
+from bot.runtime import Runtime
+from handlers.commands.context import CommandContext
+from handlers.mentoring import blocks, forms, notify, views
+
+NO_TOPICS = ("I couldn't tell which QI topic you'd like help with. Try naming one, e.g. "
+             "`/find-mentor help with run charts` or `/find-mentor PDSA and stakeholder engagement`, or type "
+             "`/find-mentor` on its own to choose topics from a list.")
+
+
+async def open_find_mentor(client: AsyncWebClient, *, trigger_id: str) -> None:
+    """Open the /find-mentor modal (Home's and the weekly prompt's buttons use this too)."""
+    await client.views_open(trigger_id=trigger_id, view=views.find_modal())
+
+
+def present(runtime: Runtime, shortlist: mentoring.Shortlist) -> blocks.Message:
+    """What the mentee sees right after asking: the shortlist, the question sent, or nobody fits."""
+    request, settings = shortlist.request, runtime.settings
+    if request.status == "unmatched":
+        return blocks.no_match(request) if request.kind == "formal" else blocks.no_informal_match(request)
+    if request.kind == "informal":
+        return blocks.question_sent(request, len(shortlist.candidates), settings.informal_widen_hours)
+    return blocks.shortlist(request, shortlist.candidates, settings.mentor_handoff_days)
+
+
+async def follow_up(runtime: Runtime, shortlist: mentoring.Shortlist) -> None:
+    """Ask the mentors of a quick question, or tell the admins when nobody fits."""
+    request = shortlist.request
+    if request.status == "unmatched":
+        await notify.escalate_now(runtime, request.team_id, request.id)
+    elif request.kind == "informal":
+        for candidate in shortlist.candidates:
+            await notify.send_offer(runtime, request, candidate)
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    settings = runtime.settings
+
+    @app.command("/find-mentor")
+    async def find_mentor(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient,
+                          respond: AsyncRespond) -> None:
+        await ack()
+        ctx = CommandContext.from_command(runtime, command, client, respond, command.get("text", ""))
+        if not ctx.text:
+            await open_find_mentor(client, trigger_id=ctx.trigger_id)
+            return
+        hits = phi_hits(settings, {"request": ctx.text})
+        if hits:
+            await ctx.reply(describe(hits, {"request": "Your request"}))
+            return
+        topics = topics_from_text(ctx.text)
+        if not topics:
+            await ctx.reply(NO_TOPICS)
+            return
+        shortlist = await mentoring.create_request(
+            runtime, team_id=ctx.team_id, mentee_id=ctx.user_id,
+            ask=mentoring.RequestInput(kind="formal", topics=tuple(topics), needs=ctx.text))
+        message = present(runtime, shortlist)
+        await ctx.reply(message["text"], message["blocks"])
+        await follow_up(runtime, shortlist)
+
+    @app.view(views.FIND)
+    async def request_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        ask, errors = forms.read_request(view, settings)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        assert ask is not None
+        shortlist = await mentoring.create_request(runtime, team_id=team_id, mentee_id=user_id, ask=ask)
+        await ack()
+        await notify.dm(runtime, team_id, user_id, present(runtime, shortlist), purpose="mentoring_shortlist",
+                        subject_id=shortlist.request.id)
+        await follow_up(runtime, shortlist)

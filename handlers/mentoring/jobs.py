@@ -1,0 +1,61 @@
+"""Time-driven mentoring: offers that expire, quick questions that widen, escalations, and the nudges.
+
+Run by the scheduler's minute sweep (bot.nudges.sweep). Every step claims its row with a
+conditional UPDATE in the service, so two replicas sweeping at once do each thing once.
+"""
+
+from __future__ import annotations
+
+from bot import mentoring, mentorships, nudges
+from bot.runtime import Runtime
+from handlers.mentoring import blocks, notify
+from storage.models import Nudge
+
+
+def register(runtime: Runtime) -> None:
+    nudges.each_sweep("mentoring", move_requests_on)
+    nudges.on_due(mentoring.REMINDER_NUDGE, send_reminder)
+    nudges.on_due(mentorships.CHECKIN_NUDGE, send_checkin)
+
+
+async def move_requests_on(runtime: Runtime) -> None:
+    for team_id, candidate_id in await mentoring.expired_offers(runtime):
+        handoff = await mentoring.expire_offer(runtime, team_id=team_id, candidate_id=candidate_id)
+        if isinstance(handoff, mentoring.Handoff):
+            await notify.hand_on(runtime, handoff, expired=True)
+    for team_id, request_id in await mentoring.unclaimed_questions(runtime):
+        widened = await mentoring.widen_question(runtime, team_id=team_id, request_id=request_id)
+        if widened is not None:
+            await notify.widened(runtime, widened)
+    for team_id, request_id in await mentoring.due_escalations(runtime):
+        escalation = await mentoring.claim_escalation(runtime, team_id=team_id, request_id=request_id)
+        if escalation is not None:
+            await notify.escalate(runtime, escalation)
+
+
+async def send_reminder(runtime: Runtime, nudge: Nudge) -> None:
+    """The one reminder a mentor gets about an unanswered formal request."""
+    candidate_id = int(nudge.subject_key.split(":", 1)[1])
+    candidate = await mentoring.candidate_info(runtime, team_id=nudge.team_id, candidate_id=candidate_id)
+    if candidate is None or candidate.status != "offered":
+        return
+    request = await mentoring.request_info(runtime, team_id=nudge.team_id, request_id=candidate.request_id)
+    if request is None:
+        return
+    await notify.dm(runtime, nudge.team_id, candidate.mentor_id,
+                    blocks.offer(request, candidate, runtime.settings.mentor_handoff_days, reminder=True),
+                    purpose="mentor_reminder", subject_id=candidate_id)
+
+
+async def send_checkin(runtime: Runtime, nudge: Nudge) -> None:
+    """A check-in for one of a pair that has logged no contact for the check-in interval."""
+    mentorship_id = mentorships.mentorship_id_of(nudge.subject_key)
+    info = await mentorships.mentorship_info(runtime, team_id=nudge.team_id, mentorship_id=mentorship_id)
+    if info is None or info.status != "active":
+        return
+    since = info.last_contact_at or info.started_at
+    days = (runtime.clock.now() - since).days
+    await notify.dm(runtime, nudge.team_id, nudge.slack_user_id, blocks.checkin(info, nudge.slack_user_id, days),
+                    purpose="mentorship_checkin", subject_id=mentorship_id)
+    await mentorships.schedule_next_checkin(runtime, team_id=nudge.team_id, user_id=nudge.slack_user_id,
+                                            mentorship_id=mentorship_id)

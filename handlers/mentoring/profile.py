@@ -1,0 +1,51 @@
+"""`/qi-commons mentor`: become a mentor, change what you offer, pause, or stop."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import mentoring
+from bot.runtime import Runtime
+from handlers.commands.context import CommandContext
+from handlers.mentoring import blocks, forms, notify, views
+
+
+async def open_profile(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
+                       trigger_id: str) -> None:
+    """Open the mentor profile modal, filled in from the profile on file (Home's button uses this too)."""
+    async with runtime.db.session() as session:
+        profile = await mentoring.get_profile(session, team_id, user_id)
+    await client.views_open(trigger_id=trigger_id, view=views.profile_modal(profile))
+
+
+async def mentor_subcommand(ctx: CommandContext) -> None:
+    await open_profile(ctx.runtime, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, trigger_id=ctx.trigger_id)
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.view(views.PROFILE)
+    async def profile_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
+                                client: AsyncWebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        profile, stop, errors = forms.read_profile(view, runtime.settings, name=None)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        if stop:
+            removed = await mentoring.remove_profile(runtime, team_id=team_id, user_id=user_id)
+            await ack()
+            if removed:
+                await notify.dm(runtime, team_id, user_id, blocks.profile_removed(), purpose="mentor_profile")
+            return
+        assert profile is not None
+        profile = replace(profile, name=await mentoring.slack_display_name(client, user_id))
+        created = await mentoring.save_profile(runtime, team_id=team_id, user_id=user_id, profile=profile)
+        await ack()
+        await notify.dm(runtime, team_id, user_id,
+                        blocks.profile_saved(profile.expertise, profile.capacity, bool(profile.accepting), created),
+                        purpose="mentor_profile")

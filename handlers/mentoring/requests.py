@@ -1,0 +1,75 @@
+"""The mentee's buttons: ask a mentor from the shortlist, ask a quick question instead, withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot import mentoring
+from bot.runtime import Runtime
+from handlers.mentoring import blocks, notify
+from handlers.mentoring.find import follow_up, present
+from handlers.mentoring.stale import stale_text
+
+
+def button_id(action: dict[str, Any]) -> int | None:
+    try:
+        return int(action.get("value") or "")
+    except ValueError:
+        return None
+
+
+async def tell(respond: AsyncRespond, text: str) -> None:
+    """An ephemeral note to the person who clicked; the message they clicked stays as it was."""
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+async def replace(respond: AsyncRespond, message: blocks.Message) -> None:
+    await respond(text=message["text"], blocks=message["blocks"], replace_original=True)
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    settings = runtime.settings
+
+    @app.action(blocks.ASK)
+    async def ask(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        candidate_id = button_id(action)
+        outcome = (await mentoring.ask_mentor(runtime, team_id=body["team"]["id"], mentee_id=body["user"]["id"],
+                                              candidate_id=candidate_id)
+                   if candidate_id is not None else mentoring.Stale("not_found"))
+        if isinstance(outcome, mentoring.Stale):
+            await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
+            return
+        await notify.send_offer(runtime, outcome.request, outcome.candidate)
+        await replace(respond, blocks.asked(outcome.candidate, outcome.request, settings.mentor_handoff_days))
+
+    @app.action(blocks.QUICK_QUESTION)
+    async def quick_question(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                             respond: AsyncRespond) -> None:
+        await ack()
+        request_id = button_id(action)
+        outcome = (await mentoring.ask_informally(runtime, team_id=body["team"]["id"], mentee_id=body["user"]["id"],
+                                                  request_id=request_id)
+                   if request_id is not None else mentoring.Stale("not_found"))
+        if isinstance(outcome, mentoring.Stale):
+            await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
+            return
+        await replace(respond, present(runtime, outcome))
+        await follow_up(runtime, outcome)
+
+    @app.action(blocks.WITHDRAW)
+    async def withdraw(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        team_id, request_id = body["team"]["id"], button_id(action)
+        outcome = (await mentoring.withdraw_request(runtime, team_id=team_id, mentee_id=body["user"]["id"],
+                                                    request_id=request_id)
+                   if request_id is not None else mentoring.Stale("not_found"))
+        if isinstance(outcome, mentoring.Stale):
+            await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
+            return
+        await replace(respond, blocks.withdrawn())
+        await notify.announce_withdrawal(runtime, outcome)

@@ -1,0 +1,34 @@
+"""What a too-late, repeated or misdirected click is told. Nothing changed in every case."""
+
+from __future__ import annotations
+
+from bot.mentoring import Stale
+from bot.mentorships import Refused
+from bot.text import mention
+
+
+def stale_text(stale: Stale, handoff_days: int) -> str:
+    mentee = mention(stale.request.mentee_id) if stale.request else "The mentee"
+    texts = {
+        "not_found": "That request no longer exists, so nothing changed.",
+        "not_yours": "That button is for someone else, so nothing changed.",
+        "accepted": "You've already taken this one on, so nothing changed. Your group DM with the mentee is open.",
+        "declined": "You already declined this request, so nothing changed.",
+        "expired": (f"This request moved on to another mentor after {handoff_days} days without an answer, so "
+                    "nothing changed. Thanks all the same!"),
+        "withdrawn": f"{mentee} withdrew this request, so nothing changed.",
+        "taken": f"{mention(stale.winner_id)} already took this one on, so nothing changed. Thanks for offering!",
+        "asked": (f"You've already asked {mention(stale.winner_id)}. To ask someone else, withdraw that request "
+                  "first; nothing changed."),
+        "closed": "This request is closed, so nothing changed.",
+    }
+    return texts.get(stale.reason, texts["closed"])
+
+
+def refused_text(refused: Refused) -> str:
+    return {
+        "not_found": "That mentorship no longer exists, so nothing changed.",
+        "not_yours": "That button is for the mentor and mentee only, so nothing changed.",
+        "ended": "This mentorship has already ended, so nothing changed.",
+        "active": "Feedback opens once the mentorship has ended; nothing changed.",
+    }[refused.reason]
