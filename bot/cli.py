@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.schedules import JOB_IDS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +31,19 @@ def _parser() -> argparse.ArgumentParser:
                           "without it the manifest is for Socket Mode")
 
     commands.add_parser("check", help="check configuration, database and Slack, line by line")
+
+    jobs = commands.add_parser("jobs", help="scheduled jobs")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    run_job = jobs_commands.add_parser("run", help="run a weekly job now (a week already posted is not posted again)")
+    run_job.add_argument("job", choices=sorted(JOB_IDS.values()))
+    run_job.add_argument("--dry-run", action="store_true", help="print the Block Kit JSON and post nothing")
+
+    mentors = commands.add_parser("mentors", help="the mentor roster")
+    mentors_commands = mentors.add_subparsers(dest="mentors_command", required=True, metavar="ACTION")
+    roster = mentors_commands.add_parser("import", help="add or update mentors from a CSV roster (exit 1 if "
+                                         "some rows were skipped)")
+    roster.add_argument("file", help="CSV with the header slack_user_id,email,name,expertise,capacity,formats,"
+                        "modes,discipline,career_stage,bio (see bot/data/example_mentor_roster.csv)")
     return parser
 
 
@@ -74,6 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for check in checks:
             print(check.line())
         return 0 if all(check.ok for check in checks) else 1
+    if args.command == "jobs":
+        from bot.scheduler import run_job_command
+
+        return asyncio.run(run_job_command(settings, args.job, dry_run=args.dry_run))
+    if args.command == "mentors":
+        from bot.mentor_import import run_import_command
+
+        return run_import_command(settings, args.file)
     return 2
 
 

@@ -11,7 +11,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import build_app, build_runtime
 from bot.config import RunMode, Settings
-from bot.scheduler import build_scheduler
+from bot.scheduler import build_scheduler, catch_up
 from bot.server import build_web_app
 from storage.migrate import upgrade
 
@@ -32,6 +32,7 @@ async def run_bot(settings: Settings, mode: RunMode) -> None:
     scheduler = build_scheduler(runtime)
     scheduler.start()  # AsyncIOScheduler binds to the loop that is running now
     runtime.scheduler_running = True
+    runtime.inflight.spawn(catch_up(runtime))  # posts a weekly run missed while down, once
 
     runner: web.AppRunner | None = None
     socket_handler: AsyncSocketModeHandler | None = None
