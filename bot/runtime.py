@@ -64,9 +64,14 @@ class Runtime:
     outbox: Outbox = field(init=False)
 
     member_change_listeners: list[MemberChanged] = field(default_factory=list)
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self)
+
+    def lock(self, key: str) -> asyncio.Lock:
+        """One lock per key in this process, for work whose last run must see the latest data."""
+        return self._locks.setdefault(key, asyncio.Lock())
 
     def member_changed(self, team_id: str, user_id: str) -> None:
         """Tell listeners (the App Home) that what this member sees has changed.

@@ -1,0 +1,260 @@
+"""`/qi-commons admin`: the admin console, a modal with the community channel, schedules and pauses,
+the escalation inbox, the mentor roster and the digest preview.
+
+Hiding buttons is not security: every action and view submission here checks `refuse_non_admin` on
+the server again, so a forged payload with an admin callback_id is refused and audited.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import admin_console
+from bot.mentoring import get_profile
+from bot.runtime import Runtime
+from bot.schedules import JOBS, JobSchedule, change_schedule, day_label, schedule_overview
+from bot.text import escape, mention
+from handlers.admin import ADMIN_SUBCOMMANDS, REFUSAL, refuse_non_admin
+from handlers.commands.context import CommandContext
+
+log = logging.getLogger(__name__)
+
+CONSOLE = "admin_console"
+MENTOR_LOAD = "admin_mentor_load"
+REFRESH = "admin_console_refresh"
+RESUME = "admin_console_resume"
+EDIT_MENTOR = "admin_console_edit_mentor"
+VALUE = "value"
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _section(text: str, accessory: dict[str, Any] | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
+    return {"type": "button", "text": _plain(text), "action_id": action_id, "value": value}
+
+
+def _date(at: Any) -> str:
+    return day_label(at.date() if hasattr(at, "date") else at)
+
+
+async def _channel_line(runtime: Runtime) -> str:
+    channel = runtime.settings.community_channel_id
+    if not channel:
+        return ":warning: No community channel is set: shares, prompts and digests cannot be posted. Set " \
+               "COMMUNITY_CHANNEL_ID and restart."
+    try:
+        info = (await runtime.client.conversations_info(channel=channel))["channel"]
+    except SlackApiError as exc:
+        return f":warning: <#{channel}>: I cannot see this channel ({escape(exc.response.get('error'))}). " \
+               "Invite QI Commons to it, or check COMMUNITY_CHANNEL_ID."
+    if info.get("is_archived"):
+        return f":warning: <#{channel}> is archived: unarchive it or choose another channel."
+    if not info.get("is_member"):
+        state = "I will join it when I first post" if not info.get("is_private") else "invite me with `/invite`"
+        return f"<#{channel}>: I am not a member yet ({state})."
+    return f"<#{channel}>: I am a member and can post there."
+
+
+def _job_block(job: JobSchedule) -> dict[str, Any]:
+    lines = [f"*{job.title}*: {job.when}"]
+    if job.next_post:
+        lines.append(f"Next post: {_date(job.next_post)}")
+    else:
+        lines.append("No post in the next year")
+    if job.next_run_skipped:
+        lines.append(f"The run on {_date(job.next_run)} is skipped: {escape(job.next_run_skipped)}")
+    if job.skip_dates:
+        lines.append("Skip dates: " + ", ".join(day_label(d) for d in job.skip_dates))
+    lines.append("Ontario holidays are skipped" if job.skip_holidays else "Runs on holidays too")
+    if job.last_post:
+        lines.append(f"Last: {job.last_post.period} {job.last_post.status}"
+                     + (f" ({escape(job.last_post.note)})" if job.last_post.note else ""))
+    resume = None
+    if job.paused_until:
+        lines.insert(1, f":double_vertical_bar: Paused until {day_label(job.paused_until)}")
+        resume = _button("Resume", RESUME, job.job)
+    return _section("\n".join(lines), resume)
+
+
+async def console_view(runtime: Runtime, team_id: str) -> dict[str, Any]:
+    now = runtime.clock.now()
+    jobs = await schedule_overview(runtime, team_id)
+    async with runtime.db.session() as session:
+        inbox, waiting = await admin_console.escalation_inbox(session, team_id)
+        roster = await admin_console.roster(session, team_id, now)
+
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": _plain("Community channel")},
+        _section(await _channel_line(runtime)),
+        {"type": "header", "text": _plain("Schedules and pauses")},
+        *(_job_block(job) for job in jobs),
+        _context("Pause, resume or skip a date: `/qi-commons admin schedule`"),
+        {"type": "header", "text": _plain(f"Escalation inbox ({waiting})")},
+    ]
+    if not inbox:
+        blocks.append(_section("Nothing waiting: every mentor request has a mentor or is still with one."))
+    for request in inbox:
+        topics = escape(", ".join(request.topics)) or "no topics given"
+        state = (f"escalated {_date(request.escalated_at)}" if request.escalated_at
+                 else "no mentor fits (unmatched)")
+        blocks.append(_section(f"{mention(request.mentee_id)} · {escape(request.kind)} · {topics}\n"
+                               f"Asked {_date(request.created_at)}; {state}."))
+    if waiting > len(inbox):
+        blocks.append(_context(f"{waiting - len(inbox)} more are waiting; the oldest are shown."))
+    if inbox:
+        blocks.append(_context("Reach out to the person, or ask a mentor with free places below to contact them."))
+
+    blocks += [
+        {"type": "header", "text": _plain("Mentor roster")},
+        _section(f"{len(roster.mentors)} mentors, {roster.accepting} taking new mentees; "
+                 f"{roster.used} of {roster.capacity} places used, *{roster.free} free*."),
+    ]
+    for mentor in roster.mentors[:admin_console.ROSTER_SHOWN]:
+        state = "" if mentor.accepting else " · paused"
+        blocks.append(_section(f"{mention(mentor.user_id)}: {mentor.active_mentees} of {mentor.capacity} places "
+                               f"used{state} · {len(mentor.expertise)} topic{'' if len(mentor.expertise) == 1 else 's'}",
+                               _button("Edit", EDIT_MENTOR, mentor.user_id)))
+    if len(roster.mentors) > admin_console.ROSTER_SHOWN:
+        blocks.append(_context(f"{len(roster.mentors) - admin_console.ROSTER_SHOWN} more mentors; those with the "
+                               "most free places are shown first."))
+    blocks += [
+        {"type": "header", "text": _plain("Weekly digest")},
+        _section("See this week's digest before it is posted: `/qi-commons digest preview`"),
+        {"type": "actions", "elements": [_button("Refresh", REFRESH, "refresh")]},
+    ]
+    return {"type": "modal", "callback_id": CONSOLE, "title": _plain("QI Commons admin"), "close": _plain("Close"),
+            "blocks": blocks}
+
+
+def mentor_load_modal(mentor_id: str, capacity: int, accepting: bool, console_view_id: str) -> dict[str, Any]:
+    accepting_option = {"text": _plain("Taking new mentees"), "value": "accepting"}
+    checkboxes: dict[str, Any] = {"type": "checkboxes", "action_id": VALUE, "options": [accepting_option]}
+    if accepting:
+        checkboxes["initial_options"] = [accepting_option]
+    return {
+        "type": "modal", "callback_id": MENTOR_LOAD, "title": _plain("Mentor places"), "submit": _plain("Save"),
+        "close": _plain("Back"),
+        "private_metadata": json.dumps({"mentor": mentor_id, "console": console_view_id}),
+        "blocks": [
+            _section(f"Places and availability for {mention(mentor_id)}. Mentors change these themselves with "
+                     "`/qi-commons mentor`; change them here when they ask you to."),
+            {"type": "input", "block_id": "capacity", "label": _plain("Places (formal mentees at once)"),
+             "element": {"type": "number_input", "action_id": VALUE, "is_decimal_allowed": False,
+                         "min_value": "0", "max_value": str(admin_console.MAX_CAPACITY),
+                         "initial_value": str(capacity)}},
+            {"type": "input", "block_id": "accepting", "label": _plain("Availability"), "optional": True,
+             "element": checkboxes},
+        ],
+    }
+
+
+REFUSED_VIEW = {"type": "modal", "title": _plain("QI Commons"), "close": _plain("Close"),
+                "blocks": [_section(REFUSAL)]}
+
+
+async def open_console(ctx: CommandContext) -> None:
+    # The /qi-commons admin router has already refused and audited non-admins.
+    await ctx.client.views_open(trigger_id=ctx.trigger_id, view=await console_view(ctx.runtime, ctx.team_id))
+
+
+def _read_load(values: dict[str, Any]) -> tuple[int | None, bool, str | None]:
+    raw = (values.get("capacity", {}).get(VALUE) or {}).get("value") or ""
+    accepting = bool((values.get("accepting", {}).get(VALUE) or {}).get("selected_options"))
+    try:
+        capacity = int(raw)
+    except ValueError:
+        return None, accepting, "Enter a whole number of places."
+    if not 0 <= capacity <= admin_console.MAX_CAPACITY:
+        return None, accepting, f"Enter 0 to {admin_console.MAX_CAPACITY} places."
+    return capacity, accepting, None
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    ADMIN_SUBCOMMANDS[""] = open_console
+
+    async def refused(body: dict[str, Any], action: str) -> bool:
+        return await refuse_non_admin(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+                                      action=action)
+
+    async def redraw(client: AsyncWebClient, team_id: str, view_id: str) -> None:
+        await client.views_update(view_id=view_id, view=await console_view(runtime, team_id))
+
+    @app.action(REFRESH)
+    async def refresh(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        if await refused(body, "console refresh"):
+            return
+        await redraw(client, body["team"]["id"], body["view"]["id"])
+
+    @app.action(RESUME)
+    async def resume(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        if await refused(body, "schedule resume") or action.get("value") not in JOBS:
+            return
+        await change_schedule(runtime, team_id=body["team"]["id"], actor_id=body["user"]["id"],
+                              jobs=(action["value"],), action="resume")
+        await redraw(client, body["team"]["id"], body["view"]["id"])
+
+    @app.action(EDIT_MENTOR)
+    async def edit_mentor(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                          client: AsyncWebClient) -> None:
+        await ack()
+        if await refused(body, "mentor edit"):
+            return
+        team_id, mentor_id = body["team"]["id"], action.get("value") or ""
+        async with runtime.db.session() as session:
+            profile = await get_profile(session, team_id, mentor_id)
+        if profile is None:
+            await redraw(client, team_id, body["view"]["id"])  # no longer a mentor: show the roster as it is
+            return
+        await client.views_push(trigger_id=body["trigger_id"], view=mentor_load_modal(
+            mentor_id, profile.capacity, profile.accepting, body["view"]["id"]))
+
+    @app.view(MENTOR_LOAD)
+    async def save_mentor_load(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
+                               client: AsyncWebClient) -> None:
+        team_id, admin_id = body["team"]["id"], body["user"]["id"]
+        if await refused(body, "mentor load save"):
+            await ack(response_action="update", view=REFUSED_VIEW)
+            return
+        capacity, accepting, problem = _read_load(view["state"]["values"])
+        if problem:
+            await ack(response_action="errors", errors={"capacity": problem})
+            return
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+            mentor_id, console_id = str(meta["mentor"]), str(meta["console"])
+        except (ValueError, KeyError, TypeError):
+            await ack(response_action="errors", errors={"capacity": "This form is out of date; reopen the console."})
+            return
+        async with runtime.db.session() as session, session.begin():
+            saved = await admin_console.set_mentor_load(session, team_id=team_id, mentor_id=mentor_id,
+                                                        capacity=capacity or 0, accepting=accepting,
+                                                        admin_id=admin_id, now=runtime.clock.now())
+        await ack()
+        if saved:
+            runtime.member_changed(team_id, mentor_id)
+        try:
+            await redraw(client, team_id, console_id)
+        except SlackApiError as exc:  # the console was closed meanwhile: the change is saved anyway
+            log.info("Admin console %s not redrawn: %s", console_id, exc.response.get("error"))

@@ -1,0 +1,24 @@
+"""A topic button: show that primer to the person who clicked, below the list."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.learn import find_topic
+from bot.runtime import Runtime
+from handlers.learn.blocks import OPEN_TOPIC, primer, topic_list
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    # Each button has its own action id (Slack wants them unique within a block); all share the prefix.
+    @app.action(re.compile(f"^{OPEN_TOPIC}_"))
+    async def open_topic(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        topic = find_topic(action.get("value") or "")
+        text, blocks = primer(topic) if topic else topic_list()
+        await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

@@ -1,0 +1,18 @@
+"""`/qi-commons learn [topic]`."""
+
+from __future__ import annotations
+
+from bot.learn import find_topic, suggest
+from handlers.commands.context import CommandContext
+from handlers.learn.blocks import not_found, primer, topic_list
+
+
+async def learn(ctx: CommandContext) -> None:
+    if not ctx.text:
+        await ctx.reply(*topic_list())
+        return
+    topic = find_topic(ctx.text)
+    if topic is None:
+        await ctx.reply(*not_found(ctx.text, suggest(ctx.text)))
+        return
+    await ctx.reply(*primer(topic))

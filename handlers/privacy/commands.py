@@ -1,0 +1,48 @@
+"""`/qi-commons privacy`, `export-my-data` and `forget-me`."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot import privacy
+from bot.audit import record
+from handlers.commands.context import CommandContext
+from handlers.privacy.blocks import forget_confirmation, privacy_message
+
+log = logging.getLogger(__name__)
+
+
+async def _counts(ctx: CommandContext) -> privacy.StoredCounts:
+    async with ctx.runtime.db.session() as session:
+        return await privacy.stored_counts(session, ctx.team_id, ctx.user_id)
+
+
+async def show_privacy(ctx: CommandContext) -> None:
+    await ctx.reply(*privacy_message(await _counts(ctx)))
+
+
+async def export_my_data(ctx: CommandContext) -> None:
+    now = ctx.runtime.clock.now()
+    async with ctx.runtime.db.session() as session, session.begin():
+        data = await privacy.export_member_data(session, ctx.team_id, ctx.user_id, now)
+        record(session, team_id=ctx.team_id, actor_id=ctx.user_id, action="privacy.export", at=now,
+               subject=f"member:{ctx.user_id}")
+    try:
+        dm = await ctx.client.conversations_open(users=ctx.user_id)
+        await ctx.client.files_upload_v2(
+            channel=dm["channel"]["id"], filename=f"qi-commons-my-data-{now:%Y-%m-%d}.json",
+            title="Your QI Commons data", content=json.dumps(data, indent=2, ensure_ascii=False),
+            initial_comment="Here is everything QI Commons holds about you, as you asked.")
+    except SlackApiError as exc:
+        log.warning("Could not send %s their data export: %s", ctx.user_id, exc.response.get("error"))
+        await ctx.reply("Sorry, I could not send your file just now. Please try `/qi-commons export-my-data` "
+                        "again in a minute.")
+        return
+    await ctx.reply("I sent you a JSON file with all your QI Commons data in our direct messages.")
+
+
+async def forget_me(ctx: CommandContext) -> None:
+    await ctx.reply(*forget_confirmation(await _counts(ctx)))
