@@ -10,7 +10,8 @@ SLASH_COMMANDS = (
     ("/qi-share", "Share a QI project update with the community", "[update text | #project update | list]"),
     ("/find-mentor", "Find a QI mentor who fits what you need", "[what you would like help with]"),
     ("/cpd-log", "Log CPD time and see your credits", "[1.5h s1 title | summary | list | export | undo | settings]"),
-    ("/qi-commons", "QI Commons help, learning, settings and privacy", "[help | learn | settings | privacy]"),
+    ("/qi-commons", "QI Commons help, learning, mentoring, settings and privacy",
+     "[help | learn [topic] | mentor | settings | privacy | export-my-data | forget-me | admin]"),
 )
 BOT_SCOPES = (
     "commands",

@@ -5,11 +5,32 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.runtime import Runtime
-from handlers import commands, errors, events, middleware
+from handlers import (
+    commands,
+    cpd,
+    errors,
+    home,
+    learn,
+    mentoring,
+    middleware,
+    privacy,
+    scheduled,
+    settings,
+    sharing,
+)
+from handlers.admin import console as admin_console
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     middleware.register(app, runtime)
     errors.register(app, runtime)
     commands.register(app, runtime)
-    events.register(app, runtime)
+    cpd.register(app, runtime)
+    sharing.register(app, runtime)
+    scheduled.register(app, runtime)
+    home.register(app, runtime)
+    mentoring.register(app, runtime)
+    learn.register(app, runtime)
+    settings.register(app, runtime)
+    privacy.register(app, runtime)
+    admin_console.register(app, runtime)

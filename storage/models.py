@@ -338,7 +338,10 @@ class CpdEntry(Base):
     """One CPD activity. Credits are never stored: they are computed from the rules in force."""
 
     __tablename__ = "cpd_entries"
-    __table_args__ = (Index("ix_cpd_entries_team_member_date", "team_id", "member_id", "occurred_on"),)
+    __table_args__ = (
+        Index("ix_cpd_entries_team_member_date", "team_id", "member_id", "occurred_on"),
+        Index("ix_cpd_entries_team_created", "team_id", "created_at"),  # the digest's weekly totals
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(TEAM)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.audit import record
 from bot.runtime import Runtime
 from bot.text import escape
-from handlers.commands.context import CommandContext, split_subcommand
-
-AdminSubcommand = Callable[[CommandContext], Awaitable[None]]
+from handlers.admin import schedule
+from handlers.commands.context import CommandContext, Subcommand, split_subcommand
 
 # Filled by the features that own each admin action ("" is the console itself).
-ADMIN_SUBCOMMANDS: dict[str, AdminSubcommand] = {}
+ADMIN_SUBCOMMANDS: dict[str, Subcommand] = {
+    **schedule.SUBCOMMANDS,
+}
 
 REFUSAL = ("Only QI Commons admins can do that. If you lead QI or CPD for your department, ask whoever "
            "installed QI Commons to add your Slack member ID to ADMIN_USER_IDS.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,9 @@ class CommandContext:
     async def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """An ephemeral answer to the person who typed the command."""
         await self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+Subcommand = Callable[[CommandContext], Awaitable[None]]
 
 
 def split_subcommand(text: str) -> tuple[str, str]:

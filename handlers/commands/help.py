@@ -9,9 +9,12 @@ from handlers.commands.context import CommandContext
 SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Share QI work", (
         ("/qi-share", "open the guided form: project, what you tried, what you learned, PDSA stage"),
-        ("/qi-share Tried a discharge checklist on 4B", "post a quick update to your active project"),
-        ("/qi-share #metabolic-monitoring Audit done, 62% screened", "post to the project with that tag"),
-        ("/qi-share list", "see your projects, their stage and progress"),
+        ("/qi-share Tried a discharge checklist on 4B",
+         "post at once: to your project if you have one active, else as a general update"),
+        ("/qi-share #metabolic-monitoring Audit done, 62% screened",
+         "post to the project with that short name (shown in /qi-share list)"),
+        ("/qi-share list", "see your projects, their stage and progress; edit, pause or complete them"),
+        ("/qi-share new", "start a project: aim, measures, change ideas and team"),
     )),
     ("Mentoring", (
         ("/find-mentor", "describe what you need and choose from a shortlist of mentors"),
@@ -22,17 +25,22 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("/cpd-log", "open the CPD form with credits shown for each activity"),
         ("/cpd-log 1.5h s1 Grand rounds on suicide risk", "log an activity in one line"),
         ("/cpd-log summary", "your credits against this year's and this cycle's requirements"),
+        ("/cpd-log list", "your recent entries: add a reflection or delete one (`/cpd-log undo` removes the last)"),
         ("/cpd-log export", "a CSV of your entries, ready for your college's portal"),
+        ("/cpd-log settings", "your CPD framework, cycle start year and annual goal"),
     )),
     ("Learn and settings", (
         ("/qi-commons learn", "short primers: PDSA, measures, run charts, QI vs research, QI and CPD"),
-        ("/qi-commons settings", "profession, CPD framework, reminders and quiet hours"),
+        ("/qi-commons settings", "profession, CPD framework, reminders, quiet hours and your name in the digest"),
         ("/qi-commons privacy", "what we store, who sees what, and how to delete it"),
+        ("/qi-commons export-my-data", "a JSON file of everything QI Commons holds about you"),
+        ("/qi-commons forget-me", "delete your data (you confirm first)"),
     )),
 )
 ADMIN_SECTION = ("For admins", (
     ("/qi-commons admin", "the admin console: schedules, escalations, mentor roster"),
     ("/qi-commons digest preview", "see the weekly digest before it is posted"),
+    ("/qi-commons admin schedule", "next prompt and digest; `pause`, `resume`, `skip` dates and `holidays`"),
 ))
 
 

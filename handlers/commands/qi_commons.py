@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -13,15 +12,25 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime import Runtime
 from bot.text import escape
 from handlers.admin import admin_command
-from handlers.commands.context import CommandContext, split_subcommand
+from handlers.commands.context import CommandContext, Subcommand, split_subcommand
 from handlers.commands.help import show_help
-
-Subcommand = Callable[[CommandContext], Awaitable[None]]
+from handlers.learn.commands import learn
+from handlers.mentoring.profile import mentor_subcommand
+from handlers.privacy.commands import export_my_data, forget_me, show_privacy
+from handlers.scheduled.preview import digest_command
+from handlers.settings.commands import open_settings
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "": show_help,
     "help": show_help,
     "admin": admin_command,
+    "digest": digest_command,
+    "learn": learn,
+    "mentor": mentor_subcommand,
+    "settings": open_settings,
+    "privacy": show_privacy,
+    "export-my-data": export_my_data,
+    "forget-me": forget_me,
 }
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-27 09:40:58.020862
+Revises:
+Create Date: 2026-11-27 10:15:06.109301
 """
 
 from __future__ import annotations
@@ -210,6 +210,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cpd_entries'))
     )
     with op.batch_alter_table('cpd_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_cpd_entries_team_created', ['team_id', 'created_at'], unique=False)
         batch_op.create_index('ix_cpd_entries_team_member_date', ['team_id', 'member_id', 'occurred_on'], unique=False)
 
     op.create_table('mentorship_candidates',
@@ -406,6 +407,7 @@ def downgrade() -> None:
     op.drop_table('mentorship_candidates')
     with op.batch_alter_table('cpd_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_cpd_entries_team_member_date')
+        batch_op.drop_index('ix_cpd_entries_team_created')
 
     op.drop_table('cpd_entries')
     op.drop_table('scheduled_posts')

@@ -1,0 +1,60 @@
+"""Every interactive element in every message and view we send has a listener.
+
+Slack shows the person a warning triangle when a click gets no answer, so an action id without a
+listener is a broken button. The golden fixtures hold every message and view we send.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _interactive(node, found: set[str]) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "actions":
+            found.update(e["action_id"] for e in node.get("elements", []) if "action_id" in e)
+        elif node.get("type") == "section" and "action_id" in node.get("accessory", {}):
+            found.add(node["accessory"]["action_id"])
+        elif node.get("type") == "input" and node.get("dispatch_action") and "action_id" in node.get("element", {}):
+            found.add(node["element"]["action_id"])
+        for value in node.values():
+            _interactive(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _interactive(item, found)
+
+
+def _action_ids() -> dict[str, dict]:
+    """Each action id with the first fixture (message or view) that holds it."""
+    where: dict[str, dict] = {}
+    for path in sorted(GOLDEN.glob("*.json")):
+        payload = json.loads(path.read_text())
+        found: set[str] = set()
+        _interactive(payload, found)
+        for action_id in found:
+            where.setdefault(action_id, payload)
+    return dict(sorted(where.items()))
+
+
+def test_the_fixtures_hold_buttons_of_every_feature():
+    prefixes = {action_id.split("_")[0] for action_id in _action_ids()}
+    assert {"admin", "cpd", "home", "learn", "mentor", "mentorship", "privacy", "scheduled", "sharing"} <= prefixes
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_every_action_id_has_a_listener(env):
+    unhandled = []
+    for action_id, payload in _action_ids().items():
+        # Clicked where it lives: in a modal or Home view, or on a message in the channel.
+        where = ({"view": {"id": "V0ANY", "hash": "h", **payload}} if payload.get("type") in ("modal", "home")
+                 else {"message": {"ts": "1700000000.000100", **payload}, "channel_id": "C0COMMUNITY"})
+        response = await env.driver.action(action_id, value="0", user_id="U0MEMBER1", **where)
+        if response.status == 404:
+            unhandled.append(action_id)
+    await env.settle()
+    assert unhandled == []
