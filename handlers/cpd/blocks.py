@@ -63,14 +63,15 @@ def entry_line(entry: Entry) -> str:
     return " · ".join(parts)
 
 
-def _about(entry: Entry) -> str:
+def about_entry(entry: Entry) -> str:
+    """The entry's title, date, amount, section, type, credits and linked project, as mrkdwn."""
     project = f"\nLinked project: {escape(entry.project_title)}" if entry.project_title else ""
     return f"*{escape(entry.title)}* ({entry.date.isoformat()})\n{entry_line(entry)}{project}"
 
 
 def logged_message(entry: Entry, assumptions: tuple[str, ...] = ()) -> dict[str, Any]:
     """The reply to a quick entry: what was logged, what was assumed, and the reflection button."""
-    blocks = [_section(f"Logged {_about(entry)}")]
+    blocks = [_section(f"Logged {about_entry(entry)}")]
     notes = list(assumptions)
     if not entry.has_reflection:
         notes.append("Needs a reflection: your college asks what you learned for every entry.")
@@ -96,13 +97,15 @@ def list_message(entries: list[Entry], note: str | None = None) -> dict[str, Any
         return {"text": "You have no CPD entries yet.", "blocks": blocks}
     for entry in entries:
         flag = "\n_Needs a reflection_" if not entry.has_reflection else ""
-        blocks.append(_section(f"{_about(entry)}{flag}"))
+        blocks.append(_section(f"{about_entry(entry)}{flag}"))
         blocks.append({"type": "actions", "block_id": f"cpd_entry_{entry.id}", "elements": [
             _button("Add reflection" if not entry.has_reflection else "Edit reflection", ADD_REFLECTION,
                     str(entry.id)),
             _button("Delete", DELETE_ENTRY, str(entry.id), style="danger", confirm={
                 "title": {"type": "plain_text", "text": "Delete this entry?"},
-                "text": _mrkdwn(f"*{escape(truncate(entry.title, 200))}* will be removed from your CPD log."),
+                # Plain text: nothing to escape, so the title cannot push it past Slack's 300 characters.
+                "text": {"type": "plain_text",
+                         "text": f"“{truncate(entry.title, 200)}” will be removed from your CPD log."},
                 "confirm": {"type": "plain_text", "text": "Delete"},
                 "deny": {"type": "plain_text", "text": "Keep it"}, "style": "danger"}),
         ]})
@@ -113,7 +116,7 @@ def list_message(entries: list[Entry], note: str | None = None) -> dict[str, Any
 
 def undo_message(entry: Entry) -> dict[str, Any]:
     return {"text": escape(f"Remove your last CPD entry, {entry.title}?"), "blocks": [
-        _section(f"Remove your last CPD entry?\n{_about(entry)}"),
+        _section(f"Remove your last CPD entry?\n{about_entry(entry)}"),
         {"type": "actions", "block_id": "cpd_undo", "elements": [
             _button("Remove it", UNDO_CONFIRM, str(entry.id), style="danger"),
             _button("Keep it", UNDO_CANCEL, str(entry.id))]},
@@ -122,7 +125,7 @@ def undo_message(entry: Entry) -> dict[str, Any]:
 
 def removed_message(entry: Entry) -> dict[str, Any]:
     return {"text": escape(f"Removed {entry.title} from your CPD log."),
-            "blocks": [_section(f"Removed from your CPD log: {_about(entry)}")]}
+            "blocks": [_section(f"Removed from your CPD log: {about_entry(entry)}")]}
 
 
 def _amount(progress: CpdProgress, credits: Any, hours: Any) -> str:

@@ -13,15 +13,9 @@ from bot.runtime import Runtime
 from bot.text import escape
 from handlers.commands.context import CommandContext
 from handlers.cpd.blocks import DELETE_ENTRY, list_message
+from handlers.ids import row_id
 
 NOT_YOURS = "I couldn't find that entry in your CPD log; it may already be deleted."
-
-
-def entry_id(value: str | None) -> int | None:
-    """An entry id from a button value (which can be forged: callers still scope by member)."""
-    return int(value) if value and value.isdigit() else None
-
-
 async def show_list(ctx: CommandContext) -> None:
     message = list_message(await recent_entries(ctx.runtime, ctx.team_id, ctx.user_id))
     await ctx.reply(message["text"], message["blocks"])
@@ -33,7 +27,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                              respond: AsyncRespond) -> None:
         await ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        wanted = entry_id(action.get("value"))
+        wanted = row_id(action.get("value"))
         deleted = await delete_entry(runtime, team_id, user_id, wanted) if wanted is not None else None
         note = f"Deleted “{escape(deleted.title)}”." if deleted else NOT_YOURS
         message = list_message(await recent_entries(runtime, team_id, user_id), note=note)

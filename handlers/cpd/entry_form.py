@@ -24,6 +24,7 @@ from handlers.cpd.views import (
     entry_form,
     logged_view,
 )
+from handlers.ids import row_id
 
 NEED_REFLECTION = "Answer at least one reflection question: your college asks for one."
 
@@ -73,7 +74,8 @@ def read_entry_form(values: dict[str, Any], profile: CpdProfile,
         elif not Decimal(0) < hours <= MAX_HOURS:
             errors["amount"] = "One entry can be more than 0 and at most 24 hours."
     elif activity is not None:
-        if not (amount or "").isdigit() or not 1 <= int(amount) <= MAX_QUANTITY:
+        amount = amount or ""
+        if not (amount.isascii() and amount.isdigit()) or not 1 <= int(amount) <= MAX_QUANTITY:
             errors["amount"] = f"Write how many {activity.items}, a whole number from 1 to {MAX_QUANTITY}."
         else:
             quantity = Decimal(int(amount))
@@ -92,7 +94,7 @@ def read_entry_form(values: dict[str, Any], profile: CpdProfile,
         return None, errors
     assert activity is not None and day is not None
     return NewEntry(activity_type=activity.id, date=day, hours=hours, quantity=quantity, title=title,
-                    qi_project_id=int(project) if project and project.isdigit() else None, source=source,
+                    qi_project_id=row_id(project), source=source,
                     **reflections), {}
 
 

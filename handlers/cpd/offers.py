@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cpd import (
     CpdSuggestion,
@@ -20,11 +21,14 @@ from bot.cpd import (
     suggest_for_qi_update,
 )
 from bot.cpd_entries import get_profile, phi_problems, update_for_offer
+from bot.outbox import DeadHook
 from bot.runtime import Runtime
 from bot.text import escape, first_line, truncate
 from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
+from storage.models import OutboxMessage
 
 TITLE_LIMIT = 200
+OFFER = "cpd_offer"  # the outbox purpose of every offer
 
 
 async def offer_cpd_for_update(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
@@ -48,21 +52,37 @@ async def offer_cpd_for_update(runtime: Runtime, client: AsyncWebClient, *, team
         ask="Tell me how long you spent on it and what you learned; nothing is logged until you submit.")
     await runtime.outbox.send(team_id=team_id, method="chat.postEphemeral",
                               args={"channel": channel_id, "user": user_id, **message},
-                              purpose="cpd_offer", subject_id=update_id)
+                              purpose=OFFER, subject_id=update_id)
+
+
+def offer_by_dm_instead(runtime: Runtime) -> DeadHook:
+    """An ephemeral offer Slack refuses for good (a /qi-share typed in a DM with a colleague or a private
+    channel the bot is not in) goes to the member's DM instead of being lost."""
+
+    async def hook(session: AsyncSession, row: OutboxMessage) -> None:
+        if row.method != "chat.postEphemeral":
+            return  # already a DM: nowhere else to send it
+        args = {"channel": row.args["user"], "text": row.args["text"], "blocks": row.args["blocks"]}
+        fallback = await runtime.outbox.enqueue(session, team_id=row.team_id, method="chat.postMessage",
+                                                args=args, purpose=OFFER, subject_id=row.subject_id)
+        fallback.next_attempt_at = runtime.clock.now()  # the next sweep, within a minute
+
+    return hook
 
 
 async def offer_cpd_for_meeting(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
                                 role: Literal["mentee", "mentor"], minutes: int, met_on: dt.date,
                                 topic_summary: str) -> None:
     """A DM offering CPD for a mentoring meeting: a PLP for the mentee; for the mentor, the no-credit
-    rule explained and preparation time offered as a PLP instead."""
+    rule explained and preparation time offered as a PLP instead (or, under learning hours, the meeting)."""
     profile = await get_profile(runtime, team_id, user_id)
     suggestion = suggest_for_mentoring_meeting(profile.framework, role, minutes, met_on)
     # The topic was checked by the mentoring feature; a title with an identifier is dropped, not sent.
     topic = first_line(topic_summary, TITLE_LIMIT)
     if not topic or phi_problems(runtime, {"topic": topic}):
         topic = "mentoring meeting"
-    if role == "mentee":
+    if suggestion.activity_type is not None:
+        # The meeting itself counts: always for a mentee; for a mentor only under learning hours.
         prefill = EntryPrefill(activity_type=suggestion.activity_type, hours=suggestion.hours, date=met_on,
                                title=truncate(f"Mentoring: {topic}", TITLE_LIMIT), source="mentoring")
         message = offer_message("Log your mentoring meeting as CPD?", suggestion, prefill, on=met_on,
@@ -77,7 +97,7 @@ async def offer_cpd_for_meeting(runtime: Runtime, client: AsyncWebClient, *, tea
                                 button="Log preparation time",
                                 ask="Tell me how long you spent preparing; nothing is logged until you submit.")
     await runtime.outbox.send(team_id=team_id, method="chat.postMessage", args={"channel": user_id, **message},
-                              purpose="cpd_offer")
+                              purpose=OFFER)
 
 
 def _suggested(suggestion: CpdSuggestion, prefill: EntryPrefill, on: dt.date) -> str:

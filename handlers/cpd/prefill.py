@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from handlers.ids import row_id
+
 # The button that opens the /cpd-log form, prefilled (offers) or empty.
 OPEN_ENTRY_FORM = "cpd_open_entry_form"
 SOURCES = ("manual", "quick", "qi_update", "mentoring")
@@ -30,7 +32,9 @@ class EntryPrefill:
         data = {"a": self.activity_type, "t": self.title, "p": self.qi_project_id,
                 "h": None if self.hours is None else str(self.hours),
                 "d": None if self.date is None else self.date.isoformat(), "s": self.source}
-        return json.dumps({k: v for k, v in data.items() if v is not None}, separators=(",", ":"))
+        # ensure_ascii=False: escaped, a title of emoji or accents could pass Slack's 2000 characters.
+        return json.dumps({k: v for k, v in data.items() if v is not None}, separators=(",", ":"),
+                          ensure_ascii=False)
 
     @classmethod
     def from_value(cls, value: str | None) -> EntryPrefill:
@@ -43,11 +47,10 @@ class EntryPrefill:
             day = dt.date.fromisoformat(data["d"]) if isinstance(data.get("d"), str) else None
         except (ValueError, InvalidOperation):
             return cls()
-        project = data.get("p")
         return cls(
             activity_type=data["a"] if isinstance(data.get("a"), str) else None,
             title=data["t"][:200] if isinstance(data.get("t"), str) else None,
-            qi_project_id=project if isinstance(project, int) else None,
+            qi_project_id=row_id(data.get("p")),
             hours=hours if hours is not None and hours.is_finite() else None,
             date=day,
             source=data["s"] if data.get("s") in SOURCES else "manual",

@@ -14,9 +14,10 @@ from bot.cpd_entries import get_entry, phi_problems, set_reflection
 from bot.phi import field_error
 from bot.runtime import Runtime
 from handlers.cpd.blocks import ADD_REFLECTION
-from handlers.cpd.entries_list import NOT_YOURS, entry_id
+from handlers.cpd.entries_list import NOT_YOURS
 from handlers.cpd.entry_form import NEED_REFLECTION
 from handlers.cpd.views import REFLECTION_FORM, REFLECTION_QUESTIONS, VALUE, logged_view, reflection_form
+from handlers.ids import row_id
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
@@ -24,7 +25,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def add_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                           respond: AsyncRespond) -> None:
         await ack()
-        wanted = entry_id(action.get("value"))
+        wanted = row_id(action.get("value"))
         entry = (await get_entry(runtime, body["team"]["id"], body["user"]["id"], wanted)
                  if wanted is not None else None)
         if entry is None:
@@ -45,9 +46,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if hits := phi_problems(runtime, answers):
             await ack(response_action="errors", errors={name: field_error(h) for name, h in hits.items()})
             return
-        wanted = json.loads(view.get("private_metadata") or "{}").get("e")
-        entry = (await set_reflection(runtime, team_id, user_id, wanted, answers)
-                 if isinstance(wanted, int) else None)
+        wanted = row_id(json.loads(view.get("private_metadata") or "{}").get("e"))
+        entry = await set_reflection(runtime, team_id, user_id, wanted, answers) if wanted is not None else None
         if entry is None:
             await ack(response_action="errors", errors={first: NOT_YOURS})
             return

@@ -30,7 +30,7 @@ def read_settings_form(values: dict[str, Any],
     if framework not in frameworks():
         errors["framework"] = "Choose a CPD framework."
     year_text = (values.get("cycle_start", {}).get(VALUE, {}).get("value") or "").strip()
-    year = int(year_text) if year_text.isdigit() else None
+    year = int(year_text) if year_text.isascii() and year_text.isdigit() else None
     latest = profile.today.year
     if year_text and (year is None or not EARLIEST_CYCLE_START <= year <= latest):
         errors["cycle_start"] = f"Write a year from {EARLIEST_CYCLE_START} to {latest}, e.g. 2024."

@@ -12,7 +12,8 @@ from bot.cpd_entries import delete_entry, last_entry
 from bot.runtime import Runtime
 from handlers.commands.context import CommandContext
 from handlers.cpd.blocks import UNDO_CANCEL, UNDO_CONFIRM, removed_message, undo_message
-from handlers.cpd.entries_list import NOT_YOURS, entry_id
+from handlers.cpd.entries_list import NOT_YOURS
+from handlers.ids import row_id
 
 
 async def offer_undo(ctx: CommandContext) -> None:
@@ -29,7 +30,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def confirmed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                         respond: AsyncRespond) -> None:
         await ack()
-        wanted = entry_id(action.get("value"))
+        wanted = row_id(action.get("value"))
         deleted = (await delete_entry(runtime, body["team"]["id"], body["user"]["id"], wanted)
                    if wanted is not None else None)
         if deleted is None:

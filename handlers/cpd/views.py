@@ -12,7 +12,7 @@ from bot.cpd import activity_choices, format_credits, frameworks, get_framework
 from bot.cpd_entries import MAX_REFLECTION, CpdProfile, Entry, LinkableProject
 from bot.cpd_entry_parser import MAX_TITLE
 from bot.text import escape, truncate
-from handlers.cpd.blocks import entry_line
+from handlers.cpd.blocks import about_entry, entry_line
 from handlers.cpd.prefill import EntryPrefill
 
 ENTRY_FORM = "cpd_entry"
@@ -122,10 +122,8 @@ def entry_form(profile: CpdProfile, projects: list[LinkableProject], prefill: En
 
 def logged_view(entry: Entry, heading: str = "Logged") -> dict[str, Any]:
     """What the entry and reflection forms turn into once the entry is stored."""
-    project = f"\nLinked project: {escape(entry.project_title)}" if entry.project_title else ""
     return _modal(ENTRY_FORM + "_done", "CPD logged", [
-        {"type": "section", "text": {"type": "mrkdwn", "verbatim": True, "text": (
-            f"{heading} *{escape(entry.title)}* ({entry.date.isoformat()})\n{entry_line(entry)}{project}")}},
+        {"type": "section", "text": {"type": "mrkdwn", "verbatim": True, "text": f"{heading} {about_entry(entry)}"}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": (
             "`/cpd-log summary` shows your standing; `/cpd-log list` lets you remove an entry.")}]},
     ], {}, submit=None)

@@ -22,6 +22,7 @@ from handlers.home.blocks import (
     SHARE_UPDATE,
     WITHDRAW_REQUEST,
 )
+from handlers.ids import row_id
 from handlers.mentoring import notify
 from handlers.mentoring.find import open_find_mentor
 from handlers.mentoring.profile import open_profile
@@ -33,10 +34,7 @@ def _who(body: dict[str, Any]) -> tuple[str, str]:
 
 
 def _id(action: dict[str, Any]) -> int | None:
-    try:
-        return int(action.get("value") or "")
-    except ValueError:
-        return None  # a garbled or forged value
+    return row_id(action.get("value"))
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.home import load_home
 from bot.runtime import Runtime
-from handlers.home.blocks import home_view
+from handlers.home.blocks import forgotten_view, home_view
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +21,14 @@ async def publish_view(runtime: Runtime, user_id: str, view: dict[str, Any]) -> 
     return True
 
 
+def _home_lock(runtime: Runtime, team_id: str, user_id: str) -> Any:
+    return runtime.lock(f"home:{team_id}:{user_id}")
+
+
 async def publish_home(runtime: Runtime, team_id: str, user_id: str, *, first_visit: bool = False) -> bool:
     # Changes come in bursts (a share touches the project and the update): one publish at a time per
     # member, each reading the data afresh, so an older picture can never land after a newer one.
-    async with runtime.lock(f"home:{team_id}:{user_id}"):
+    async with _home_lock(runtime, team_id, user_id):
         try:
             data = await load_home(runtime, team_id, user_id, first_visit=first_visit)
         except Exception:  # noqa: BLE001 - same as above: never fail the command that changed something
@@ -33,3 +37,10 @@ async def publish_home(runtime: Runtime, team_id: str, user_id: str, *, first_vi
         # Nobody to show (never used the app, or forgotten at their request): leave their Home alone.
         return data is not None and await publish_view(runtime, user_id, home_view(data))
 
+
+
+async def publish_forgotten(runtime: Runtime, team_id: str, user_id: str) -> bool:
+    """After forget-me. Under the same lock, so a refresh that read their data just before the deletion
+    (forget-me itself triggers some) cannot land after this; a later one finds nobody and does nothing."""
+    async with _home_lock(runtime, team_id, user_id):
+        return await publish_view(runtime, user_id, forgotten_view())

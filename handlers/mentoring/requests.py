@@ -10,16 +10,14 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot import mentoring
 from bot.runtime import Runtime
+from handlers.ids import row_id
 from handlers.mentoring import blocks, notify
 from handlers.mentoring.find import follow_up, present
 from handlers.mentoring.stale import stale_text
 
 
 def button_id(action: dict[str, Any]) -> int | None:
-    try:
-        return int(action.get("value") or "")
-    except ValueError:
-        return None
+    return row_id(action.get("value"))
 
 
 async def tell(respond: AsyncRespond, text: str) -> None:

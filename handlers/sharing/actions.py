@@ -17,6 +17,7 @@ from bot.audit import record
 from bot.projects import can_contribute, get_project, projects_of, set_status
 from bot.runtime import Runtime
 from bot.sharing import can_change_update, get_update, toggle_kudos
+from handlers.ids import row_id
 from handlers.sharing.blocks import DELETE, EDIT, KUDOS
 from handlers.sharing.commands import PHI_EDIT, list_for
 from handlers.sharing.forms import metadata
@@ -37,10 +38,6 @@ def _channel(body: dict[str, Any]) -> str | None:
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def register(app: AsyncApp, runtime: Runtime) -> None:
     async def ephemeral(respond: AsyncRespond, text: str) -> None:
         await respond(text=text, response_type="ephemeral", replace_original=False)
@@ -49,7 +46,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def kudos(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         team_id, user_id = _who(body)
-        update_id = _int(action.get("value"))
+        update_id = row_id(action.get("value"))
         async with runtime.db.session() as session, session.begin():
             update = await get_update(session, team_id, update_id or 0)
             if update is None or update.post_status == "deleted":
@@ -65,7 +62,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         team_id, user_id = _who(body)
         async with runtime.db.session() as session:
-            update = await get_update(session, team_id, _int(action.get("value")) or 0)
+            update = await get_update(session, team_id, row_id(action.get("value")) or 0)
         if update is None or update.post_status == "deleted":
             await ephemeral(respond, GONE)
         elif not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
@@ -80,7 +77,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         team_id, user_id = _who(body)
         now = runtime.clock.now()
         async with runtime.db.session() as session, session.begin():
-            update = await get_update(session, team_id, _int(action.get("value")) or 0)
+            update = await get_update(session, team_id, row_id(action.get("value")) or 0)
             if update is None or update.post_status == "deleted":
                 await ephemeral(respond, GONE)
                 return
@@ -133,8 +130,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         team_id, user_id = _who(body)
         async with runtime.db.session() as session:
             projects = await projects_of(session, team_id, user_id, active_only=True)
-            chosen = await get_project(session, team_id, _int(action.get("value")))
-        if chosen is not None and chosen not in projects:
+            chosen = await get_project(session, team_id, row_id(action.get("value")))
+        if (chosen is not None and chosen not in projects
+                and can_contribute(chosen, user_id, runtime.settings.is_admin(user_id))):
             projects.insert(0, chosen)  # a paused project can still take an update from its list entry
         await client.views_open(trigger_id=body["trigger_id"], view=share_modal(
             projects, selected=action.get("value"), channel_id=_channel(body) or "",
@@ -152,7 +150,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         team_id, user_id = _who(body)
         async with runtime.db.session() as session:
-            project = await get_project(session, team_id, _int(action.get("value")))
+            project = await get_project(session, team_id, row_id(action.get("value")))
         if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
             await ephemeral(respond, NOT_YOUR_PROJECT)
             return
@@ -168,7 +166,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         raw_id, _, status = (action.get("value") or "").partition(":")
         now = runtime.clock.now()
         async with runtime.db.session() as session, session.begin():
-            project = await get_project(session, team_id, _int(raw_id))
+            project = await get_project(session, team_id, row_id(raw_id))
             if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
                 await ephemeral(respond, NOT_YOUR_PROJECT)
                 return

@@ -85,9 +85,9 @@ def update_message(update: UpdateView) -> dict[str, Any]:
             "deny": {"type": "plain_text", "text": "Keep it"},
             "style": "danger"}),
     ]})
-    author = f"<@{update.author_id}>" if update.author_id else "A member"
     about = f" on {update.project_title}" if update.project_title else ""
-    return {"text": f"{author} shared a QI update{escape(about)}: {escape(first_line(update.tried, 150))}",
+    return {"text": f"{mention(update.author_id)} shared a QI update{escape(about)}: "
+                    f"{escape(first_line(update.tried, 150))}",
             "blocks": blocks}
 
 
@@ -110,4 +110,4 @@ def parent_message(project: QiProject) -> dict[str, Any]:
     if project.tags:
         blocks.append(_context("Tags: " + " ".join(f"`{escape(tag)}`" for tag in project.tags)))
     blocks.append(_context(f":thread: Updates are in the thread. Share one with `/qi-share #{project.slug} ...`"))
-    return {"text": f"QI project: {escape(project.title)} (owner <@{project.owner_id}>)", "blocks": blocks}
+    return {"text": f"QI project: {escape(project.title)} (owner {mention(project.owner_id)})", "blocks": blocks}

@@ -1,4 +1,4 @@
-"""`/qi-share`: no text opens the form; `list` and `new` manage projects; any other text is a quick share."""
+"""`/qi-share`: no text opens the form; `list`, `new` and `help` as named; any other text is a quick share."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from bot import phi
 from bot.projects import projects_of
 from bot.runtime import Runtime
 from bot.sharing import LIMITS, UpdateFields, last_update_at, route_quick_share
+from bot.text import mention
 from handlers.commands.context import CommandContext
+from handlers.commands.help import SECTIONS
 from handlers.sharing.listing import MAX_LISTED, list_message
 from handlers.sharing.modals import project_modal, share_modal
 from handlers.sharing.share import NO_CHANNEL, deliver_share, store_share
@@ -32,11 +34,21 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await open_share_form(ctx, response_url)
         elif word == "list":
             await show_list(ctx)
+        elif word == "help":
+            # Never a one-word share: it would go to the whole community channel.
+            await ctx.reply(*share_help())
         elif word == "new":
             await client.views_open(trigger_id=ctx.trigger_id,
                                     view=project_modal(None, channel_id=ctx.channel_id, response_url=response_url))
         else:
             await quick_share(ctx, response_url)
+
+
+def share_help() -> tuple[str, list[dict[str, Any]]]:
+    title = "Share QI work"
+    body = "\n".join(f"`{example}` {what}" for example, what in dict(SECTIONS)[title])
+    return f"{title}: /qi-share, /qi-share list, /qi-share new", [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*\n{body}"}}]
 
 
 async def open_share_form(ctx: CommandContext, response_url: str | None) -> None:
@@ -68,6 +80,17 @@ async def quick_share(ctx: CommandContext, response_url: str | None) -> None:
         route = await route_quick_share(session, team_id=ctx.team_id, user_id=ctx.user_id, is_admin=ctx.is_admin,
                                         text=ctx.text)
         yours = [p.slug for p in await projects_of(session, ctx.team_id, ctx.user_id, active_only=True)]
+    if len(route.text) > LIMITS["tried"]:
+        await ctx.reply(f"That update is {len(route.text):,} characters; a share can be at most "
+                        f"{LIMITS['tried']:,}. Please shorten it, or use `/qi-share` (no text) for the form, which "
+                        "has separate boxes for what you tried, what you learned and the help you want. "
+                        "Nothing was posted.")
+        return
+    # The whole text, `#slug` included: the replies below repeat the slug, and an identifier never comes back.
+    if hits := phi.scan_fields({"tried": ctx.text}, runtime.settings.staff_email_domains):
+        await ctx.reply(**phi_refusal(phi.describe(hits, {"tried": "Your update"}), route.text,
+                                      route.project.id if route.project else None))
+        return
     if route.unknown_slug:
         known = ", ".join(f"`#{slug}`" for slug in yours) or "none yet (`/qi-share new` starts one)"
         await ctx.reply(f"I can't find a project called `#{route.unknown_slug}`. Your active projects: {known}. "
@@ -75,22 +98,13 @@ async def quick_share(ctx: CommandContext, response_url: str | None) -> None:
         return
     if route.not_allowed:
         assert route.project is not None
-        await ctx.reply(f"Only the team of `#{route.project.slug}` can post to it. Ask <@{route.project.owner_id}> "
-                        "to add you to the team, or share without the project name as a general update.")
+        await ctx.reply(f"Only the team of `#{route.project.slug}` can post to it. Ask "
+                        f"{mention(route.project.owner_id)} to add you to the team, or share without the project "
+                        "name as a general update.")
         return
     if not route.text:
         await ctx.reply("Add your update after the project name, e.g. "
                         f"`/qi-share #{route.project.slug if route.project else 'project'} Tried a new checklist`.")
-        return
-    if len(route.text) > LIMITS["tried"]:
-        await ctx.reply(f"That update is {len(route.text):,} characters; a share can be at most "
-                        f"{LIMITS['tried']:,}. Please shorten it, or use `/qi-share` (no text) for the form, which "
-                        "has separate boxes for what you tried, what you learned and the help you want. "
-                        "Nothing was posted.")
-        return
-    if hits := phi.scan_fields({"tried": route.text}, runtime.settings.staff_email_domains):
-        await ctx.reply(**phi_refusal(phi.describe(hits, {"tried": "Your update"}), route.text,
-                                      route.project.id if route.project else None))
         return
     project = route.project
     fields = UpdateFields(tried=route.text, pdsa_stage=project.pdsa_stage if project else None,

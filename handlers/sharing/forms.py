@@ -18,6 +18,7 @@ from bot.projects import (
 )
 from bot.sharing import LIMITS as UPDATE_LIMITS
 from bot.sharing import DataPoint, UpdateFields
+from handlers.ids import row_id
 
 Errors = dict[str, str]
 
@@ -85,14 +86,18 @@ def read_project(view: dict[str, Any], staff_domains: list[str]) -> tuple[Projec
     return fields, errors
 
 
-def read_data_point(view: dict[str, Any], today: date) -> tuple[DataPoint | None, Errors]:
-    """All three parts or none; a date in the future is refused."""
+def read_data_point(view: dict[str, Any], today: date,
+                    measure_ids: set[int]) -> tuple[DataPoint | None, Errors]:
+    """All three parts or none; the measure must be one of the project's; a date in the future is refused."""
     measure, raw, when = value(view, "dp_measure"), value(view, "dp_value"), value(view, "dp_date")
     if not (measure or raw or when):
         return None, {}
     errors: Errors = {}
     if not measure:
         errors["dp_measure"] = "Choose the measure this value belongs to."
+    elif row_id(measure) not in measure_ids:
+        # e.g. picked before switching to another project in the form
+        errors["dp_measure"] = "Choose one of this project's measures."
     number: Decimal | None = None
     try:
         number = Decimal(raw) if raw else None

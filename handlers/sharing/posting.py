@@ -48,7 +48,9 @@ async def publish(runtime: Runtime, *, team_id: str, update_id: int) -> Delivery
     async with runtime.db.session() as session, session.begin():
         update = await get_update(session, team_id, update_id)
         assert update is not None
-        project = await session.get(QiProject, update.project_id) if update.project_id else None
+        # Locked, so two first updates at once (two replicas) queue one parent post, not two.
+        project = (await session.get(QiProject, update.project_id, with_for_update=True)
+                   if update.project_id else None)
         parent_first = project is not None and not project.thread_ts
         if project is not None and parent_first:
             if await parent_post_pending(session, project.id):

@@ -13,6 +13,7 @@ from bot.members import ensure_member
 from bot.projects import can_contribute, create_project, get_project, update_project
 from bot.runtime import Runtime
 from bot.sharing import can_change_update, edit_update, get_update
+from handlers.ids import row_id
 from handlers.sharing.forms import metadata, read_data_point, read_project, read_update, value
 from handlers.sharing.modals import EDIT_UPDATE, NEW_PROJECT, PROJECT, SHARE
 from handlers.sharing.posting import refresh_message, refresh_parent
@@ -40,13 +41,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             errors["project"] = "Choose one of your projects, or New project."
         else:
             async with runtime.db.session() as session:
-                project = await get_project(session, team_id, int(selected) if selected.isdigit() else None)
+                project = await get_project(session, team_id, row_id(selected))
             if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
                 errors["project"] = NOT_YOUR_PROJECT
             else:
                 project_id = project.id
                 today = runtime.clock.now().astimezone(runtime.settings.tz).date()
-                data_point, point_errors = read_data_point(view, today)
+                data_point, point_errors = read_data_point(view, today, {m.id for m in project.measures})
                 errors.update(point_errors)
         if not runtime.settings.community_channel_id:
             errors.setdefault("project", "Sharing is not set up yet: ask your QI Commons admin to set the community "
