@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=5),
            timedelta(minutes=15), timedelta(minutes=30))
+# Delivered and abandoned rows still hold message text; keep them only long enough to investigate.
+RETENTION = timedelta(days=30)
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
 SentHook = Callable[[AsyncSession, OutboxMessage, dict[str, Any]], Awaitable[None]]
@@ -110,8 +112,11 @@ class Outbox:
             return Delivery(outbox_id, "dead", error=error)
 
     async def sweep(self, limit: int = 50) -> int:
-        """Retry due pending rows; returns how many were sent."""
+        """Retry due pending rows and forget old finished ones; returns how many were sent."""
         now = self.runtime.clock.now()
+        async with self.runtime.db.session() as session, session.begin():
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.status.in_(("sent", "dead")),
+                                                              OutboxMessage.created_at < now - RETENTION))
         async with self.runtime.db.session() as session:
             due = (await session.scalars(
                 select(OutboxMessage.id)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
@@ -71,3 +74,25 @@ def test_upgrade_from_empty_is_repeatable(tmp_path):
     upgrade(url)
     upgrade(url)  # every start runs it; the second time must be a no-op, not an error
     assert _inspect(url, current_revision) == head_revision()
+
+
+@pytest.mark.postgresql
+def test_replicas_migrating_a_new_database_together_both_succeed(postgres_migrated):
+    """Two replicas started at once on an empty PostgreSQL database must not crash each other."""
+    if postgres_migrated is None:
+        pytest.skip("PostgreSQL is not available")
+    from tests.conftest import _admin_sql
+
+    name = f"{make_url(postgres_migrated).database}_fresh"
+    _admin_sql(postgres_migrated, f'CREATE DATABASE "{name}"')
+    url = make_url(postgres_migrated).set(database=name).render_as_string(hide_password=False)
+    try:
+        # Separate processes, as replicas are (Alembic's context is process-global).
+        command = [sys.executable, "-c", "import sys; from storage.migrate import upgrade; upgrade(sys.argv[1])", url]
+        replicas = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        for replica in replicas:
+            _, errors = replica.communicate(timeout=120)
+            assert replica.returncode == 0, errors
+        assert _inspect(url, current_revision) == head_revision()
+    finally:
+        _admin_sql(postgres_migrated, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -93,3 +93,13 @@ async def test_sent_hook_runs_in_the_same_transaction(env):
     env.runtime.outbox.on_sent("remember", remember)
     delivery = await env.runtime.outbox.send(**_post(), purpose="remember")
     assert seen == [delivery.data["ts"]]
+
+
+async def test_finished_rows_are_forgotten_after_the_retention_period(env):
+    await env.runtime.outbox.send(**_post("delivered"))
+    env.slack.fail("chat.postMessage", status=500, times=None)
+    await env.runtime.outbox.send(**_post("still owed"))
+    env.clock.advance(timedelta(days=31))
+    await env.runtime.outbox.sweep()
+    rows = await _rows(env)
+    assert [(row.args["text"], row.status) for row in rows] == [("still owed", "pending")]

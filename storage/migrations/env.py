@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine
@@ -22,6 +23,10 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together on a new database would both create the schema; the second
+            # waits here, then finds it up to date. The lock ends with the transaction.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7270001)"))
         context.run_migrations()
 
 
