@@ -4,6 +4,7 @@ Grammar: leading "head" tokens in any order, then the title (everything after, s
   time     1.5   1.5h   2 h   2hrs   90m   45 min   1h30   1h30m   1:30   (one per entry, 0 < h <= 24)
   count    3 articles   1 podcast   2 searches ...  (the framework's per-item activities, whole 1-100)
   type     an alias from the framework's data: s1, s1u, s2, plp, s3, audit, cert, noncert, ...
+           (once; a second type word starts the title, as in "2h s3 Audit of lithium monitoring")
   date     2025-03-02 (ISO only; default today; never in the future)
 A bare number is hours unless an item word follows it. Without a type the framework's default
 type is used and said so in `assumptions`, so the reply can show it before anyone relies on it.
@@ -202,7 +203,7 @@ def _read_head_token(
         return 1
     if word in aliases:
         if head.alias is not None:
-            raise _Refused("two_types", f"I found two types (“{head.alias}” and “{token}”); give one.")
+            return 0  # a type word after the type begins the title: "2h s3 Audit of lithium monitoring"
         head.alias, head.alias_activity = token, aliases[word]
         return 1
     if _BARE_NUMBER.fullmatch(token) and following in item_words:

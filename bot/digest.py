@@ -100,10 +100,6 @@ class WeeklyDigest:
         """Nothing new happened: post an encouragement instead of a digest."""
         return not (self.update_count or self.new_project_count or self.new_matches)
 
-    @property
-    def listed_updates(self) -> int:
-        return sum(len(group.updates) for group in self.projects)
-
 
 async def build_weekly_digest(session: AsyncSession, team_id: str, since: datetime, until: datetime) -> WeeklyDigest:
     """Everything the digest for [since, until) shows, scoped to `team_id`."""

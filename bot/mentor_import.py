@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.audit import record
 from bot.config import HOW_TO_FIX, Settings
 from bot.mentor_roster import RosterProblem, RosterRow, parse_roster
-from bot.mentoring import ProfileInput, slack_display_name, upsert_profile
+from bot.mentoring import ProfileInput, display_name_of, upsert_profile
 from bot.mentorships import phi_hits
 from bot.phi import KINDS
 from bot.runtime import Runtime
@@ -47,10 +47,12 @@ async def import_roster(runtime: Runtime, *, team_id: str, text: str, actor_id: 
     resolved: list[tuple[RosterRow, str, str | None]] = []
     first_line_of: dict[str, int] = {}
     for row in parsed.rows:
-        user_id, name, problem = await _resolve(runtime, row)
-        if problem is None and (hits := phi_hits(runtime.settings, {"bio": row.bio})):
+        user_id = name = problem = None
+        if hits := phi_hits(runtime.settings, {"bio": row.bio}):
             kinds = sorted({hit.kind for hit in hits["bio"]})
             problem = f"bio contains {', '.join(KINDS[k] for k in kinds)}: remove patient identifiers"
+        else:
+            user_id, name, problem = await _resolve(runtime, row)
         if problem is None and user_id in first_line_of:
             problem = f"same person as line {first_line_of[user_id]}"
         if problem is not None:
@@ -80,19 +82,28 @@ async def import_roster(runtime: Runtime, *, team_id: str, text: str, actor_id: 
 
 
 async def _resolve(runtime: Runtime, row: RosterRow) -> tuple[str | None, str | None, str | None]:
-    """(Slack user id, display name, problem) for a roster row."""
-    if row.slack_user_id is not None:
-        return row.slack_user_id, row.name or await slack_display_name(runtime.client, row.slack_user_id), None
+    """(Slack user id, display name, problem) for a roster row.
+
+    An id is checked with Slack too: a typo would otherwise list a mentor nobody can reach, and a
+    mentee's request would wait days on them.
+    """
     try:
-        response = await runtime.client.users_lookupByEmail(email=row.email)
+        if row.slack_user_id is not None:
+            response = await runtime.client.users_info(user=row.slack_user_id)
+        else:
+            response = await runtime.client.users_lookupByEmail(email=row.email)
     except SlackApiError as exc:
+        who = row.slack_user_id or row.email
         error = exc.response.get("error")
         if error == "users_not_found":
             return None, None, f"no Slack user has the e-mail {row.email}"
-        return None, None, f"could not look up {row.email} in Slack ({error}); try again later"
+        if error == "user_not_found":
+            return None, None, f"no Slack user has the id {row.slack_user_id}"
+        return None, None, f"could not look up {who} in Slack ({error}); try again later"
     user = response.get("user") or {}
-    name = row.name or (user.get("profile") or {}).get("real_name") or user.get("real_name")
-    return user.get("id"), name, None
+    if user.get("deleted"):
+        return None, None, f"{row.slack_user_id or row.email} is deactivated in Slack"
+    return user.get("id") or row.slack_user_id, row.name or display_name_of(user), None
 
 
 def run_import_command(settings: Settings, path: str) -> int:

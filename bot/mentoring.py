@@ -152,7 +152,7 @@ class Escalation:
 
 @dataclass(frozen=True)
 class ProfileInput:
-    name: str | None
+    name: str | None  # None keeps the name on file
     expertise: tuple[str, ...]
     discipline: str | None
     career_stage: str | None
@@ -173,9 +173,11 @@ async def upsert_profile(runtime: Runtime, session: AsyncSession, *, team_id: st
     """Create or update a mentor's profile in the caller's transaction; True when it is new."""
     refuse_phi(runtime.settings, bio=profile.bio)
     now = runtime.clock.now()
-    values = dict(name=(profile.name or "")[:NAME_CHARS] or None, expertise=list(profile.expertise),
-                  discipline=profile.discipline, career_stage=profile.career_stage, capacity=profile.capacity, formats=list(profile.formats),
+    values = dict(expertise=list(profile.expertise), discipline=profile.discipline,
+                  career_stage=profile.career_stage, capacity=profile.capacity, formats=list(profile.formats),
                   modes=list(profile.modes), bio=profile.bio, source=source)
+    if profile.name:  # no name (Slack did not answer in time): keep the one on file
+        values["name"] = profile.name[:NAME_CHARS]
     if profile.accepting is not None:
         values["accepting"] = profile.accepting
     existing = await get_profile(session, team_id, user_id)
@@ -224,6 +226,11 @@ async def slack_display_name(client: AsyncWebClient, user_id: str) -> str | None
         user = (await client.users_info(user=user_id)).get("user") or {}
     except SlackApiError:
         return None
+    return display_name_of(user)
+
+
+def display_name_of(user: dict) -> str | None:
+    """The name in a Slack user object (users.info, users.lookupByEmail), real name first."""
     profile = user.get("profile") or {}
     return (profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user.get("name")
             or None)
@@ -560,16 +567,13 @@ async def claim_escalation(runtime: Runtime, *, team_id: str, request_id: int) -
         return Escalation(RequestInfo.of(request), tuple([await _candidate_info(session, c) for c in tried]))
 
 
-async def request_info(runtime: Runtime, *, team_id: str, request_id: int) -> RequestInfo | None:
-    async with runtime.db.session() as session:
-        request = await _request(session, team_id, request_id)
-        return RequestInfo.of(request) if request else None
-
-
-async def candidate_info(runtime: Runtime, *, team_id: str, candidate_id: int) -> CandidateInfo | None:
-    async with runtime.db.session() as session:
-        candidate = await _candidate(session, team_id, candidate_id)
-        return await _candidate_info(session, candidate) if candidate else None
+async def offer_in(session: AsyncSession, team_id: str, candidate_id: int) -> tuple[RequestInfo, CandidateInfo] | None:
+    """An offer and its request as plain data, read in the caller's session (e.g. a nudge's claim)."""
+    candidate = await _candidate(session, team_id, candidate_id)
+    request = await _request(session, team_id, candidate.request_id) if candidate else None
+    if candidate is None or request is None:
+        return None
+    return RequestInfo.of(request), await _candidate_info(session, candidate)
 
 
 async def answerable(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id: int) -> Stale | None:

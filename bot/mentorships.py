@@ -257,15 +257,11 @@ async def meetings_for(runtime: Runtime, *, team_id: str, mentorship_id: int,
                 for m in rows]
 
 
-async def schedule_next_checkin(runtime: Runtime, *, team_id: str, user_id: str, mentorship_id: int) -> None:
-    """After a check-in went out, owe this person the next one a full interval later (if still active)."""
-    async with runtime.db.session() as session, session.begin():
-        mentorship = await _mentorship(session, team_id, mentorship_id)
-        if mentorship is None or mentorship.status != "active":
-            return
-        await nudges.schedule(session, team_id=team_id, user_id=user_id, kind=CHECKIN_NUDGE,
-                              subject_key=_subject(mentorship_id),
-                              due_at=runtime.clock.now() + _checkin_interval(runtime))
+async def schedule_next_checkin(runtime: Runtime, session: AsyncSession, *, team_id: str, user_id: str,
+                                mentorship_id: int) -> None:
+    """As a check-in goes out (in its nudge's transaction), owe this person the next one a full interval later."""
+    await nudges.schedule(session, team_id=team_id, user_id=user_id, kind=CHECKIN_NUDGE,
+                          subject_key=_subject(mentorship_id), due_at=runtime.clock.now() + _checkin_interval(runtime))
 
 
 def mentorship_id_of(subject_key: str) -> int:

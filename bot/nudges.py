@@ -3,8 +3,8 @@
 A nudge is a row (who, what kind, about what, due when). The periodic sweep sends a due nudge only
 inside the person's working hours in their own timezone (outside their quiet hours, weekdays only),
 never when they turned reminders off, and never more than once a day per person; otherwise it waits
-for a later sweep. Each row is claimed with a conditional UPDATE before its DM goes out, so restarts
-and several replicas neither lose nor repeat a nudge.
+for a later sweep. Each row is claimed with a conditional UPDATE, and its DM is queued in the outbox
+in that same transaction: a restart, a failure or a second replica can neither lose nor repeat it.
 
 Features say what a kind of nudge sends (`on_due`) and add the time-driven steps of their own that
 must run every sweep (`each_sweep`), so this module owns the timing rules and nothing about content.
@@ -29,7 +29,9 @@ from storage.models import Member, Nudge
 
 log = logging.getLogger(__name__)
 
-NudgeSender = Callable[[Runtime, Nudge], Awaitable[None]]
+# Queues the nudge's DM with `runtime.outbox.enqueue` in the given session (the claim's transaction)
+# and returns the outbox row's id, or None when there is nothing left to say (the nudge is dropped).
+NudgeSender = Callable[[Runtime, AsyncSession, Nudge], Awaitable[int | None]]
 SweepStep = Callable[[Runtime], Awaitable[None]]
 
 _senders: dict[str, NudgeSender] = {}
@@ -40,7 +42,7 @@ WEEKEND = (5, 6)
 
 
 def on_due(kind: str, sender: NudgeSender) -> None:
-    """Register what a `kind` of nudge sends; the sender gets the claimed row."""
+    """Register what a `kind` of nudge sends; the sender gets the claim's session and the claimed row."""
     _senders[kind] = sender
 
 
@@ -141,27 +143,27 @@ async def send_due(runtime: Runtime) -> int:
     for nudge_id, team_id, user_id in due:
         if (team_id, user_id) not in zones:
             zones[team_id, user_id] = await member_timezone(runtime, team_id, user_id)
-        nudge = await _claim_if_welcome(runtime, nudge_id, zones[team_id, user_id])
-        if nudge is None:
-            continue
-        sender = _senders.get(nudge.kind)
-        if sender is None:
-            log.error("No sender for nudge kind %s (row %s)", nudge.kind, nudge.id)
-            continue
         try:
-            await sender(runtime, nudge)
+            outbox_id = await _send_if_welcome(runtime, nudge_id, zones[team_id, user_id])
+        except Exception:  # noqa: BLE001 - rolled back, so the nudge stays owed; the next one must still go
+            log.exception("Sending nudge %s failed; it is tried again next sweep", nudge_id)
+            continue
+        if outbox_id is not None:
             sent += 1
-        except Exception:  # noqa: BLE001 - the next nudge must still go; this one is logged
-            log.exception("Sending nudge %s (%s) failed", nudge.id, nudge.kind)
+            await runtime.outbox.attempt(outbox_id, leased=True)
     return sent
 
 
-async def _claim_if_welcome(runtime: Runtime, nudge_id: int, zone: ZoneInfo) -> Nudge | None:
-    """Mark the nudge sent if now suits its person; None when it must wait (or was taken elsewhere)."""
+async def _send_if_welcome(runtime: Runtime, nudge_id: int, zone: ZoneInfo) -> int | None:
+    """Claim the nudge and queue its DM if now suits its person; the outbox row's id, else None."""
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
         nudge = await session.get(Nudge, nudge_id)
         if nudge is None or nudge.status != "due":
+            return None
+        sender = _senders.get(nudge.kind)
+        if sender is None:
+            log.error("No sender for nudge kind %s (row %s)", nudge.kind, nudge.id)
             return None
         member = await ensure_member(runtime, session, nudge.team_id, nudge.slack_user_id)
         if not member.reminders_enabled:
@@ -178,7 +180,13 @@ async def _claim_if_welcome(runtime: Runtime, nudge_id: int, zone: ZoneInfo) -> 
         if claimed.rowcount != 1:
             return None
         await session.refresh(nudge)
-        return nudge
+        outbox_id = await sender(runtime, session, nudge)
+        if outbox_id is None:
+            # Overtaken (the offer was answered, the pair ended): nothing went out, so it must not
+            # use up the person's one nudge of the day.
+            await session.execute(update(Nudge).where(Nudge.id == nudge_id)
+                                  .values(status="cancelled", sent_at=None))
+        return outbox_id
 
 
 async def _nudged_on(session: AsyncSession, nudge: Nudge, local: datetime, zone: ZoneInfo) -> bool:

@@ -7,8 +7,9 @@ mentee's to take, and the other way round).
 
 Forgetting deletes what is theirs alone and strips their name and words from what they shared:
 projects with a team stay with the team, with ownership handed to a teammate; their updates keep
-their place in a project's history (counts, dates) but lose their text and author, and the bot's
-channel messages of them are deleted by the caller (`ForgetResult.messages`).
+their place in a project's history (counts, dates) but lose their text and author, the bot's
+channel messages of them are deleted through the outbox, and the outbox's own copies of what was
+posted for or about them are blanked.
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ async def export_member_data(session: AsyncSession, team_id: str, user_id: str, 
         "slack_user_id": user_id,
         "profile": _row(member, "display_name", "profession", "career_stage", "cpd_framework",
                         "cpd_cycle_start_year", "cpd_annual_goal", "timezone", "reminders_enabled", "quiet_start",
-                        "quiet_end", "name_in_digest_shares", "name_in_digest_mentoring", "created_at",
+                        "quiet_end", "name_in_digest_shares", "name_in_digest_mentoring", "do_not_match", "created_at",
                         "updated_at") if member else None,
         "projects": await _export_projects(session, team_id, user_id),
         "updates": [_row(u, "id", "project_id", "tried", "learned", "pdsa_stage", "progress_score", "help_wanted",
@@ -227,9 +228,28 @@ async def export_member_data(session: AsyncSession, team_id: str, user_id: str, 
 # --- forget ----------------------------------------------------------------------------------------
 
 
-async def _scrub_posts(session: AsyncSession, purpose: str, subject_ids: list[int]) -> None:
-    """Outbox rows keep the text they post: blank it, and never send what is still pending."""
-    rows = (OutboxMessage.purpose == purpose) & OutboxMessage.subject_id.in_(subject_ids)
+# Outbox rows keep a copy of what they post (and Slack's answer): a forgotten member's words must
+# not outlive them there. Purposes of the mentoring DMs that quote a mentee's request
+# (handlers/mentoring/notify.py and jobs.py name them; the subject is the candidate or request id).
+MENTOR_DMS_BY_CANDIDATE = ("mentor_offer", "mentor_reminder", "mentor_offer_update")
+MENTOR_DMS_BY_REQUEST = ("mentoring_escalation",)
+MENTOR_DMS_BY_MENTORSHIP = ("mentorship_kickoff",)
+
+
+def _about(purposes: tuple[str, ...] | str, subject_ids: Any) -> Any:
+    purposes = (purposes,) if isinstance(purposes, str) else purposes
+    return OutboxMessage.purpose.in_(purposes) & OutboxMessage.subject_id.in_(subject_ids)
+
+
+def _updating(timestamps: list[str]) -> Any:
+    """Edits of those messages (kudos counts, edited text): chat.update rows name the message by ts."""
+    return (OutboxMessage.method == "chat.update") & OutboxMessage.args["ts"].as_string().in_(timestamps)
+
+
+async def _scrub_outbox(session: AsyncSession, team_id: str, rows: Any) -> None:
+    """Blank the matching rows' copies and never send what is still pending. A pending chat.delete
+    keeps its arguments: it is what takes their words off Slack."""
+    rows = (OutboxMessage.team_id == team_id) & (OutboxMessage.method != "chat.delete") & rows
     await session.execute(update(OutboxMessage).where(rows, OutboxMessage.status == "pending")
                           .values(status="dead", last_error="cancelled: its author asked to be forgotten"))
     await session.execute(update(OutboxMessage).where(rows).values(args={}, result=None))
@@ -245,7 +265,8 @@ async def _forget_updates(session: AsyncSession, team_id: str, user_id: str, res
         u.tried, u.learned, u.help_wanted = REMOVED, None, None
         u.author_id, u.post_status, u.permalink, u.updated_at = None, "deleted", None, now
     result.counts["updates"] = len(updates)
-    await _scrub_posts(session, UPDATE_POST, [u.id for u in updates])
+    await _scrub_outbox(session, team_id, _about(UPDATE_POST, [u.id for u in updates])
+                        | _updating([u.ts for u in updates if u.ts]))
     mine = (Kudos.team_id == team_id) & (Kudos.slack_user_id == user_id)
     result.kudos_updates = list((await session.scalars(select(Kudos.update_id).where(mine))).all())
     await session.execute(delete(Kudos).where(mine))
@@ -271,7 +292,8 @@ async def _forget_projects(session: AsyncSession, team_id: str, user_id: str, re
             continue
         if project.channel_id and project.thread_ts:
             result.messages.append(ChannelMessage(project.channel_id, project.thread_ts))
-        await _scrub_posts(session, PARENT_POST, [project.id])
+            await _scrub_outbox(session, team_id, _updating([project.thread_ts]))
+        await _scrub_outbox(session, team_id, _about(PARENT_POST, [project.id]))
         await session.delete(project)
         result.counts["projects deleted"] += 1
     left = await session.execute(delete(QiProjectMember).where(QiProjectMember.team_id == team_id,
@@ -294,9 +316,17 @@ async def _forget_mentoring(session: AsyncSession, team_id: str, user_id: str, r
         MentorshipCandidate.team_id == team_id, MentorshipCandidate.mentor_id == user_id,
         MentorshipCandidate.status.in_(("shortlisted", "offered"))).values(status="superseded"))
     # Their words in every request they made go; the request's outcome stays for the programme's counts.
-    await session.execute(update(MentorshipRequest).where(
-        MentorshipRequest.team_id == team_id, MentorshipRequest.mentee_id == user_id)
-        .values(needs="", goal=None, updated_at=now))
+    theirs = (MentorshipRequest.team_id == team_id) & (MentorshipRequest.mentee_id == user_id)
+    await session.execute(update(MentorshipRequest).where(theirs).values(needs="", goal=None, updated_at=now))
+    await session.execute(update(MentorshipCandidate).where(
+        MentorshipCandidate.team_id == team_id, MentorshipCandidate.mentor_id == user_id)
+        .values(decline_reason=None))
+    request_ids = select(MentorshipRequest.id).where(theirs)
+    await _scrub_outbox(session, team_id, _about(MENTOR_DMS_BY_REQUEST, request_ids)
+                        | _about(MENTOR_DMS_BY_CANDIDATE, select(MentorshipCandidate.id).where(
+                            MentorshipCandidate.request_id.in_(request_ids)))
+                        | _about(MENTOR_DMS_BY_MENTORSHIP, select(Mentorship.id).where(
+                            Mentorship.team_id == team_id, Mentorship.mentee_id == user_id)))
     for m in await _mentorships(session, team_id, user_id):
         result.teammates.add(m.mentee_id if m.mentor_id == user_id else m.mentor_id)
         if m.status == "active":
@@ -320,6 +350,9 @@ async def _forget_rows(session: AsyncSession, team_id: str, user_id: str, now: d
     await _forget_updates(session, team_id, user_id, result, now)
     await _forget_projects(session, team_id, user_id, result)
     await _forget_mentoring(session, team_id, user_id, result, now)
+    # DMs and ephemeral messages to them (shortlists, CPD offers, reminders) quote what they wrote.
+    await _scrub_outbox(session, team_id, (OutboxMessage.args["channel"].as_string() == user_id)
+                        | (OutboxMessage.args["user"].as_string() == user_id))
     entries = await session.execute(delete(CpdEntry).where(CpdEntry.team_id == team_id,
                                                            CpdEntry.member_id == user_id))
     result.counts["cpd entries"] = entries.rowcount or 0

@@ -17,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import nudges
 from bot.app import build_app, build_runtime
+from bot.clock import Clock
 from bot.config import HOW_TO_FIX, Settings
 from bot.runtime import Runtime
 from bot.schedules import JOB_IDS, JOB_TITLES, JOBS, latest_run, weekly_trigger
@@ -26,13 +27,16 @@ from storage.migrate import upgrade
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "sweep"
+SWEEP_EVERY = timedelta(minutes=1)
 
 
 async def sweep(runtime: Runtime) -> None:
-    """Every minute: retry Slack calls that are owed."""
+    """Every minute: retry Slack calls that are owed, post a weekly run whose tick failed, send nudges."""
     sent = await runtime.outbox.sweep()
     if sent:
         log.info("Sweep delivered %d pending Slack call(s)", sent)
+    if runtime.settings.community_channel_id is not None:
+        await catch_up(runtime, at_start=False)
     await nudges.sweep(runtime)
 
 
@@ -40,16 +44,19 @@ async def weekly_job(runtime: Runtime, job: str) -> None:
     """The weekly prompt or digest tick; the claim in the database decides whether it posts."""
     try:
         await run_weekly_job(runtime, job)
-    except Exception:  # noqa: BLE001 - logged here with the job's name; the next start-up catches up
-        log.exception("The %s job failed", JOB_TITLES[job].lower())
+    except Exception:  # noqa: BLE001 - logged here with the job's name; the next sweep tries again
+        log.exception("The %s job failed; the every-minute sweep will try again", JOB_TITLES[job].lower())
 
 
-async def catch_up(runtime: Runtime) -> None:
-    """At start-up: post each weekly job's latest run once if it was missed inside the grace window.
+async def catch_up(runtime: Runtime, *, at_start: bool = True) -> None:
+    """Post each weekly job's latest run once if nothing claimed it and it is inside the grace window.
 
-    A memory job store forgets runs that fell while the bot was down. A missed run younger than
-    SCHEDULE_GRACE_HOURS is run now (its claim makes this a no-op if it did post); an older one is
-    skipped and logged, because a Monday prompt on Thursday helps nobody.
+    At start-up this is the run that fell while the bot was down (a memory job store forgets it).
+    The every-minute sweep calls it too (`at_start=False`), so a run whose tick failed (Slack or
+    the database unreachable at that moment) posts once they are back instead of being lost; it
+    leaves the first minute after a run to the tick itself. The claim makes all of this a no-op
+    for a run that did post. A missed run older than SCHEDULE_GRACE_HOURS is skipped and, at
+    start-up, logged, because a Monday prompt on Thursday helps nobody.
     """
     settings = runtime.settings
     now = runtime.clock.now()
@@ -57,11 +64,11 @@ async def catch_up(runtime: Runtime) -> None:
     for job in JOBS:
         due = latest_run(settings, job, now)
         try:
-            if now - due <= grace:
+            if now - due <= grace and (at_start or now - due >= SWEEP_EVERY):
                 result = await run_weekly_job(runtime, job, due=due)
                 if result.outcome != "already-claimed":
                     log.info("Caught up the %s due %s: %s", JOB_TITLES[job].lower(), due.isoformat(), result.outcome)
-            elif not await already_ran(runtime, job, due):
+            elif at_start and now - due > grace and not await already_ran(runtime, job, due):
                 log.warning("Skipped the %s due %s: it was missed while QI Commons was down and is older than "
                             "SCHEDULE_GRACE_HOURS (%sh)", JOB_TITLES[job].lower(), due.isoformat(),
                             settings.schedule_grace_hours)
@@ -73,8 +80,8 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
     """Create the scheduler; call `.start()` from inside the running event loop."""
     tz = runtime.settings.tz
     scheduler = AsyncIOScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1})
-    scheduler.add_job(sweep, IntervalTrigger(minutes=1, timezone=tz), args=[runtime], id=SWEEP_JOB_ID,
-                      name="Outbox and nudge sweep", replace_existing=True, misfire_grace_time=30)
+    scheduler.add_job(sweep, IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=tz), args=[runtime],
+                      id=SWEEP_JOB_ID, name="Outbox, nudge and missed-post sweep", replace_existing=True, misfire_grace_time=30)
     grace = runtime.settings.schedule_grace_hours * 3600
     for job in JOBS:
         scheduler.add_job(weekly_job, weekly_trigger(runtime.settings, job), args=[runtime, job], id=JOB_IDS[job],
@@ -82,10 +89,11 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
     return scheduler
 
 
-async def run_job_command(settings: Settings, job_id: str, *, dry_run: bool) -> int:
-    """`qi-commons jobs run weekly-digest|weekly-prompt [--dry-run]`: run a weekly job now.
+async def run_job_command(settings: Settings, job_id: str, *, dry_run: bool, clock: Clock | None = None) -> int:
+    """`qi-commons jobs run weekly-digest|weekly-prompt [--dry-run]`: post the latest scheduled run now.
 
-    The week's claim still applies, so running it after the scheduled post (or twice) posts nothing.
+    Its claim still applies, so running it after the scheduled post (or twice) posts nothing; a run
+    that failed or was skipped is taken over.
     A dry run prints the Block Kit JSON it would post and claims and posts nothing.
     """
     if not settings.bot_token:
@@ -94,7 +102,7 @@ async def run_job_command(settings: Settings, job_id: str, *, dry_run: bool) -> 
         return 2
     job = next(job for job, scheduler_id in JOB_IDS.items() if scheduler_id == job_id)
     await asyncio.to_thread(upgrade, settings.database_url)
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, clock=clock)
     build_app(runtime)  # registers the outbox hooks that mark the claim posted
     try:
         result = await run_weekly_job(runtime, job, manual=True, dry_run=dry_run)
@@ -110,7 +118,8 @@ async def run_job_command(settings: Settings, job_id: str, *, dry_run: bool) -> 
                   "minute, or run this command again.",
         "failed": f"Slack refused {title} ({result.note}). Fix the cause (is the bot in the channel?), then run "
                   "this command again.",
-        "already-claimed": f"Nothing to do: {title} was already {result.note}.",
+        "already-claimed": f"Nothing to do: {title} was already posted." if result.note == "posted" else
+                           f"Nothing to do: {title} is already being posted; the running bot retries it every minute.",
         "no-channel": f"Nothing posted: COMMUNITY_CHANNEL_ID is not set. To fix it: "
                       f"{HOW_TO_FIX['COMMUNITY_CHANNEL_ID']}.",
     }[result.outcome])

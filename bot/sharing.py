@@ -128,15 +128,6 @@ def edit_update(update: QiUpdate, fields: UpdateFields, now: datetime) -> None:
     update.updated_at = now
 
 
-async def cancel_pending_post(session: AsyncSession, update: QiUpdate) -> None:
-    """An update removed before it reached Slack (e.g. its author asked to be forgotten) is never posted."""
-    row = await session.scalar(select(OutboxMessage).where(
-        OutboxMessage.purpose == UPDATE_POST, OutboxMessage.subject_id == update.id,
-        OutboxMessage.status == "pending"))
-    if row is not None:
-        row.status, row.last_error = "dead", "cancelled: the update was deleted"
-
-
 async def toggle_kudos(session: AsyncSession, *, team_id: str, update_id: int, user_id: str,
                        now: datetime) -> bool:
     """Give kudos, or take them back if already given; True when the member now gives kudos."""

@@ -44,11 +44,6 @@ def all_prompts() -> tuple[WeeklyPrompt, ...]:
     return prompts
 
 
-def prompt_by_id(prompt_id: str) -> WeeklyPrompt | None:
-    """The prompt a stored post refers to, so a retried post repeats the same prompt."""
-    return next((prompt for prompt in all_prompts() if prompt.id == prompt_id), None)
-
-
 def next_prompt(used_ids: Sequence[str], bank: Sequence[WeeklyPrompt] | None = None) -> WeeklyPrompt:
     """The first prompt in bank order not posted since the last complete pass through the bank.
 

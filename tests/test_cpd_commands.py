@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from bot.cpd_csv import FILE_ENCODING
 from bot.standin import state_values
+from handlers.cpd.entries_list import NOT_YOURS
 from storage.models import CpdEntry, Member
 from tests.conftest import ADMIN_ID, MEMBER_ID, OTHER_ID
-from tests.golden import assert_golden
+from tests.golden import assert_golden, validate_blocks
 
 AUDIT = "2h s3 Chart audit of metabolic monitoring"
 
@@ -58,7 +59,9 @@ def entry_values(**overrides) -> dict:
               "amount": "1h30", "title": "Audit of lithium monitoring", "reflection_learned": "Levels drift.",
               "reflection_change": None, "reflection_further": None}
     values.update(overrides)
-    return state_values({block: {"value": value} for block, value in values.items()})
+    # As Slack sends it: keyed by each element's action id, and the activity select has its own.
+    return state_values({block: {"cpd_entry_activity" if block == "activity" else "value": value}
+                         for block, value in values.items()})
 
 
 # --- quick entry ---------------------------------------------------------------------------------
@@ -211,6 +214,20 @@ async def test_choosing_a_per_item_activity_redraws_the_amount_as_a_count(env):
     assert amount["label"]["text"] == "Number of articles"
 
 
+async def test_digits_slack_accepts_but_python_cannot_read_get_a_field_error(env):
+    view = await cpd_form(env)
+
+    response = await env.driver.submit_view("cpd_entry", entry_values(activity={"selected": "s2-scan-article"},
+                                                                      amount="²"), view=view)
+
+    assert "whole number" in response.json()["errors"]["amount"]
+    settings = await cpd_form_for(env, "settings")
+    bad = await env.driver.submit_view("cpd_settings", state_values(
+        framework={"value": {"selected": "rcpsc-moc"}}, cycle_start={"value": "２０２４"}), view=settings)
+    assert "Write a year" in bad.json()["errors"]["cycle_start"]
+    assert await entries(env) == []
+
+
 # --- reflections ---------------------------------------------------------------------------------
 
 
@@ -314,6 +331,19 @@ async def test_list_shows_own_entries_and_deletes_one(env):
     assert changes == [("T0001", MEMBER_ID)]
 
 
+async def test_a_long_list_of_long_titles_stays_within_slacks_limits(env):
+    title = "Q&A <rounds> " * 15  # escaping makes it longer than the 200 characters typed
+    async with env.runtime.db.session() as session, session.begin():
+        session.add_all(CpdEntry(team_id="T0001", member_id=MEMBER_ID, framework="rcpsc-moc", activity_type="s2-plp",
+                                 occurred_on=date(2026, 11, 1), hours=Decimal(1), title=title[:200],
+                                 created_at=env.clock.now()) for _ in range(25))
+
+    listing = await cpd(env, "list")
+
+    validate_blocks(listing["blocks"])  # 50 blocks, 3000-character sections, 300-character confirm text
+    assert len([b for b in listing["blocks"] if b["type"] == "actions"]) == 20
+
+
 async def test_undo_removes_the_last_entry_after_confirmation(env):
     await cpd(env, AUDIT)
     env.clock.advance(timedelta(minutes=1))
@@ -394,6 +424,12 @@ async def test_nobody_else_admin_included_can_read_or_delete_a_members_entries(e
             await env.driver.action(action, value=forged, user_id=intruder)
             await env.settle()
             assert "Chart audit" not in json.dumps(env.slack.responses()[-1])
+        for forged_id in ("99999999999", "²"):  # out of the id column's range; a digit int() refuses
+            before = len(env.slack.responses())
+            await env.driver.action("cpd_delete_entry", value=forged_id, user_id=intruder)
+            await env.settle()
+            [answer] = env.slack.responses()[before:]
+            assert NOT_YOURS in json.dumps(answer["blocks"])
         view = {**env.slack.opened_views[-1]["view"]} if env.slack.opened_views else {}
         response = await env.driver.submit_view(
             "cpd_reflection", state_values(reflection_learned={"value": "Overwritten"}), user_id=intruder,

@@ -7,13 +7,14 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.members import ensure_member
 from bot.standin import state_values
 from handlers.cpd.offers import offer_cpd_for_meeting, offer_cpd_for_update
-from storage.models import CpdEntry, QiProject, QiUpdate
+from storage.models import CpdEntry, Member, QiProject, QiUpdate
 from tests.conftest import MEMBER_ID, OTHER_ID
-from tests.golden import assert_golden
+from tests.golden import assert_golden, validate_blocks
 
 TEAM = "T0001"
 
@@ -70,7 +71,7 @@ async def test_a_share_with_feedback_offers_a_section_3_practice_assessment(env)
                                                                         "private_metadata", "type")})
 
     values = state_values(
-        date={"value": {"selected_date": "2026-11-25"}}, activity={"value": {"selected": "s3-practice-assessment"}},
+        date={"value": {"selected_date": "2026-11-25"}}, activity={"cpd_entry_activity": {"selected": "s3-practice-assessment"}},
         amount={"value": "2"}, title={"value": field(view, "title")["initial_value"]},
         project={"value": {"selected": field(view, "project")["initial_option"]["value"]}},
         reflection_learned={"value": "Weekend admissions are missed."})
@@ -182,7 +183,7 @@ async def test_a_forged_prefill_cannot_link_someone_elses_project(env):
     await env.settle()
     view = env.slack.opened_views[-1]["view"]
     assert all(b.get("block_id") != "project" for b in view["blocks"])
-    values = state_values(date={"value": {"selected_date": "2026-11-25"}}, activity={"value": {"selected": "s2-plp"}},
+    values = state_values(date={"value": {"selected_date": "2026-11-25"}}, activity={"cpd_entry_activity": {"selected": "s2-plp"}},
                           amount={"value": "1"}, title={"value": "x"}, project={"value": {"selected": str(project_id)}},
                           reflection_learned={"value": "Something."})
     await env.driver.submit_view("cpd_entry", values, view=view)
@@ -190,3 +191,50 @@ async def test_a_forged_prefill_cannot_link_someone_elses_project(env):
     async with env.runtime.db.session() as session:
         [entry] = (await session.scalars(select(CpdEntry))).all()
     assert entry.qi_project_id is None
+
+
+async def test_an_offer_slack_cannot_show_where_the_member_shared_goes_to_their_dm(env):
+    # /qi-share typed in a DM with a colleague: the bot cannot post an ephemeral there.
+    update_id = await shared_update(env, feedback_received=True, learned="")
+    env.slack.fail("chat.postEphemeral", error="channel_not_found")
+
+    await offer_cpd_for_update(env.runtime, env.runtime.client, team_id=TEAM, user_id=MEMBER_ID,
+                               channel_id="D0COLLEAGUE", update_id=update_id)
+    assert env.slack.ephemerals() == []
+    assert await env.runtime.outbox.sweep() == 1
+
+    [dm] = env.slack.messages(env.slack.dm_channel(MEMBER_ID))
+    assert dm["text"].startswith("Log time on this as CPD?")
+    view = await open_from(env, dm)
+    assert field(view, "activity")["initial_option"]["value"] == "s3-practice-assessment"
+
+
+async def test_a_mentor_under_learning_hours_is_offered_the_meeting_itself(env):
+    async with env.runtime.db.session() as session, session.begin():
+        await ensure_member(env.runtime, session, TEAM, OTHER_ID)
+        await session.execute(update(Member).where(Member.slack_user_id == OTHER_ID).values(cpd_framework="hours"))
+
+    await offer_cpd_for_meeting(env.runtime, env.runtime.client, team_id=TEAM, user_id=OTHER_ID, role="mentor",
+                                minutes=45, met_on=date(2026, 11, 24), topic_summary="Run charts")
+
+    [dm] = env.slack.messages(env.slack.dm_channel(OTHER_ID))
+    assert dm["text"].startswith("Log your mentoring meeting as CPD?")
+    assert "0.75 h = 0.75 hours" in dm["blocks"][1]["elements"][0]["text"]
+    view = await open_from(env, dm, user_id=OTHER_ID)
+    assert field(view, "activity")["initial_option"]["value"] == "mentoring"
+    assert field(view, "amount")["initial_value"] == "0.75"
+    assert field(view, "title")["initial_value"] == "Mentoring: Run charts"
+
+
+async def test_an_offer_for_an_update_written_in_emoji_fits_slacks_button_value(env):
+    update_id = await shared_update(env, feedback_received=False, learned="")
+    async with env.runtime.db.session() as session, session.begin():
+        await session.execute(update(QiUpdate).values(project_id=None, tried="📈" * 300))
+
+    await offer_cpd_for_update(env.runtime, env.runtime.client, team_id=TEAM, user_id=MEMBER_ID,
+                               channel_id="C0COMMUNITY", update_id=update_id)
+
+    [offer] = env.slack.ephemerals(user=MEMBER_ID)
+    validate_blocks(offer["blocks"])  # a button value is at most 2000 characters
+    view = await open_from(env, offer)
+    assert field(view, "title")["initial_value"] == "QI work: " + "📈" * 190 + "…"

@@ -150,6 +150,18 @@ async def test_digest_posts_updates_by_project_with_consent_and_escaping(env):
     assert all(b["text"].get("verbatim") for b in message["blocks"] if b["type"] == "section")
 
 
+async def test_the_notification_text_escapes_a_long_title_without_cutting_an_entity(env):
+    async with env.runtime.db.session() as session, session.begin():
+        c = Community(session)
+        await c.update(await c.project("<!here>" + "&" * 143), "Tried it")
+    env.clock.set(FRIDAY)
+    await run_weekly_job(env.runtime, "digest")
+
+    [message] = env.slack.messages(COMMUNITY_CHANNEL_ID)
+    assert message["text"] == ("QI Commons weekly digest: 1 update from 1 project, including &lt;!here&gt;"
+                               + "&amp;" * 143)
+
+
 async def test_cpd_hours_are_hidden_when_fewer_than_five_members_logged(env):
     async with env.runtime.db.session() as session, session.begin():
         c = Community(session)

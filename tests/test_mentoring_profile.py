@@ -68,3 +68,29 @@ async def test_become_change_pause_and_stop_being_a_mentor(env):
     gone = dms(env, MENTEE)[-1]
     assert_golden("mentoring_profile_removed", golden_message(gone))
     assert "no longer listed as a mentor" in text_of(gone)
+
+
+
+async def test_the_name_on_file_stays_when_slack_cannot_tell_it_in_time(env, monkeypatch):
+    from handlers.mentoring import profile as profile_handler
+
+    await env.driver.submit_view("mentor_profile", _form(), view=await _open(env))
+    await env.settle()
+    modal = await _open(env)
+    env.slack.fail("users.info", error="user_not_found")
+    await env.driver.submit_view("mentor_profile", _form(status="paused"), view=modal)
+    await env.settle()
+    [profile] = await rows(env, MentorProfile)
+    assert (profile.name, profile.accepting) == ("Dr. Member", False)
+
+    # A slow users.info is given up on, since Slack wants the submission answered within 3 seconds:
+    # the profile is saved with the name on file rather than waiting for the new one.
+    env.slack.add_user(MENTEE, name="member", real_name="Dr. Renamed")
+    modal = await _open(env)
+    monkeypatch.setattr(profile_handler, "NAME_LOOKUP_SECONDS", 0.05)
+    env.slack.delay("users.info", 1.0)
+    response = await env.driver.submit_view("mentor_profile", _form(), view=modal)
+    await env.settle()
+    assert response.status == 200
+    [profile] = await rows(env, MentorProfile)
+    assert (profile.name, profile.accepting) == ("Dr. Member", True)

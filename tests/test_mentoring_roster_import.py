@@ -15,6 +15,8 @@ HEADER = "slack_user_id,email,name,expertise,capacity,formats,modes,discipline,c
 
 def _seed_slack(env) -> None:
     env.slack.add_user("U0MENTOR01", name="ada", real_name="Dr. Ada Example")
+    for n in (2, 4, 6, 8, 9):  # the other ids in the example roster
+        env.slack.add_user(f"U0MENTOR0{n}", name=f"mentor{n}")
     env.slack.add_user("U0CASEY", name="casey", real_name="Casey Sample", email="casey.sample@hospital.example.org")
     env.slack.add_user("U0JO", name="jo", real_name="Jo Imaginary", email="jo.imaginary@hospital.example.org")
 
@@ -34,15 +36,17 @@ async def test_ids_emails_bad_rows_and_reimport(env):
         "U0MENTOR07,,Dr. Leak,SPC,2,formal,virtual,,,Ask about MRN 12345678",  # 7: PHI in the bio
         "U0MENTOR08,,Dr. Short,SPC,2",  # 8: too few columns
         ",jo.imaginary@hospital.example.org,Jo,SPC,2,informal,,,,",  # 9
+        "U0NOBODY,,Dr. Ghost,SPC,2,formal,virtual,,,",  # 10: no such Slack user
     ]) + "\n"
     report = await import_roster(env.runtime, team_id=TEAM, text=text)
     assert (report.created, report.updated) == (3, 0)
     problems = {p.line: p.message for p in report.problems}
-    assert sorted(problems) == [4, 5, 6, 7, 8]
+    assert sorted(problems) == [4, 5, 6, 7, 8, 10]
     assert problems[4] == "no Slack user has the e-mail nobody@hospital.example.org"
+    assert problems[10] == "no Slack user has the id U0NOBODY"
     assert "unknown expertise 'run chartz'" in problems[5] and "capacity '99'" in problems[6]
     assert "medical record" in problems[7] and "12345678" not in problems[7]
-    assert report.lines()[-1] == "Imported 3 mentor(s): 3 new, 0 updated; skipped 5 row(s) (see above)."
+    assert report.lines()[-1] == "Imported 3 mentor(s): 3 new, 0 updated; skipped 6 row(s) (see above)."
 
     profiles = await _profiles(env)
     assert sorted(profiles) == ["U0CASEY", "U0JO", "U0MENTOR01"]

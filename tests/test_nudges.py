@@ -185,3 +185,38 @@ def test_working_hours(local, quiet_start, quiet_end, expected):
 def test_frozen_clock_fixture_is_a_wednesday_morning_in_toronto(clock: FrozenClock):
     # The timing tests above count on it.
     assert clock.now().weekday() == 2 and clock.now().hour == 14
+
+
+async def test_two_sweepers_at_once_still_send_a_person_one_nudge_a_day(env):
+    await _two_mentors(env)
+    env.slack.add_user("U0MENTEE2", name="mentee.two", real_name="Mentee Two")
+    await _offer_to(env, ADA)
+    await _offer_to(env, ADA, mentee_id="U0MENTEE2")
+    env.clock.advance(timedelta(days=2))
+    await nudges.member_timezone(env.runtime, "T0001", ADA)  # cached, so both sweepers go straight to the claim
+    sent = await asyncio.gather(nudges.send_due(env.runtime), nudges.send_due(env.runtime))
+    await env.settle()
+    assert sum(sent) == 1 and len(_reminders(env, ADA)) == 1
+
+
+async def test_a_reminder_that_fails_to_go_out_is_tried_again_not_lost(env, monkeypatch):
+    # Whatever breaks between claiming the reminder and queueing its DM (here: building it; in life, a
+    # crash or a lost database connection) must leave the reminder owed, not marked sent.
+    from handlers.mentoring import blocks
+
+    await _two_mentors(env)
+    await _offer_to(env, ADA)
+    env.clock.advance(timedelta(days=2))
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    real_offer = blocks.offer
+    monkeypatch.setattr(blocks, "offer", broken)
+    await run_sweep(env)
+    assert _reminders(env, ADA) == []
+    assert [(n.status, n.sent_at) for n in await rows(env, Nudge, Nudge.kind == "mentor_reminder")] == [("due", None)]
+
+    monkeypatch.setattr(blocks, "offer", real_offer)
+    env.clock.advance(timedelta(minutes=1))
+    await run_sweep(env)
+    assert len(_reminders(env, ADA)) == 1

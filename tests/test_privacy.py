@@ -19,11 +19,14 @@ from storage.models import (
     MentorshipFeedback,
     MentorshipMeeting,
     MentorshipRequest,
+    OutboxMessage,
     QiProject,
     QiProjectMember,
     QiUpdate,
 )
 from tests.golden import assert_golden
+from tests.mentoring_helpers import add_mentor, candidates, click
+from tests.sharing_helpers import NEW_PROJECT, button, submit_share
 
 TEAM = "T0001"
 ME = "U0MEMBER1"
@@ -196,3 +199,31 @@ async def test_forget_me_removes_the_members_data_and_keeps_the_teams(env):
     assert "Done: your QI Commons data is deleted" in env.slack.responses()[-1]["text"]
     # The teammate's Home no longer shows them as a mentee.
     assert "U0MEMBER1" not in json.dumps(env.slack.home_view(OTHER)["blocks"])
+
+
+async def test_forget_me_leaves_none_of_their_words_in_the_outbox(env):
+    """Shared through Slack, kudos'd, asked of a mentor: every stored copy of what they wrote goes too."""
+    await add_mentor(env, "U0MENTOR1", "Dr. Ada Example", ("measurement-run-charts",))
+    await submit_share(env, "new", new=dict(NEW_PROJECT, title={"input": "Team intake project"}),
+                       tried="ZEBRA tried a new intake form")
+    [card, update] = env.slack.messages("C0COMMUNITY")
+    await env.driver.action("sharing_kudos", value=button(update, "sharing_kudos")["value"], user_id=OTHER,
+                            message=update, channel_id="C0COMMUNITY")  # a chat.update that quotes the update
+    await env.driver.command("/find-mentor", "ZEBRA wants help with run charts")
+    await env.settle()
+    [offer] = await candidates(env)
+    await click(env, "mentor_ask", offer.id, ME)  # the mentor's DM quotes the request
+    async with env.runtime.db.session() as session:
+        rows = (await session.scalars(select(OutboxMessage))).all()
+    assert sum("ZEBRA" in json.dumps([r.args, r.result]) for r in rows) == 3  # post, kudos refresh, mentor DM
+
+    await env.driver.command("/qi-commons", "forget-me")
+    await env.driver.action("privacy_forget_confirm", value="confirm")
+    await env.settle()
+
+    async with env.runtime.db.session() as session:
+        rows = (await session.scalars(select(OutboxMessage))).all()
+    assert [r.id for r in rows if "ZEBRA" in json.dumps([r.args, r.result])] == []
+    # The team's project card stays, now without them.
+    assert [m["ts"] for m in env.slack.messages("C0COMMUNITY")] == [card["ts"]]
+    assert "U0MEMBER1" not in json.dumps(env.slack.messages("C0COMMUNITY")[0]["blocks"])

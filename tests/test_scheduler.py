@@ -86,6 +86,20 @@ async def test_digest_stays_at_15_local_across_the_spring_dst_change(env):
     assert [c.period for c in await _claims(env)] == ["2027-W11"]
 
 
+async def test_a_run_set_in_the_hour_that_repeats_when_dst_ends_posts_once(env):
+    env.runtime.settings = env.runtime.settings.model_copy(update={"weekly_digest_at": "sun 01:30"})
+    fires = await _fire_times(env, "weekly-digest", datetime(2026, 10, 26, tzinfo=TORONTO), 2)
+
+    # 01:30 happens twice on Sun 1 Nov 2026 (EDT, then EST), and the trigger fires at both.
+    assert [f.astimezone(UTC) for f in fires] == [datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+                                                   datetime(2026, 11, 1, 6, 30, tzinfo=UTC)]
+    for fire in fires:
+        env.clock.set(fire)
+        await weekly_job(env.runtime, "digest")
+    assert len(env.slack.messages(COMMUNITY_CHANNEL_ID)) == 1
+    assert [(c.period, c.status) for c in await _claims(env)] == [("2026-W44", "posted")]
+
+
 async def test_two_replicas_firing_the_same_digest_post_it_once(env, database_url):
     """Two schedulers, two runtimes, two connection pools on one database: both fire, one post."""
     replica = build_runtime(env.runtime.settings, clock=env.clock, db=Database(database_url))
@@ -166,7 +180,7 @@ async def test_a_digest_that_did_post_is_not_reported_as_missed(env, caplog):
     assert not any("weekly digest" in r.message for r in caplog.records)
 
 
-async def test_a_failed_post_is_retried_by_the_sweep_and_never_duplicated(env):
+async def test_a_failed_post_is_retried_by_the_sweep_and_never_duplicated(env, capsys):
     env.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=TORONTO))
     env.slack.fail("chat.postMessage", status=500)
     await weekly_job(env.runtime, "prompt")
@@ -175,6 +189,9 @@ async def test_a_failed_post_is_retried_by_the_sweep_and_never_duplicated(env):
     [claim] = await _claims(env)
     assert claim.status == "claimed" and claim.ts is None
     await weekly_job(env.runtime, "prompt")  # the next tick, or a replica: the week is taken
+    assert await run_job_command(env.runtime.settings, "weekly-prompt", dry_run=False, clock=env.clock) == 0
+    assert capsys.readouterr().out == ("Nothing to do: the weekly prompt for 2026-W49 is already being posted; the "
+                                       "running bot retries it every minute.\n")
     env.clock.advance(timedelta(minutes=2))
     await sweep(env.runtime)
     await sweep(env.runtime)
@@ -204,9 +221,78 @@ async def test_a_refused_post_is_marked_failed_admins_are_told_and_a_manual_run_
     assert (claim.status, claim.ts) == ("posted", message["ts"])
 
 
+async def test_a_tick_that_cannot_reach_slack_is_posted_by_the_next_sweep_once(env):
+    env.clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=TORONTO))
+    env.slack.fail("auth.test", status=503, times=None)  # Slack is down as Friday's digest fires
+    await weekly_job(env.runtime, "digest")
+    assert env.slack.messages(COMMUNITY_CHANNEL_ID) == [] and await _claims(env) == []
+
+    env.slack.clear_failures()
+    env.clock.advance(timedelta(seconds=30))
+    await sweep(env.runtime)  # the first minute after a run is the tick's own
+    assert env.slack.messages(COMMUNITY_CHANNEL_ID) == []
+    env.clock.advance(timedelta(seconds=40))
+    await sweep(env.runtime)
+    assert len(env.slack.messages(COMMUNITY_CHANNEL_ID)) == 1
+    env.clock.advance(timedelta(minutes=1))
+    await sweep(env.runtime)
+    await weekly_job(env.runtime, "digest")  # a replica's late tick
+
+    # Only the digest, once: Monday's prompt is days old, and the sweep never posts a run outside the grace window.
+    [message] = env.slack.messages(COMMUNITY_CHANNEL_ID)
+    assert "Fri 27 Nov" in message["blocks"][0]["text"]["text"]
+    [claim] = await _claims(env)
+    assert (claim.kind, claim.period, claim.status, claim.ts) == ("digest", "2026-W48", "posted", message["ts"])
+
+
+async def test_a_start_up_catch_up_that_cannot_reach_slack_is_finished_by_the_sweep(env):
+    env.clock.set(datetime(2026, 11, 27, 15, 30, tzinfo=TORONTO))
+    env.slack.fail("auth.test", status=503, times=None)
+    await catch_up(env.runtime)
+    env.slack.clear_failures()
+    env.clock.advance(timedelta(minutes=1))
+    await sweep(env.runtime)
+    await sweep(env.runtime)
+
+    [message] = env.slack.messages(COMMUNITY_CHANNEL_ID)
+    assert "Fri 27 Nov" in message["blocks"][0]["text"]["text"]
+
+
+async def test_the_workspace_is_asked_once_so_a_later_slack_outage_does_not_lose_the_week(env):
+    env.clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=TORONTO))
+    await weekly_job(env.runtime, "digest")
+    env.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=TORONTO))
+    env.slack.fail("auth.test", status=503, times=None)
+    env.slack.fail("chat.postMessage", status=503)  # and the post itself fails once
+    await weekly_job(env.runtime, "prompt")
+
+    [claim] = [c for c in await _claims(env) if c.kind == "prompt"]
+    assert (claim.period, claim.status) == ("2026-W49", "claimed")  # stored, owed, retried by the sweep
+    env.clock.advance(timedelta(minutes=2))
+    await sweep(env.runtime)
+    digest, prompt = env.slack.messages(COMMUNITY_CHANNEL_ID)
+    assert prompt["text"].startswith("This week's question:")
+    assert len(env.slack.calls_to("auth.test")) == 1
+
+
+async def test_a_failed_digest_run_by_hand_after_the_weekend_does_not_take_next_weeks_digest(env, capsys):
+    env.clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=TORONTO))
+    env.slack.fail("chat.postMessage", error="channel_not_found")
+    await weekly_job(env.runtime, "digest")
+    env.clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=TORONTO))  # the operator fixes it on Monday
+
+    assert await run_job_command(env.runtime.settings, "weekly-digest", dry_run=False, clock=env.clock) == 0
+    env.clock.set(datetime(2026, 12, 4, 15, 0, tzinfo=TORONTO))
+    await weekly_job(env.runtime, "digest")
+
+    assert capsys.readouterr().out.splitlines() == ["Posted the weekly digest for 2026-W48 to C0COMMUNITY."]
+    assert len(env.slack.messages(COMMUNITY_CHANNEL_ID)) == 2
+    assert [(c.period, c.status) for c in await _claims(env)] == [("2026-W48", "posted"), ("2026-W49", "posted")]
+
+
 async def test_jobs_run_command_posts_once_a_week(env, capsys):
-    assert await run_job_command(env.runtime.settings, "weekly-prompt", dry_run=False) == 0
-    assert await run_job_command(env.runtime.settings, "weekly-prompt", dry_run=False) == 0
+    assert await run_job_command(env.runtime.settings, "weekly-prompt", dry_run=False, clock=env.clock) == 0
+    assert await run_job_command(env.runtime.settings, "weekly-prompt", dry_run=False, clock=env.clock) == 0
 
     out = capsys.readouterr().out.splitlines()
     assert out == ["Posted the weekly prompt for 2026-W48 to C0COMMUNITY.",

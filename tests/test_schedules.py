@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.schedules import Control, ontario_holiday, schedule_overview
+from bot.schedules import Control, change_schedule, ontario_holiday, schedule_overview
 from bot.standin.server import COMMUNITY_CHANNEL_ID
 from handlers.scheduled.jobs import run_weekly_job
 from storage.models import AuditLog, ScheduleControl, ScheduledPost
 from tests.conftest import ADMIN_ID, MEMBER_ID
-from tests.golden import assert_golden
+from tests.golden import assert_golden, validate_blocks
 
 TORONTO = ZoneInfo("America/Toronto")
 TEAM = "T0001"
@@ -165,3 +165,15 @@ async def test_schedule_overview_is_plain_data_in_the_community_timezone_across_
                                         (date(2027, 3, 26), "Good Friday"))
     assert prompt.holiday_skips[0] == (date(2026, 12, 28), "Boxing Day (observed)")
     assert digest.last_post is None
+
+
+async def test_a_long_list_of_skip_dates_still_fits_in_one_slack_section(env):
+    fridays = [date(2026, 12, 4) + timedelta(weeks=n) for n in range(250)]
+    for friday in fridays:
+        await change_schedule(env.runtime, team_id=TEAM, actor_id=ADMIN_ID, jobs=("digest",), action="skip", day=friday)
+
+    reply = await _admin(env, "schedule")
+
+    validate_blocks(reply["blocks"])
+    digest = reply["blocks"][2]["text"]["text"]
+    assert "Skip dates: Fri 4 Dec 2026, Fri 11 Dec 2026," in digest and " and 230 more" in digest

@@ -253,3 +253,15 @@ async def test_a_share_offers_cpd(env):
     await env.settle()
     [offer] = env.slack.ephemerals(user=OTHER)
     assert offer["channel"] == CHANNEL and "Log time on this as CPD?" in offer["text"]
+
+
+async def test_a_measure_of_another_project_is_refused_on_the_field(env):
+    # e.g. picked in the form, then the member switched to another project
+    await submit_share(env, "new")
+    await submit_share(env, "new", user_id=OTHER, new={"title": {"input": "Falls on 4B"},
+                                                       "measures": {"input": "Outcome: falls per 1,000 bed days"}})
+    mine, theirs = await projects(env)
+    response = await submit_share(env, str(mine.id), dp_measure={"input": {"selected": str(theirs.measures[0].id)}},
+                                  dp_value={"input": {"number": "3"}}, dp_date={"input": {"selected_date": "2026-11-20"}})
+    assert response.json()["errors"] == {"dp_measure": "Choose one of this project's measures."}
+    assert len(await updates(env)) == 2

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from bot.projects import PROGRESS_SCALE, parse_measures, parse_tags, progress_label, slugify
 from bot.standin import state_values
+from handlers.sharing.blocks import parent_message
+from storage.models import QiProject
 from tests.golden import assert_golden
 from tests.sharing_helpers import NEW_PROJECT, OTHER, button, posts, projects, submit_share
 
@@ -158,3 +160,29 @@ async def test_a_measure_with_data_cannot_be_dropped(env):
     response = await env.driver.submit_view("sharing_project", values, view=env.slack.opened_views[-1]["view"])
     assert "has data points" in response.json()["errors"]["measures"]
     assert len((await projects(env))[0].measures) == 2
+
+
+async def test_someone_elses_project_is_not_offered_from_a_forged_list_button(env):
+    await submit_share(env, "new")
+    [project] = await projects(env)
+    env.slack.add_user("U0STRANGER", name="stranger")
+    await env.driver.action("sharing_list_share", value=str(project.id), user_id="U0STRANGER")
+    await env.settle()
+    picker = env.slack.opened_views[-1]["view"]["blocks"][0]["element"]
+    assert [o["value"] for o in picker["options"]] == ["new"]
+
+
+async def test_help_explains_and_shares_nothing(env):
+    await env.driver.command("/qi-share", "help")
+    await env.settle()
+    reply = env.slack.responses()[-1]
+    assert reply["response_type"] == "ephemeral" and "`/qi-share list`" in str(reply["blocks"])
+    assert_golden("sharing_help", {"text": reply["text"], "blocks": reply["blocks"]})
+    assert posts(env) == [] and await projects(env) == []
+
+
+def test_a_card_whose_owner_was_forgotten_names_nobody():
+    card = parent_message(QiProject(title="Falls", owner_id="", slug="falls", pdsa_stage="do", status="active",
+                                    members=[], measures=[], tags=[]))
+    assert card["text"] == "QI project: Falls (owner a former member)"
+    assert "<@>" not in str(card)

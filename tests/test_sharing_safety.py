@@ -105,3 +105,24 @@ async def test_text_that_escaping_makes_long_is_split_within_block_limits(env):
     assert all(len(text) <= 3000 for text in sections)
     assert "".join(sections).count("&lt;&amp;&gt;") == 666
     assert "".join(sections).count("&amp;") == 666 + 1000
+
+
+async def test_an_identifier_where_the_project_name_goes_is_refused_without_repeating_it(env):
+    await env.driver.command("/qi-share", "#416-555-0199 called back about the audit")
+    await env.settle()
+    reply = env.slack.responses()[-1]
+    assert "*Your update* contains a phone number" in reply["text"]
+    assert "416" not in reply["text"] + str(reply["blocks"][0])
+    assert await updates(env) == [] and posts(env) == []
+
+
+async def test_project_title_and_aim_reach_the_channel_as_literal_text(env):
+    await submit_share(env, "new", new={"title": {"input": "<!channel> & <@U123>"},
+                                        "aim": {"input": "<https://evil.example|trusted> by June"}})
+    parent, reply = posts(env)
+    assert parent["text"] == "QI project: &lt;!channel&gt; &amp; &lt;@U123&gt; (owner <@U0MEMBER1>)"
+    aim = parent["blocks"][1]["text"]
+    assert aim == {"type": "mrkdwn", "verbatim": True,
+                   "text": "*Aim*\n&lt;https://evil.example|trusted&gt; by June"}
+    assert reply["blocks"][0]["text"]["text"] == "<@U0MEMBER1> shared an update on *&lt;!channel&gt; &amp; &lt;@U123&gt;*"
+    assert "<!channel>" not in reply["text"] and "&lt;!channel&gt;" in reply["text"]

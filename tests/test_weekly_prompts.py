@@ -4,7 +4,7 @@ from dataclasses import replace
 import pytest
 
 from bot.learn import topics
-from bot.weekly_prompts import WeeklyPrompt, all_prompts, next_prompt, prompt_by_id
+from bot.weekly_prompts import WeeklyPrompt, all_prompts, next_prompt
 
 BANK = all_prompts()
 
@@ -104,8 +104,3 @@ def test_the_same_history_always_gives_the_same_prompt():
 def test_an_empty_bank_is_reported_not_silently_skipped():
     with pytest.raises(ValueError, match="empty"):
         next_prompt([], bank=())
-
-
-def test_a_stored_prompt_id_finds_the_same_prompt_for_a_retry():
-    assert prompt_by_id(BANK[3].id) == BANK[3]
-    assert prompt_by_id("retired-prompt") is None

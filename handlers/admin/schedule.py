@@ -27,6 +27,8 @@ from handlers.commands.context import CommandContext
 
 JOB_WORDS = {"prompt": (PROMPT,), "prompts": (PROMPT,), "digest": (DIGEST,), "digests": (DIGEST,),
              "all": JOBS, "both": JOBS}
+# Enough for a year of holidays off; a longer list would outgrow Slack's 3000-character section.
+SKIP_DATES_SHOWN = 20
 HOW_TO = ("Change it: `/qi-commons admin pause digest until 2027-01-04` · `/qi-commons admin resume digest` · "
           "`/qi-commons admin skip prompt 2026-12-28` · `/qi-commons admin unskip prompt 2026-12-28` · "
           "`/qi-commons admin holidays all off`. Use `prompt`, `digest` or `all`.")
@@ -44,7 +46,10 @@ def _job_section(item: JobSchedule) -> dict[str, Any]:
     if item.next_run_skipped:
         lines.append(f"Next post: {_moment(item.next_post) if item.next_post else 'none in the next year'}")
     lines.append(f"Paused until: {day_label(item.paused_until)}" if item.paused_until else "Not paused")
-    lines.append("Skip dates: " + (", ".join(day_label(d) for d in item.skip_dates) if item.skip_dates else "none"))
+    shown = ", ".join(day_label(d) for d in item.skip_dates[:SKIP_DATES_SHOWN]) or "none"
+    if (more := len(item.skip_dates) - SKIP_DATES_SHOWN) > 0:
+        shown += f" and {more} more"
+    lines.append(f"Skip dates: {shown}")
     if not item.skip_holidays:
         lines.append("Ontario statutory holidays: posts as usual")
     elif item.holiday_skips:

@@ -6,6 +6,8 @@ conditional UPDATE in the service, so two replicas sweeping at once do each thin
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot import mentoring, mentorships, nudges
 from bot.runtime import Runtime
 from handlers.mentoring import blocks, notify
@@ -33,29 +35,30 @@ async def move_requests_on(runtime: Runtime) -> None:
             await notify.escalate(runtime, escalation)
 
 
-async def send_reminder(runtime: Runtime, nudge: Nudge) -> None:
-    """The one reminder a mentor gets about an unanswered formal request."""
+async def send_reminder(runtime: Runtime, session: AsyncSession, nudge: Nudge) -> int | None:
+    """The one reminder a mentor gets about an unanswered formal request (queued in the nudge's claim)."""
     candidate_id = int(nudge.subject_key.split(":", 1)[1])
-    candidate = await mentoring.candidate_info(runtime, team_id=nudge.team_id, candidate_id=candidate_id)
-    if candidate is None or candidate.status != "offered":
-        return
-    request = await mentoring.request_info(runtime, team_id=nudge.team_id, request_id=candidate.request_id)
-    if request is None:
-        return
-    await notify.dm(runtime, nudge.team_id, candidate.mentor_id,
-                    blocks.offer(request, candidate, runtime.settings.mentor_handoff_days, reminder=True),
-                    purpose="mentor_reminder", subject_id=candidate_id)
+    offer = await mentoring.offer_in(session, nudge.team_id, candidate_id)
+    if offer is None or offer[1].status != "offered":
+        return None
+    request, candidate = offer
+    return await notify.queue_dm(runtime, session, nudge.team_id, candidate.mentor_id,
+                                 blocks.offer(request, candidate, runtime.settings.mentor_handoff_days, reminder=True),
+                                 purpose="mentor_reminder", subject_id=candidate_id)
 
 
-async def send_checkin(runtime: Runtime, nudge: Nudge) -> None:
-    """A check-in for one of a pair that has logged no contact for the check-in interval."""
+async def send_checkin(runtime: Runtime, session: AsyncSession, nudge: Nudge) -> int | None:
+    """A check-in for one of a pair that has logged no contact for the check-in interval; the next one
+    is owed in the same transaction, so the chain of check-ins cannot break."""
     mentorship_id = mentorships.mentorship_id_of(nudge.subject_key)
-    info = await mentorships.mentorship_info(runtime, team_id=nudge.team_id, mentorship_id=mentorship_id)
+    info = await mentorships.info_in(session, nudge.team_id, mentorship_id)
     if info is None or info.status != "active":
-        return
+        return None
     since = info.last_contact_at or info.started_at
     days = (runtime.clock.now() - since).days
-    await notify.dm(runtime, nudge.team_id, nudge.slack_user_id, blocks.checkin(info, nudge.slack_user_id, days),
-                    purpose="mentorship_checkin", subject_id=mentorship_id)
-    await mentorships.schedule_next_checkin(runtime, team_id=nudge.team_id, user_id=nudge.slack_user_id,
+    outbox_id = await notify.queue_dm(runtime, session, nudge.team_id, nudge.slack_user_id,
+                                      blocks.checkin(info, nudge.slack_user_id, days), purpose="mentorship_checkin",
+                                      subject_id=mentorship_id)
+    await mentorships.schedule_next_checkin(runtime, session, team_id=nudge.team_id, user_id=nudge.slack_user_id,
                                             mentorship_id=mentorship_id)
+    return outbox_id

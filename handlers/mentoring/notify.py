@@ -70,6 +70,15 @@ async def dm(runtime: Runtime, team_id: str, user_id: str, message: blocks.Messa
                               purpose=purpose, subject_id=subject_id)
 
 
+async def queue_dm(runtime: Runtime, session: AsyncSession, team_id: str, user_id: str, message: blocks.Message, *,
+                   purpose: str, subject_id: int | None = None) -> int:
+    """Queue a DM in the caller's transaction (it commits with what it is about); the caller attempts
+    the returned outbox row after the commit, and the outbox sweep does if the caller never gets to."""
+    row = await runtime.outbox.enqueue(session, team_id=team_id, method="chat.postMessage",
+                                       args={"channel": user_id, **message}, purpose=purpose, subject_id=subject_id)
+    return row.id
+
+
 async def update_offer(runtime: Runtime, team_id: str, candidate: CandidateInfo, message: blocks.Message) -> None:
     """Rewrite a mentor's offer DM (once we know where it is) so its buttons no longer invite a click."""
     if candidate.dm_channel_id and candidate.dm_ts:

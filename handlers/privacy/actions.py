@@ -10,8 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot import privacy
 from bot.runtime import Runtime
-from handlers.home.blocks import forgotten_view
-from handlers.home.publish import publish_view
+from handlers.home.publish import publish_forgotten
 from handlers.mentoring import notify
 from handlers.privacy.blocks import CANCEL_FORGET, CONFIRM_FORGET, forgotten_summary
 from handlers.sharing.posting import refresh_message, refresh_parent
@@ -36,7 +35,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await refresh_message(runtime, team_id=team_id, update_id=update_id)
         for teammate in result.teammates:
             runtime.member_changed(team_id, teammate)
-        await publish_view(runtime, user_id, forgotten_view())
+        await publish_forgotten(runtime, team_id, user_id)
         await respond(text=forgotten_summary(result.counts), replace_original=True)
 
     @app.action(CANCEL_FORGET)

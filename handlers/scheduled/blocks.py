@@ -170,10 +170,12 @@ def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, works
         blocks.append(_context(f"…and {_plural(left_out, 'more update')} this week: see <#{channel_id}>"))
     blocks += tail
 
-    top = f", including {escape(digest.projects[0].title)}" if digest.projects and digest.projects[0].title else ""
+    # Shortened before escaping, so the notification never ends in half an entity such as `&am…`.
+    top = (f", including {escape(truncate(digest.projects[0].title, 150))}"
+           if digest.projects and digest.projects[0].title else "")
     text = (f"QI Commons weekly digest: {_plural(digest.update_count, 'update')} from "
             f"{_plural(digest.project_count, 'project')}{top}")
-    return {"text": truncate(text, 300), "blocks": blocks}
+    return {"text": text, "blocks": blocks}
 
 
 def _tail_blocks(digest: WeeklyDigest, workspace_url: str | None) -> list[dict[str, Any]]:

@@ -11,6 +11,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
+
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import scheduled_posts
 from bot.digest import WeeklyDigest, build_weekly_digest, digest_window_start
@@ -32,10 +35,18 @@ class Workspace:
     url: str | None  # e.g. https://example.slack.com/, for message links
 
 
+# A bot token belongs to one workspace for good, so each client asks Slack once: a weekly run must
+# not fail because Slack is unreachable at the moment it fires (the sweep retries a run that did).
+_workspaces: WeakKeyDictionary[AsyncWebClient, Workspace] = WeakKeyDictionary()
+
+
 async def workspace(runtime: Runtime) -> Workspace:
     """The workspace the bot token belongs to (scheduled jobs have no request to read it from)."""
-    auth = await runtime.client.auth_test()
-    return Workspace(team_id=auth["team_id"], url=auth.get("url"))
+    known = _workspaces.get(runtime.client)
+    if known is None:
+        auth = await runtime.client.auth_test()
+        known = _workspaces[runtime.client] = Workspace(team_id=auth["team_id"], url=auth.get("url"))
+    return known
 
 
 @dataclass(frozen=True)
@@ -54,12 +65,13 @@ async def run_weekly_job(runtime: Runtime, job: str, *, due: datetime | None = N
     """Run `job` ("prompt" or "digest") for the run due at `due` (default: the latest scheduled run).
 
     `manual` is an operator running it now: pauses and skip dates do not apply, the digest covers
-    up to now, and a failed or skipped claim for this week is taken over. `dry_run` builds the post
-    and returns it without claiming or posting anything.
+    up to now, and a failed or skipped claim of the latest scheduled run is taken over (so Friday's
+    failed digest, run by hand on Monday, is Friday's post and leaves next Friday's alone).
+    `dry_run` builds the post and returns it without claiming or posting anything.
     """
     settings = runtime.settings
     now = runtime.clock.now()
-    due = (due or (now if manual else latest_run(settings, job, now))).astimezone(settings.tz)
+    due = (due or latest_run(settings, job, now)).astimezone(settings.tz)
     period = period_of(due)
     if settings.community_channel_id is None:
         log.warning("The %s was not posted: COMMUNITY_CHANNEL_ID is not set", JOB_TITLES[job].lower())
