@@ -14,14 +14,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cpd import CpdMember, CpdProgress, Framework, credits_for, cycle_start_for, get_framework, progress
 from bot.cpd_csv import CsvRow
-from bot.members import ensure_member
+from bot.members import ensure_member, member_today
 from bot.phi import PhiHit, scan_fields
 from bot.runtime import Runtime
 from storage.models import CpdEntry, Member, QiProject, QiProjectMember, QiUpdate
@@ -121,19 +120,9 @@ def phi_problems(runtime: Runtime, fields: Mapping[str, str | None]) -> dict[str
     return scan_fields(fields, runtime.settings.staff_email_domains)
 
 
-def _today(runtime: Runtime, member: Member) -> dt.date:
-    zone = runtime.settings.tz
-    if member.timezone:
-        try:
-            zone = ZoneInfo(member.timezone)
-        except (ValueError, KeyError):
-            pass  # a stale zone name: the community's zone is the sensible fallback
-    return runtime.clock.now().astimezone(zone).date()
-
-
 def _profile(runtime: Runtime, member: Member) -> CpdProfile:
     return CpdProfile(member.cpd_framework, member.cpd_cycle_start_year, member.cpd_annual_goal,
-                      _today(runtime, member))
+                      member_today(runtime, member))
 
 
 async def get_profile(runtime: Runtime, team_id: str, user_id: str) -> CpdProfile:

@@ -8,9 +8,8 @@ a Home view holds at most 100 blocks, and the "see all" commands show the rest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import mentor_vocabulary
 from bot.cpd import progress
 from bot.cpd_entries import CpdProfile, Standing, entries_between
-from bot.members import ensure_member, get_member
+from bot.members import ensure_member, get_member, member_today
 from bot.mentoring import OPEN_STATUSES
 from bot.projects import projects_of
 from bot.runtime import Runtime
@@ -147,14 +146,6 @@ async def _mentor(session: AsyncSession, team_id: str, user_id: str) -> MentorSt
     return MentorStanding(profile.capacity, active or 0, profile.accepting)
 
 
-def _today(runtime: Runtime, member: Member) -> date:
-    try:
-        zone = ZoneInfo(member.timezone) if member.timezone else runtime.settings.tz
-    except (ValueError, KeyError):
-        zone = runtime.settings.tz  # a stale zone name: the community's zone is the sensible fallback
-    return runtime.clock.now().astimezone(zone).date()
-
-
 async def _standing(runtime: Runtime, team_id: str, member: Member) -> Standing:
     """Like bot.cpd_entries.progress_for, from a member row we already hold.
 
@@ -162,7 +153,7 @@ async def _standing(runtime: Runtime, team_id: str, member: Member) -> Standing:
     forget-me, so they must never bring a forgotten member's row back.
     """
     profile = CpdProfile(member.cpd_framework, member.cpd_cycle_start_year, member.cpd_annual_goal,
-                         _today(runtime, member))
+                         member_today(runtime, member))
     year = profile.rules.year_of(profile.today)
     _, start, end = profile.cycle_containing(year)
     entries = await entries_between(runtime, team_id, member.slack_user_id, start, end)

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime import Runtime
 from storage.models import Member
+
+
+def member_today(runtime: Runtime, member: Member) -> date:
+    """Today where the member is (their Slack timezone, else the community's)."""
+    zone = runtime.settings.tz
+    if member.timezone:
+        try:
+            zone = ZoneInfo(member.timezone)
+        except (ValueError, KeyError):
+            pass  # a stale zone name: the community's zone is the sensible fallback
+    return runtime.clock.now().astimezone(zone).date()
 
 
 async def get_member(session: AsyncSession, team_id: str, user_id: str) -> Member | None:
