@@ -280,6 +280,17 @@ def _and_list(items: list[str], last_joiner: str = " and ") -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last_joiner + items[-1]
 
 
+REDACTED = "[identifier removed]"
+
+
+def redact(text: str, staff_domains: Iterable[str] = ()) -> str:
+    """`text` with every identifier replaced by REDACTED, so it can be handed back for editing
+    without the identifier ever travelling back to Slack."""
+    for hit in reversed(scan(text, staff_domains)):
+        text = text[: hit.start] + REDACTED + text[hit.end :]
+    return text
+
+
 def describe(hits_by_field: Mapping[str, list[PhiHit]], field_labels: Mapping[str, str] | None = None) -> str:
     """One friendly sentence naming which fields hold which kinds of identifier ("" if none).
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import phi
 from bot.phi import FIELD_ERROR_LIMIT, KINDS, PhiHit, describe, field_error, scan, scan_fields
 
 CORPUS = tomllib.loads((Path(__file__).parent / "data" / "phi_corpus.toml").read_text(encoding="utf-8"))
@@ -343,3 +344,10 @@ def test_field_error_is_empty_without_hits():
 
 def test_hit_label_is_the_human_label():
     assert PhiHit("health_number", 0, 10).label == "an Ontario health card number"
+
+
+def test_redact_replaces_every_identifier_and_keeps_the_rest():
+    text = "Call 416-555-0199 or write to pat@gmail.com; staff: qi@uhn.ca, see you 2026-11-20"
+    assert phi.redact(text, ("uhn.ca",)) == (
+        "Call [identifier removed] or write to [identifier removed]; staff: qi@uhn.ca, see you 2026-11-20")
+    assert phi.redact("Nothing to hide here") == "Nothing to hide here"

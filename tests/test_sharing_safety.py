@@ -24,9 +24,12 @@ async def test_quick_share_with_a_health_number_never_reaches_slack_or_the_datab
     assert "*Your update* contains an Ontario health card number" in reply["text"]
     shown = reply["text"] + str(reply["blocks"][0])
     assert HEALTH_NUMBER not in shown and "1234" not in shown  # the value is never echoed
-    # Their text rides in the Edit button (not our database), ready to fix.
+    # Their text rides in the Edit button (not our database), ready to fix, with the identifier removed:
+    # it never goes back to Slack.
     edit = reply["blocks"][1]["elements"][0]
-    assert edit["value"] == text
+    redacted = "Reviewed the chart of OHIP [identifier removed] with the team"
+    assert edit["value"] == redacted
+    assert HEALTH_NUMBER not in str(env.slack.responses())
     assert_golden("sharing_phi_refusal", {"text": reply["text"], "blocks": reply["blocks"]})
 
     [project] = await projects(env)
@@ -35,7 +38,7 @@ async def test_quick_share_with_a_health_number_never_reaches_slack_or_the_datab
     form = env.slack.opened_views[-1]["view"]
     assert form["blocks"][0]["element"]["initial_option"]["value"] == str(project.id)
     tried = next(b for b in form["blocks"] if b.get("block_id") == "tried")
-    assert tried["element"]["initial_value"] == text
+    assert tried["element"]["initial_value"] == redacted
 
 
 @pytest.mark.parametrize("field,text,kind", [

@@ -88,7 +88,8 @@ async def quick_share(ctx: CommandContext, response_url: str | None) -> None:
         return
     # The whole text, `#slug` included: the replies below repeat the slug, and an identifier never comes back.
     if hits := phi.scan_fields({"tried": ctx.text}, runtime.settings.staff_email_domains):
-        await ctx.reply(**phi_refusal(phi.describe(hits, {"tried": "Your update"}), route.text,
+        await ctx.reply(**phi_refusal(phi.describe(hits, {"tried": "Your update"}),
+                                      phi.redact(route.text, runtime.settings.staff_email_domains),
                                       route.project.id if route.project else None))
         return
     if route.unknown_slug:
@@ -122,7 +123,8 @@ async def quick_share(ctx: CommandContext, response_url: str | None) -> None:
 
 
 def phi_refusal(explanation: str, text: str, project_id: int | None) -> dict[str, Any]:
-    """Kinds and field only, never the value; the text rides in the Edit button (not our database)."""
+    """Kinds and field only, never the value. The text rides in the Edit button (not our database) with
+    each identifier already replaced, so the identifier itself never goes back to Slack."""
     return {
         "text": explanation,
         "blocks": [
