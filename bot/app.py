@@ -77,8 +77,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
     settings = runtime.settings
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = AsyncApp(
-        client=runtime.client,
-        token=settings.bot_token or None,
+        client=runtime.client,  # carries the bot token
         signing_secret=signing_secret,
         # Verification runs as the very first step (before_authorize), before even auth.test.
         request_verification_enabled=False,

@@ -52,6 +52,7 @@ def _configure_logging(settings: Settings) -> None:
     if settings.log_level != "DEBUG":
         logging.getLogger("slack_bolt").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
