@@ -22,6 +22,7 @@ from bot.runtime import Runtime
 from bot.schedules import JOBS, JobSchedule, change_schedule, day_label, schedule_overview
 from bot.text import escape, mention
 from handlers.admin import ADMIN_SUBCOMMANDS, REFUSAL, refuse_non_admin
+from handlers.blocks import button, context, header, option, plain, section
 from handlers.commands.context import CommandContext
 
 log = logging.getLogger(__name__)
@@ -32,25 +33,6 @@ REFRESH = "admin_console_refresh"
 RESUME = "admin_console_resume"
 EDIT_MENTOR = "admin_console_edit_mentor"
 VALUE = "value"
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
-def _section(text: str, accessory: dict[str, Any] | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-    if accessory:
-        block["accessory"] = accessory
-    return block
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
-    return {"type": "button", "text": _plain(text), "action_id": action_id, "value": value}
 
 
 def _date(at: Any) -> str:
@@ -92,8 +74,8 @@ def _job_block(job: JobSchedule) -> dict[str, Any]:
     resume = None
     if job.paused_until:
         lines.insert(1, f":double_vertical_bar: Paused until {day_label(job.paused_until)}")
-        resume = _button("Resume", RESUME, job.job)
-    return _section("\n".join(lines), resume)
+        resume = button("Resume", RESUME, job.job)
+    return section("\n".join(lines), accessory=resume)
 
 
 async def console_view(runtime: Runtime, team_id: str) -> dict[str, Any]:
@@ -104,72 +86,72 @@ async def console_view(runtime: Runtime, team_id: str) -> dict[str, Any]:
         roster = await admin_console.roster(session, team_id, now)
 
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": _plain("Community channel")},
-        _section(await _channel_line(runtime)),
-        {"type": "header", "text": _plain("Schedules and pauses")},
+        header("Community channel"),
+        section(await _channel_line(runtime)),
+        header("Schedules and pauses"),
         *(_job_block(job) for job in jobs),
-        _context("Pause, resume or skip a date: `/qi-commons admin schedule`"),
-        {"type": "header", "text": _plain(f"Escalation inbox ({waiting})")},
+        context("Pause, resume or skip a date: `/qi-commons admin schedule`"),
+        header(f"Escalation inbox ({waiting})"),
     ]
     if not inbox:
-        blocks.append(_section("Nothing waiting: every mentor request has a mentor or is still with one."))
+        blocks.append(section("Nothing waiting: every mentor request has a mentor or is still with one."))
     for request in inbox:
         topics = escape(", ".join(request.topics)) or "no topics given"
         state = (f"escalated {_date(request.escalated_at)}" if request.escalated_at
                  else "no mentor fits (unmatched)")
-        blocks.append(_section(f"{mention(request.mentee_id)} · {escape(request.kind)} · {topics}\n"
-                               f"Asked {_date(request.created_at)}; {state}."))
+        blocks.append(section(f"{mention(request.mentee_id)} · {escape(request.kind)} · {topics}\n"
+                              f"Asked {_date(request.created_at)}; {state}.", verbatim=True))
     if waiting > len(inbox):
-        blocks.append(_context(f"{waiting - len(inbox)} more are waiting; the oldest are shown."))
+        blocks.append(context(f"{waiting - len(inbox)} more are waiting; the oldest are shown."))
     if inbox:
-        blocks.append(_context("Reach out to the person, or ask a mentor with free places below to contact them."))
+        blocks.append(context("Reach out to the person, or ask a mentor with free places below to contact them."))
 
     blocks += [
-        {"type": "header", "text": _plain("Mentor roster")},
-        _section(f"{len(roster.mentors)} mentors, {roster.accepting} taking new mentees; "
-                 f"{roster.used} of {roster.capacity} places used, *{roster.free} free*."),
+        header("Mentor roster"),
+        section(f"{len(roster.mentors)} mentors, {roster.accepting} taking new mentees; "
+                f"{roster.used} of {roster.capacity} places used, *{roster.free} free*."),
     ]
     for mentor in roster.mentors[:admin_console.ROSTER_SHOWN]:
         state = "" if mentor.accepting else " · paused"
-        blocks.append(_section(f"{mention(mentor.user_id)}: {mentor.active_mentees} of {mentor.capacity} places "
-                               f"used{state} · {len(mentor.expertise)} topic{'' if len(mentor.expertise) == 1 else 's'}",
-                               _button("Edit", EDIT_MENTOR, mentor.user_id)))
+        blocks.append(section(f"{mention(mentor.user_id)}: {mentor.active_mentees} of {mentor.capacity} places "
+                              f"used{state} · {len(mentor.expertise)} topic{'' if len(mentor.expertise) == 1 else 's'}",
+                              accessory=button("Edit", EDIT_MENTOR, mentor.user_id)))
     if len(roster.mentors) > admin_console.ROSTER_SHOWN:
-        blocks.append(_context(f"{len(roster.mentors) - admin_console.ROSTER_SHOWN} more mentors; those with the "
-                               "most free places are shown first."))
+        blocks.append(context(f"{len(roster.mentors) - admin_console.ROSTER_SHOWN} more mentors; those with the "
+                              "most free places are shown first."))
     blocks += [
-        {"type": "header", "text": _plain("Weekly digest")},
-        _section("See this week's digest before it is posted: `/qi-commons digest preview`"),
-        {"type": "actions", "elements": [_button("Refresh", REFRESH, "refresh")]},
+        header("Weekly digest"),
+        section("See this week's digest before it is posted: `/qi-commons digest preview`"),
+        {"type": "actions", "elements": [button("Refresh", REFRESH, "refresh")]},
     ]
-    return {"type": "modal", "callback_id": CONSOLE, "title": _plain("QI Commons admin"), "close": _plain("Close"),
+    return {"type": "modal", "callback_id": CONSOLE, "title": plain("QI Commons admin"), "close": plain("Close"),
             "blocks": blocks}
 
 
 def mentor_load_modal(mentor_id: str, capacity: int, accepting: bool, console_view_id: str) -> dict[str, Any]:
-    accepting_option = {"text": _plain("Taking new mentees"), "value": "accepting"}
+    accepting_option = option("Taking new mentees", "accepting")
     checkboxes: dict[str, Any] = {"type": "checkboxes", "action_id": VALUE, "options": [accepting_option]}
     if accepting:
         checkboxes["initial_options"] = [accepting_option]
     return {
-        "type": "modal", "callback_id": MENTOR_LOAD, "title": _plain("Mentor places"), "submit": _plain("Save"),
-        "close": _plain("Back"),
+        "type": "modal", "callback_id": MENTOR_LOAD, "title": plain("Mentor places"), "submit": plain("Save"),
+        "close": plain("Back"),
         "private_metadata": json.dumps({"mentor": mentor_id, "console": console_view_id}),
         "blocks": [
-            _section(f"Places and availability for {mention(mentor_id)}. Mentors change these themselves with "
-                     "`/qi-commons mentor`; change them here when they ask you to."),
-            {"type": "input", "block_id": "capacity", "label": _plain("Places (formal mentees at once)"),
+            section(f"Places and availability for {mention(mentor_id)}. Mentors change these themselves with "
+                    "`/qi-commons mentor`; change them here when they ask you to."),
+            {"type": "input", "block_id": "capacity", "label": plain("Places (formal mentees at once)"),
              "element": {"type": "number_input", "action_id": VALUE, "is_decimal_allowed": False,
                          "min_value": "0", "max_value": str(admin_console.MAX_CAPACITY),
                          "initial_value": str(capacity)}},
-            {"type": "input", "block_id": "accepting", "label": _plain("Availability"), "optional": True,
+            {"type": "input", "block_id": "accepting", "label": plain("Availability"), "optional": True,
              "element": checkboxes},
         ],
     }
 
 
-REFUSED_VIEW = {"type": "modal", "title": _plain("QI Commons"), "close": _plain("Close"),
-                "blocks": [_section(REFUSAL)]}
+REFUSED_VIEW = {"type": "modal", "title": plain("QI Commons"), "close": plain("Close"),
+                "blocks": [section(REFUSAL)]}
 
 
 async def open_console(ctx: CommandContext) -> None:

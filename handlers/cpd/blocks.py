@@ -10,29 +10,13 @@ from typing import Any
 from bot.cpd import CpdProgress, format_credits, get_framework
 from bot.cpd_entries import Entry, Standing
 from bot.text import escape, truncate
+from handlers.blocks import button, context, header, mrkdwn, section
 
 ADD_REFLECTION = "cpd_add_reflection"
 DELETE_ENTRY = "cpd_delete_entry"
 UNDO_CONFIRM = "cpd_undo_confirm"
 UNDO_CANCEL = "cpd_undo_cancel"
 SHOWN_NEEDING_REFLECTION = 5
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
-def _section(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "section", "text": _mrkdwn(truncate(text, 3000)), **extra}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [_mrkdwn(truncate(text, 3000))]}
-
-
-def _button(text: str, action_id: str, value: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "button", "action_id": action_id, "value": value,
-            "text": {"type": "plain_text", "text": text}, **extra}
 
 
 def amount_text(entry: Entry) -> str:
@@ -71,15 +55,15 @@ def about_entry(entry: Entry) -> str:
 
 def logged_message(entry: Entry, assumptions: tuple[str, ...] = ()) -> dict[str, Any]:
     """The reply to a quick entry: what was logged, what was assumed, and the reflection button."""
-    blocks = [_section(f"Logged {about_entry(entry)}")]
+    blocks = [section(f"Logged {about_entry(entry)}", verbatim=True)]
     notes = list(assumptions)
     if not entry.has_reflection:
         notes.append("Needs a reflection: your college asks what you learned for every entry.")
     if notes:
-        blocks.append(_context("\n".join(escape(note) for note in notes)))
+        blocks.append(context("\n".join(escape(note) for note in notes), verbatim=True))
     if not entry.has_reflection:
         blocks.append({"type": "actions", "block_id": "cpd_logged", "elements": [
-            _button("Add reflection", ADD_REFLECTION, str(entry.id), style="primary")]})
+            button("Add reflection", ADD_REFLECTION, str(entry.id), style="primary")]})
     credits = credits_text(entry)
     fallback = f"Logged {entry.title}: {amount_text(entry)}" + (f", {credits}" if credits else "")
     return {"text": escape(fallback), "blocks": blocks}
@@ -88,20 +72,20 @@ def logged_message(entry: Entry, assumptions: tuple[str, ...] = ()) -> dict[str,
 def list_message(entries: list[Entry], note: str | None = None) -> dict[str, Any]:
     """The member's recent entries, each with a Delete button (their own entries only)."""
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Your recent CPD entries"}}]
+        header("Your recent CPD entries")]
     if note:
-        blocks.append(_context(note))
+        blocks.append(context(note, verbatim=True))
     if not entries:
-        blocks.append(_section("You have no CPD entries yet. Log one with `/cpd-log` or "
-                               "`/cpd-log 1.5h s1 Grand rounds on suicide risk`."))
+        blocks.append(section("You have no CPD entries yet. Log one with `/cpd-log` or "
+                              "`/cpd-log 1.5h s1 Grand rounds on suicide risk`.", verbatim=True))
         return {"text": "You have no CPD entries yet.", "blocks": blocks}
     for entry in entries:
         flag = "\n_Needs a reflection_" if not entry.has_reflection else ""
-        blocks.append(_section(f"{about_entry(entry)}{flag}"))
+        blocks.append(section(f"{about_entry(entry)}{flag}", verbatim=True))
         blocks.append({"type": "actions", "block_id": f"cpd_entry_{entry.id}", "elements": [
-            _button("Add reflection" if not entry.has_reflection else "Edit reflection", ADD_REFLECTION,
-                    str(entry.id)),
-            _button("Delete", DELETE_ENTRY, str(entry.id), style="danger", confirm={
+            button("Add reflection" if not entry.has_reflection else "Edit reflection", ADD_REFLECTION,
+                   str(entry.id)),
+            button("Delete", DELETE_ENTRY, str(entry.id), style="danger", confirm={
                 "title": {"type": "plain_text", "text": "Delete this entry?"},
                 # Plain text: nothing to escape, so the title cannot push it past Slack's 300 characters.
                 "text": {"type": "plain_text",
@@ -109,23 +93,23 @@ def list_message(entries: list[Entry], note: str | None = None) -> dict[str, Any
                 "confirm": {"type": "plain_text", "text": "Delete"},
                 "deny": {"type": "plain_text", "text": "Keep it"}, "style": "danger"}),
         ]})
-    blocks.append(_context("Only you can see these entries. `/cpd-log summary` shows your standing; "
-                           "`/cpd-log export` sends them as a spreadsheet."))
+    blocks.append(context("Only you can see these entries. `/cpd-log summary` shows your standing; "
+                          "`/cpd-log export` sends them as a spreadsheet.", verbatim=True))
     return {"text": f"Your {len(entries)} most recent CPD entries.", "blocks": blocks}
 
 
 def undo_message(entry: Entry) -> dict[str, Any]:
     return {"text": escape(f"Remove your last CPD entry, {entry.title}?"), "blocks": [
-        _section(f"Remove your last CPD entry?\n{about_entry(entry)}"),
+        section(f"Remove your last CPD entry?\n{about_entry(entry)}", verbatim=True),
         {"type": "actions", "block_id": "cpd_undo", "elements": [
-            _button("Remove it", UNDO_CONFIRM, str(entry.id), style="danger"),
-            _button("Keep it", UNDO_CANCEL, str(entry.id))]},
+            button("Remove it", UNDO_CONFIRM, str(entry.id), style="danger"),
+            button("Keep it", UNDO_CANCEL, str(entry.id))]},
     ]}
 
 
 def removed_message(entry: Entry) -> dict[str, Any]:
     return {"text": escape(f"Removed {entry.title} from your CPD log."),
-            "blocks": [_section(f"Removed from your CPD log: {about_entry(entry)}")]}
+            "blocks": [section(f"Removed from your CPD log: {about_entry(entry)}", verbatim=True)]}
 
 
 def _amount(progress: CpdProgress, credits: Any, hours: Any) -> str:
@@ -144,17 +128,17 @@ def summary_message(standing: Standing) -> dict[str, Any]:
     rules = progress.framework
     year_label = str(progress.year) if rules.year_start == (1, 1) else f"{progress.year}–{progress.year + 1}"
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"Your CPD for {year_label}"}},
-        _context(f"{escape(rules.short_name)} · year {_day(progress.year_start)} to {_day(progress.year_end)}"
-                 f" · cycle {_day(progress.cycle_start)} to {_day(progress.cycle_end)}"),
+        header(f"Your CPD for {year_label}"),
+        context(f"{escape(rules.short_name)} · year {_day(progress.year_start)} to {_day(progress.year_end)}"
+                f" · cycle {_day(progress.cycle_start)} to {_day(progress.cycle_end)}", verbatim=True),
     ]
     if profile.cycle_start_year is None:
-        blocks.append(_context(f"You haven't set when your cycle started, so I assumed {progress.cycle_start.year}. "
-                               "Set it with `/cpd-log settings`."))
+        blocks.append(context(f"You haven't set when your cycle started, so I assumed {progress.cycle_start.year}. "
+                              "Set it with `/cpd-log settings`.", verbatim=True))
     fields = [
-        _mrkdwn(f"*{escape(s.section.name)} · {escape(s.section.title)}*\n"
-                f"{_amount(progress, s.credits_year, s.hours_year)} this year · "
-                f"{_amount(progress, s.credits_cycle, s.hours_cycle)} this cycle")
+        mrkdwn(f"*{escape(s.section.name)} · {escape(s.section.title)}*\n"
+               f"{_amount(progress, s.credits_year, s.hours_year)} this year · "
+               f"{_amount(progress, s.credits_cycle, s.hours_cycle)} this cycle", verbatim=True)
         for s in progress.sections
     ]
     total = (f"*Total:* {_amount(progress, progress.credits_year, progress.hours_year)} this year · "
@@ -167,22 +151,23 @@ def summary_message(standing: Standing) -> dict[str, Any]:
         total += f", with {minimums} per cycle" if minimums else ""
     if progress.annual_goal is not None:
         total += f"\nYour annual goal: {format_credits(progress.annual_goal)}"
-    blocks += [{"type": "section", "fields": fields[:10]}, _section(total)]
+    blocks += [{"type": "section", "fields": fields[:10]}, section(total, verbatim=True)]
     if progress.still_needed:
-        blocks.append(_section("*Still needed*\n" + "\n".join(f"• {s.text}" for s in progress.still_needed)))
+        blocks.append(section("*Still needed*\n" + "\n".join(f"• {s.text}" for s in progress.still_needed),
+                              verbatim=True))
     elif progress.year_requirements is not None or progress.annual_goal is not None:
-        blocks.append(_section("*You have met this year's and this cycle's requirements.*"))
+        blocks.append(section("*You have met this year's and this cycle's requirements.*", verbatim=True))
     notes = [note.text for note in progress.caps]
     notes += list(progress.cycle_requirements.notes if progress.cycle_requirements else ())
     if progress.other_framework_entries:
         notes.append(f"{progress.other_framework_entries} entries logged under another framework are not counted.")
     if notes:
-        blocks.append(_context("\n".join(escape(note) for note in notes)))
+        blocks.append(context("\n".join(escape(note) for note in notes), verbatim=True))
     blocks.append(_reflection_block(standing))
     if progress.year_deadline is not None:
         deadline = _day(progress.year_deadline)
-        blocks.append(_context(f"The reporting deadline for {year_label} ({deadline}) has passed."
-                               if progress.deadline_passed else f"Report {year_label} by {deadline}."))
+        blocks.append(context(f"The reporting deadline for {year_label} ({deadline}) has passed."
+                              if progress.deadline_passed else f"Report {year_label} by {deadline}.", verbatim=True))
     needed = "; ".join(s.text for s in progress.still_needed) or "requirements met"
     return {"text": escape(f"Your CPD for {year_label}: {needed}."), "blocks": blocks}
 
@@ -190,11 +175,11 @@ def summary_message(standing: Standing) -> dict[str, Any]:
 def _reflection_block(standing: Standing) -> dict[str, Any]:
     waiting = [e for e in standing.entries if e.id in set(standing.progress.needs_reflection)]
     if not waiting:
-        return _context("Every entry this year has a reflection.")
+        return context("Every entry this year has a reflection.", verbatim=True)
     shown = "\n".join(f"• {escape(truncate(e.title, 120))} ({e.date.isoformat()})"
                       for e in waiting[:SHOWN_NEEDING_REFLECTION])
     more = len(waiting) - SHOWN_NEEDING_REFLECTION
     tail = f"\n…and {more} more" if more > 0 else ""
     noun = "entry needs" if len(waiting) == 1 else "entries need"
-    return _section(f"*{len(waiting)} {noun} a reflection*\n{shown}{tail}\n"
-                    "Add one from `/cpd-log list`: your college asks what you learned for every entry.")
+    return section(f"*{len(waiting)} {noun} a reflection*\n{shown}{tail}\n"
+                   "Add one from `/cpd-log list`: your college asks what you learned for every entry.", verbatim=True)

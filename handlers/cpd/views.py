@@ -12,6 +12,7 @@ from bot.cpd import activity_choices, format_credits, frameworks, get_framework
 from bot.cpd_entries import MAX_REFLECTION, CpdProfile, Entry, LinkableProject
 from bot.cpd_entry_parser import MAX_TITLE
 from bot.text import escape, truncate
+from handlers.blocks import OPTION_LIMIT, context, option, plain, section
 from handlers.cpd.blocks import about_entry, entry_line
 from handlers.cpd.prefill import EntryPrefill
 
@@ -30,30 +31,22 @@ REFLECTION_QUESTIONS = (
 PHI_REMINDER = "Never include patient identifiers: Slack is not a health record."
 
 
-def _text(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
-def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": _text(truncate(text, 75)), "value": value}
-
-
 def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
            hint: str | None = None, **extra: Any) -> dict[str, Any]:
-    block = {"type": "input", "block_id": block_id, "label": _text(label), "optional": optional,
+    block = {"type": "input", "block_id": block_id, "label": plain(label), "optional": optional,
              "element": {"action_id": VALUE, **element}, **extra}
     if hint:
-        block["hint"] = _text(hint)
+        block["hint"] = plain(hint)
     return block
 
 
 def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], metadata: dict[str, Any],
            submit: str | None = "Save") -> dict[str, Any]:
-    view = {"type": "modal", "callback_id": callback_id, "title": _text(title),
-            "close": _text("Cancel" if submit else "Close"),
+    view = {"type": "modal", "callback_id": callback_id, "title": plain(title),
+            "close": plain("Cancel" if submit else "Close"),
             "blocks": blocks, "private_metadata": json.dumps(metadata, separators=(",", ":"))}
     if submit:
-        view["submit"] = _text(submit)
+        view["submit"] = plain(submit)
     return view
 
 
@@ -85,8 +78,8 @@ def entry_form(profile: CpdProfile, projects: list[LinkableProject], prefill: En
         chosen = rules.default_activity
     groups: dict[str, list[dict[str, Any]]] = {}
     for choice in choices:
-        groups.setdefault(choice.group, []).append(_option(choice.text, choice.activity_type))
-    initial = next(_option(c.text, c.activity_type) for c in choices if c.activity_type == chosen)
+        groups.setdefault(choice.group, []).append(option(choice.text, choice.activity_type))
+    initial = next(option(c.text, c.activity_type) for c in choices if c.activity_type == chosen)
     label, hint = amount_label(profile.framework, chosen)
     amount: dict[str, Any] = {"type": "plain_text_input", "max_length": 20}
     if prefill.hours is not None and rules.activity(chosen).unit == "hour":
@@ -95,27 +88,25 @@ def entry_form(profile: CpdProfile, projects: list[LinkableProject], prefill: En
     if prefill.title:
         title["initial_value"] = prefill.title[:MAX_TITLE]
     blocks = [
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": (
-            f"Credits follow {escape(rules.short_name)} rules. {PHI_REMINDER}")}]},
+        context(f"Credits follow {escape(rules.short_name)} rules. {PHI_REMINDER}"),
         _input("date", "Date", {"type": "datepicker", "initial_date": on.isoformat()},
                hint="When you did it; not in the future"),
         _input("activity", "Activity type", {
             "type": "static_select", "action_id": ACTIVITY_CHANGED, "initial_option": initial,
-            "option_groups": [{"label": _text(truncate(g, 75)), "options": o} for g, o in groups.items()]},
+            "option_groups": [{"label": plain(truncate(g, OPTION_LIMIT)), "options": o} for g, o in groups.items()]},
             dispatch_action=True),
         _input("amount", label, amount, hint=hint),
         _input("title", "Title", title, hint="What the session, reading or project was"),
     ]
     if projects:
-        options = [_option(p.title, str(p.id)) for p in projects]
+        options = [option(p.title, str(p.id)) for p in projects]
         project: dict[str, Any] = {"type": "static_select", "options": options,
-                                   "placeholder": _text("Link a QI project")}
+                                   "placeholder": plain("Link a QI project")}
         linked = next((o for o in options if o["value"] == str(prefill.qi_project_id)), None)
         if linked:
             project["initial_option"] = linked
         blocks.append(_input("project", "Linked QI project", project, optional=True))
-    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
-        "*Reflection*: answer at least one question (your college asks for one).")}})
+    blocks.append(section("*Reflection*: answer at least one question (your college asks for one)."))
     blocks += _reflection_inputs()
     return _modal(ENTRY_FORM, "Log CPD", blocks, {"f": profile.framework, "s": prefill.source}, submit="Log it")
 
@@ -123,24 +114,21 @@ def entry_form(profile: CpdProfile, projects: list[LinkableProject], prefill: En
 def logged_view(entry: Entry, heading: str = "Logged") -> dict[str, Any]:
     """What the entry and reflection forms turn into once the entry is stored."""
     return _modal(ENTRY_FORM + "_done", "CPD logged", [
-        {"type": "section", "text": {"type": "mrkdwn", "verbatim": True, "text": f"{heading} {about_entry(entry)}"}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": (
-            "`/cpd-log summary` shows your standing; `/cpd-log list` lets you remove an entry.")}]},
+        section(f"{heading} {about_entry(entry)}", verbatim=True),
+        context("`/cpd-log summary` shows your standing; `/cpd-log list` lets you remove an entry."),
     ], {}, submit=None)
 
 
 def reflection_form(entry: Entry) -> dict[str, Any]:
     return _modal(REFLECTION_FORM, "Add a reflection", [
-        {"type": "section", "text": {"type": "mrkdwn", "verbatim": True, "text": (
-            f"*{escape(entry.title)}* ({entry.date.isoformat()})\n{entry_line(entry)}")}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": (
-            f"Answer at least one question. {PHI_REMINDER}")}]},
+        section(f"*{escape(entry.title)}* ({entry.date.isoformat()})\n{entry_line(entry)}", verbatim=True),
+        context(f"Answer at least one question. {PHI_REMINDER}"),
         *_reflection_inputs(entry),
     ], {"e": entry.id})
 
 
 def settings_form(profile: CpdProfile) -> dict[str, Any]:
-    options = [_option(f.name, f.id) for f in frameworks().values()]
+    options = [option(f.name, f.id) for f in frameworks().values()]
     current = next(o for o in options if o["value"] == profile.framework)
     year: dict[str, Any] = {"type": "plain_text_input", "max_length": 4}
     if profile.cycle_start_year is not None:
@@ -166,6 +154,5 @@ def settings_saved_view(profile: CpdProfile) -> dict[str, Any]:
     goal = (f"Annual goal: {format_credits(profile.annual_goal)}." if profile.annual_goal is not None
             else "No annual goal set.")
     return _modal(SETTINGS_FORM + "_done", "CPD settings saved", [
-        {"type": "section", "text": {"type": "mrkdwn", "text": (
-            f"*{escape(rules.name)}*\n{cycle}\n{goal}\n`/cpd-log summary` shows your standing.")}},
+        section(f"*{escape(rules.name)}*\n{cycle}\n{goal}\n`/cpd-log summary` shows your standing."),
     ], {}, submit=None)

@@ -9,7 +9,8 @@ from typing import Any
 from bot.cpd import CpdProgress, format_credits
 from bot.home import HomeData, HomeMentorship, HomeProject, HomeRequest
 from bot.projects import progress_label, stage_label
-from bot.text import escape, mention, truncate
+from bot.text import escape, mention
+from handlers.blocks import button, context, header, mrkdwn, plain, section
 
 BAR_CELLS = 10
 REQUEST_WAITING = {
@@ -29,37 +30,6 @@ WITHDRAW_REQUEST = "home_withdraw_request"
 OPEN_SETTINGS = "home_open_settings"
 
 
-def _text(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text}
-
-
-def _section(text: str, accessory: dict[str, Any] | None = None, *, verbatim: bool = False) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "section", "text": {**_text(truncate(text, 3000)), "verbatim": verbatim}}
-    if accessory:
-        block["accessory"] = accessory
-    return block
-
-
-def _header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": text}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [_text(text)]}
-
-
-def _button(text: str, action_id: str, value: str = "", style: str | None = None,
-            confirm: dict[str, Any] | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id}
-    if value:
-        button["value"] = value
-    if style:
-        button["style"] = style
-    if confirm:
-        button["confirm"] = confirm
-    return button
-
-
 def slack_date(at: datetime) -> str:
     """A date Slack shows in the reader's own timezone, with a plain fallback."""
     return f"<!date^{int(at.timestamp())}^{{date_short_pretty}}|{at:%Y-%m-%d}>"
@@ -76,15 +46,15 @@ def bar(have: Decimal, need: Decimal) -> str:
 
 def _welcome() -> list[dict[str, Any]]:
     return [
-        _header("Welcome to QI Commons"),
-        _section("A community of practice for quality improvement. Here you can:\n"
-                 "• *Share your QI work*: post what you tried and learned with `/qi-share`; teammates and "
-                 "the community see it in one channel and a weekly digest.\n"
-                 "• *Find a mentor who fits*: describe what you need with `/find-mentor` and choose from a "
-                 "short list; or offer to mentor others.\n"
-                 "• *Turn it into CPD credit*: log activities with `/cpd-log` and see your standing below.\n"
-                 "New to QI? Try `/qi-commons learn`."),
-        _context(":lock: Never include patient identifiers: Slack is not a health record."),
+        header("Welcome to QI Commons"),
+        section("A community of practice for quality improvement. Here you can:\n"
+                "• *Share your QI work*: post what you tried and learned with `/qi-share`; teammates and "
+                "the community see it in one channel and a weekly digest.\n"
+                "• *Find a mentor who fits*: describe what you need with `/find-mentor` and choose from a "
+                "short list; or offer to mentor others.\n"
+                "• *Turn it into CPD credit*: log activities with `/cpd-log` and see your standing below.\n"
+                "New to QI? Try `/qi-commons learn`."),
+        context(":lock: Never include patient identifiers: Slack is not a health record."),
     ]
 
 
@@ -94,22 +64,22 @@ def _project(project: HomeProject) -> list[dict[str, Any]]:
         facts.append(escape(project.status))
     facts.append(f"last update {slack_date(project.last_update_at)}" if project.last_update_at else "no updates yet")
     text = f"*{escape(project.title)}*\n{' · '.join(facts)}"
-    buttons = [_button("Share update", SHARE_PROJECT_UPDATE, str(project.id)),
-               _button("Edit", EDIT_PROJECT, str(project.id))]
-    return [_section(text, verbatim=True), {"type": "actions", "elements": buttons}]
+    buttons = [button("Share update", SHARE_PROJECT_UPDATE, str(project.id)),
+               button("Edit", EDIT_PROJECT, str(project.id))]
+    return [section(text, verbatim=True), {"type": "actions", "elements": buttons}]
 
 
 def _projects(data: HomeData) -> list[dict[str, Any]]:
-    blocks = [_header("My QI projects")]
+    blocks = [header("My QI projects")]
     if not data.projects:
-        blocks.append(_section("No projects yet. Share what you are trying, however small, with `/qi-share`: "
-                               "that starts a project others can follow and learn from."))
+        blocks.append(section("No projects yet. Share what you are trying, however small, with `/qi-share`: "
+                              "that starts a project others can follow and learn from."))
         return blocks
     for project in data.projects:
         blocks.extend(_project(project))
     if data.project_count > len(data.projects):
-        blocks.append(_context(f"Your {len(data.projects)} most recent of {data.project_count} projects. "
-                               "See all: `/qi-share list`"))
+        blocks.append(context(f"Your {len(data.projects)} most recent of {data.project_count} projects. "
+                              "See all: `/qi-share list`"))
     return blocks
 
 
@@ -125,15 +95,15 @@ def _request(request: HomeRequest) -> dict[str, Any]:
     topics = escape(", ".join(request.topics)) or "no topics given"
     text = (f"*Your {escape(request.kind)} mentor request* ({topics})\n"
             f"Asked {slack_date(request.created_at)}; {REQUEST_WAITING.get(request.status, escape(request.status))}.")
-    confirm = {"title": {"type": "plain_text", "text": "Withdraw this request?"},
-               "text": _text("Mentors will no longer be asked. You can ask again any time with `/find-mentor`."),
-               "confirm": {"type": "plain_text", "text": "Withdraw"},
-               "deny": {"type": "plain_text", "text": "Keep it"}, "style": "danger"}
-    return _section(text, _button("Withdraw", WITHDRAW_REQUEST, str(request.id), "danger", confirm), verbatim=True)
+    confirm = {"title": plain("Withdraw this request?"),
+               "text": mrkdwn("Mentors will no longer be asked. You can ask again any time with `/find-mentor`."),
+               "confirm": plain("Withdraw"), "deny": plain("Keep it"), "style": "danger"}
+    withdraw = button("Withdraw", WITHDRAW_REQUEST, str(request.id), style="danger", confirm=confirm)
+    return section(text, accessory=withdraw, verbatim=True)
 
 
 def _mentoring(data: HomeData) -> list[dict[str, Any]]:
-    blocks = [_header("Mentoring")]
+    blocks = [header("Mentoring")]
     lines = [_mentorship_line(m) for m in data.mentorships]
     if data.mentorship_count > len(data.mentorships):
         lines.append(f"…and {data.mentorship_count - len(data.mentorships)} more")
@@ -145,13 +115,13 @@ def _mentoring(data: HomeData) -> list[dict[str, Any]]:
         lines.append(f"You offer mentoring: {data.mentor.active_mentees} of {data.mentor.capacity} places used, "
                      f"{free} free; {state}.")
     if lines:
-        blocks.append(_section("\n".join(lines)))
+        blocks.append(section("\n".join(lines)))
     blocks.extend(_request(request) for request in data.requests)
     if data.request_count > len(data.requests):
-        blocks.append(_context(f"{data.request_count - len(data.requests)} older open requests are not shown."))
+        blocks.append(context(f"{data.request_count - len(data.requests)} older open requests are not shown."))
     if not lines and not data.requests:
-        blocks.append(_section("No mentoring yet. Ask for a mentor with `/find-mentor` (a formal mentor, or a "
-                               "quick question any mentor can answer), or offer your experience as a mentor."))
+        blocks.append(section("No mentoring yet. Ask for a mentor with `/find-mentor` (a formal mentor, or a "
+                              "quick question any mentor can answer), or offer your experience as a mentor."))
     return blocks
 
 
@@ -198,7 +168,7 @@ def _cpd_lines(p: CpdProgress) -> list[str]:
 
 def _cpd(data: HomeData) -> list[dict[str, Any]]:
     p = data.cpd.progress
-    blocks = [_header(f"CPD this year ({p.framework.short_name})"), _section("\n".join(_cpd_lines(p)))]
+    blocks = [header(f"CPD this year ({p.framework.short_name})"), section("\n".join(_cpd_lines(p)))]
     notes = []
     if p.needs_reflection:
         count = len(p.needs_reflection)
@@ -210,28 +180,28 @@ def _cpd(data: HomeData) -> list[dict[str, Any]]:
     if data.cpd.profile.cycle_start_year is None and p.framework.awards_credits:
         notes.append("Cycle assumed to start this year: set yours with `/cpd-log settings`.")
     if notes:
-        blocks.append(_context("\n".join(notes)))
+        blocks.append(context("\n".join(notes)))
     return blocks
 
 
 def _quick_actions(data: HomeData) -> list[dict[str, Any]]:
     mentor_text = "My mentor profile" if data.mentor else "Become a mentor"
     return [
-        _header("Quick actions"),
+        header("Quick actions"),
         {"type": "actions", "elements": [
-            _button("Share an update", SHARE_UPDATE, style="primary"),
-            _button("Find a mentor", FIND_MENTOR),
-            _button("Log CPD", LOG_CPD),
-            _button(mentor_text, BECOME_MENTOR),
+            button("Share an update", SHARE_UPDATE, style="primary"),
+            button("Find a mentor", FIND_MENTOR),
+            button("Log CPD", LOG_CPD),
+            button(mentor_text, BECOME_MENTOR),
         ]},
     ]
 
 
 def _settings() -> list[dict[str, Any]]:
     return [
-        _section("*Settings*: profession, CPD framework, reminders, quiet hours and whether your name may "
-                 "appear in the weekly digest.", _button("Settings", OPEN_SETTINGS)),
-        _context("What we store and how to export or delete it: `/qi-commons privacy`"),
+        section("*Settings*: profession, CPD framework, reminders, quiet hours and whether your name may "
+                "appear in the weekly digest.", accessory=button("Settings", OPEN_SETTINGS)),
+        context("What we store and how to export or delete it: `/qi-commons privacy`"),
     ]
 
 
@@ -246,8 +216,8 @@ def home_view(data: HomeData) -> dict[str, Any]:
 def forgotten_view() -> dict[str, Any]:
     """Home after forget-me: nothing of theirs is left to show."""
     return {"type": "home", "callback_id": "home", "blocks": [
-        _header("Your data was deleted"),
-        _section("As you asked, QI Commons deleted your profile, settings, CPD entries, mentoring records and "
-                 "notes, and removed your updates from the channel. You are welcome back any time: "
-                 "`/qi-commons help`."),
+        header("Your data was deleted"),
+        section("As you asked, QI Commons deleted your profile, settings, CPD entries, mentoring records and "
+                "notes, and removed your updates from the channel. You are welcome back any time: "
+                "`/qi-commons help`."),
     ]}

@@ -13,6 +13,7 @@ from bot import mentor_vocabulary
 from bot.mentoring import CandidateInfo, RequestInfo
 from bot.mentorships import MentorshipInfo
 from bot.text import escape, mention, truncate
+from handlers.blocks import button, context, header, section
 
 ASK = "mentor_ask"
 QUICK_QUESTION = "mentor_quick_question"
@@ -25,32 +26,8 @@ SNOOZE = "mentorship_snooze"
 END = "mentorship_end"
 FEEDBACK = "mentorship_feedback"
 
-SECTION_LIMIT = 3000
-BUTTON_LIMIT = 75
 BIO_SHOWN = 300
 Message = dict[str, Any]
-
-
-def _section(text: str, *, verbatim: bool = False) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}}
-    if verbatim:
-        block["text"]["verbatim"] = True
-    return block
-
-
-def _context(text: str, *, verbatim: bool = False) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}
-    if verbatim:
-        element["verbatim"] = True
-    return {"type": "context", "elements": [element]}
-
-
-def _button(text: str, action_id: str, value: object, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {"type": "button", "action_id": action_id, "value": str(value),
-                              "text": {"type": "plain_text", "text": truncate(text, BUTTON_LIMIT)}}
-    if style:
-        button["style"] = style
-    return button
 
 
 def _actions(block_id: str, *buttons: dict[str, Any]) -> dict[str, Any]:
@@ -103,19 +80,18 @@ def _who(candidate: CandidateInfo) -> str:
 def shortlist(request: RequestInfo, candidates: tuple[CandidateInfo, ...], handoff_days: int) -> Message:
     """Up to three mentors with reasons and an Ask button each, then "Quick question instead"."""
     blocks: list[dict[str, Any]] = [
-        _section(f"*Mentors who could help with {escape(topic_labels(request.topics))}*\n"
-                 "Choose one to ask. Only the mentor you choose sees your request.", verbatim=True)]
+        section(f"*Mentors who could help with {escape(topic_labels(request.topics))}*\n"
+                "Choose one to ask. Only the mentor you choose sees your request.", verbatim=True)]
     for candidate in candidates:
         text = f"{mention(candidate.mentor_id)}\n{escape(candidate.reasons)}"
         if candidate.bio:
             text += f"\n_{escape(truncate(candidate.bio, BIO_SHOWN))}_"
-        block = _section(text, verbatim=True)
-        block["accessory"] = _button(f"Ask {_who(candidate)}", ASK, candidate.id, style="primary")
-        blocks.append(block)
-    blocks.append(_context(f"A mentor has {handoff_days} days to answer; if they can't, we ask the next one "
-                           "and tell you. Just a quick question? Any mentor who offers quick help can take it."))
-    blocks.append(_actions("mentor_shortlist", _button("Quick question instead", QUICK_QUESTION, request.id),
-                           _button("Cancel request", WITHDRAW, request.id)))
+        ask = button(f"Ask {_who(candidate)}", ASK, str(candidate.id), style="primary")
+        blocks.append(section(text, accessory=ask, verbatim=True))
+    blocks.append(context(f"A mentor has {handoff_days} days to answer; if they can't, we ask the next one "
+                          "and tell you. Just a quick question? Any mentor who offers quick help can take it."))
+    blocks.append(_actions("mentor_shortlist", button("Quick question instead", QUICK_QUESTION, str(request.id)),
+                           button("Cancel request", WITHDRAW, str(request.id))))
     names = ", ".join(escape(_who(c)) for c in candidates)
     return _message(f"Mentors who could help: {names}", blocks)
 
@@ -123,43 +99,44 @@ def shortlist(request: RequestInfo, candidates: tuple[CandidateInfo, ...], hando
 def no_match(request: RequestInfo) -> Message:
     topics = escape(topic_labels(request.topics)) or "what you asked for"
     blocks = [
-        _section(f"*No mentor is free for formal mentoring in {topics} right now.* I'm sorry: that says more "
-                 "about our roster than about your request. We've told the QI leads so they can help find "
-                 "someone.", verbatim=True),
-        _section("Meanwhile, any mentor who offers quick help can take it as a quick question."),
-        _actions("mentor_no_match", _button("Ask as a quick question", QUICK_QUESTION, request.id, style="primary")),
+        section(f"*No mentor is free for formal mentoring in {topics} right now.* I'm sorry: that says more "
+                "about our roster than about your request. We've told the QI leads so they can help find "
+                "someone.", verbatim=True),
+        section("Meanwhile, any mentor who offers quick help can take it as a quick question."),
+        _actions("mentor_no_match",
+                 button("Ask as a quick question", QUICK_QUESTION, str(request.id), style="primary")),
     ]
     return _message("No mentor is free for that right now; the QI leads have been told.", blocks)
 
 
 def no_informal_match(request: RequestInfo) -> Message:
-    blocks = [_section("*Nobody offers quick help on that topic yet.* We've told the QI leads, who will reach "
-                       "out to help you find someone. You can also post your question in the community channel.")]
+    blocks = [section("*Nobody offers quick help on that topic yet.* We've told the QI leads, who will reach "
+                      "out to help you find someone. You can also post your question in the community channel.")]
     return _message("Nobody offers quick help on that topic yet; the QI leads have been told.", blocks)
 
 
 def asked(candidate: CandidateInfo, request: RequestInfo, handoff_days: int) -> Message:
     blocks = [
-        _section(f"*You asked {mention(candidate.mentor_id)}.* They have your request in a DM; we'll tell you as "
-                 f"soon as they answer. If they can't answer within {handoff_days} days, we ask the next mentor."),
-        _actions("mentor_asked", _button("Withdraw request", WITHDRAW, request.id)),
+        section(f"*You asked {mention(candidate.mentor_id)}.* They have your request in a DM; we'll tell you as "
+                f"soon as they answer. If they can't answer within {handoff_days} days, we ask the next mentor."),
+        _actions("mentor_asked", button("Withdraw request", WITHDRAW, str(request.id))),
     ]
     return _message("Your request is with the mentor you chose; we'll tell you when they answer.", blocks)
 
 
 def question_sent(request: RequestInfo, count: int, widen_hours: int) -> Message:
     blocks = [
-        _section(f"*Your quick question went to {count} mentor{'s' if count != 1 else ''}.* The first to claim it "
-                 f"joins you in a group DM. If nobody has in {widen_hours} hours, we ask a few more."),
-        _section(escape(request.needs), verbatim=True),
-        _actions("mentor_question_sent", _button("Withdraw question", WITHDRAW, request.id)),
+        section(f"*Your quick question went to {count} mentor{'s' if count != 1 else ''}.* The first to claim it "
+                f"joins you in a group DM. If nobody has in {widen_hours} hours, we ask a few more."),
+        section(escape(request.needs), verbatim=True),
+        _actions("mentor_question_sent", button("Withdraw question", WITHDRAW, str(request.id))),
     ]
     return _message("Your quick question is with mentors who offer quick help.", blocks)
 
 
 def withdrawn() -> Message:
-    return _message("Request withdrawn.", [_section("*Request withdrawn.* No mentor will be asked. Ask again any "
-                                                    "time with `/find-mentor`.")])
+    return _message("Request withdrawn.", [section("*Request withdrawn.* No mentor will be asked. Ask again any "
+                                                   "time with `/find-mentor`.")])
 
 
 def handed_on(outcome_left: CandidateInfo, following: CandidateInfo | None, request: RequestInfo, *,
@@ -172,22 +149,22 @@ def handed_on(outcome_left: CandidateInfo, following: CandidateInfo | None, requ
         first = f"{mention(outcome_left.mentor_id)} can't take on your request right now. Thank you for asking them."
         if outcome_left.decline_reason:
             first += f"\nThey said: _{escape(outcome_left.decline_reason)}_"
-    blocks = [_section(first, verbatim=True)]
+    blocks = [section(first, verbatim=True)]
     if following is not None:
-        blocks.append(_section(f"*We've asked {mention(following.mentor_id)} next*: {escape(following.reasons)}",
-                               verbatim=True))
-        blocks.append(_actions("mentor_handed_on", _button("Withdraw request", WITHDRAW, request.id)))
+        blocks.append(section(f"*We've asked {mention(following.mentor_id)} next*: {escape(following.reasons)}",
+                              verbatim=True))
+        blocks.append(_actions("mentor_handed_on", button("Withdraw request", WITHDRAW, str(request.id))))
         text = "Your mentor request has moved on to the next mentor."
     else:
-        blocks.append(_section("Nobody else who fits is free right now. We've told the QI leads, who will help "
-                               "find someone; meanwhile a quick question may get you going."))
-        blocks.append(_actions("mentor_handed_on", _button("Ask as a quick question", QUICK_QUESTION, request.id)))
+        blocks.append(section("Nobody else who fits is free right now. We've told the QI leads, who will help "
+                              "find someone; meanwhile a quick question may get you going."))
+        blocks.append(_actions("mentor_handed_on", button("Ask as a quick question", QUICK_QUESTION, str(request.id))))
         text = "No other mentor is free right now; the QI leads have been told."
     return _message(text, blocks)
 
 
 def widened(count: int) -> Message:
-    return _message("Your quick question went to more mentors.", [_section(
+    return _message("Your quick question went to more mentors.", [section(
         f"*Nobody has claimed your quick question yet*, so we've asked {count} more mentor"
         f"{'s' if count != 1 else ''}. We'll connect you as soon as one claims it.")])
 
@@ -203,12 +180,12 @@ def offer(request: RequestInfo, candidate: CandidateInfo, handoff_days: int, *, 
     else:
         lead = f"*{mention(request.mentee_id)} would like you as their QI mentor.*"
     blocks = [
-        _section(lead),
-        _section(request_details(request), verbatim=True),
-        _context(f"Why you were suggested: {escape(candidate.reasons)}", verbatim=True),
-        _actions("mentor_offer", _button("Accept", ACCEPT, candidate.id, style="primary"),
-                 _button("Decline", DECLINE, candidate.id)),
-        _context(f"Please answer within {handoff_days} days of the request; after that we ask the next mentor."),
+        section(lead),
+        section(request_details(request), verbatim=True),
+        context(f"Why you were suggested: {escape(candidate.reasons)}", verbatim=True),
+        _actions("mentor_offer", button("Accept", ACCEPT, str(candidate.id), style="primary"),
+                 button("Decline", DECLINE, str(candidate.id))),
+        context(f"Please answer within {handoff_days} days of the request; after that we ask the next mentor."),
     ]
     return _message("A mentee is waiting for your answer." if reminder
                     else "A colleague would like you as their QI mentor.", blocks)
@@ -216,11 +193,11 @@ def offer(request: RequestInfo, candidate: CandidateInfo, handoff_days: int, *, 
 
 def quick_question(request: RequestInfo, candidate: CandidateInfo) -> Message:
     blocks = [
-        _section(f"*{mention(request.mentee_id)} has a quick QI question.* The first mentor to claim it is "
-                 "connected with them in a group DM."),
-        _section(request_details(request), verbatim=True),
-        _context(f"Why you: {escape(candidate.reasons)}", verbatim=True),
-        _actions("mentor_question", _button("Claim", CLAIM, candidate.id, style="primary")),
+        section(f"*{mention(request.mentee_id)} has a quick QI question.* The first mentor to claim it is "
+                "connected with them in a group DM."),
+        section(request_details(request), verbatim=True),
+        context(f"Why you: {escape(candidate.reasons)}", verbatim=True),
+        _actions("mentor_question", button("Claim", CLAIM, str(candidate.id), style="primary")),
     ]
     return _message("A colleague has a quick QI question.", blocks)
 
@@ -236,7 +213,7 @@ def offer_closed(request: RequestInfo, status: str, *, winner_id: str | None = N
         "claimed": f"You claimed {mentee}'s question. Your group DM with them is open.",
         "taken": f"{mention(winner_id)} claimed {mentee}'s question. Thanks for being available!",
     }
-    return _message(f"Mentor request: {status}.", [_section(texts[status])])
+    return _message(f"Mentor request: {status}.", [section(texts[status])])
 
 
 # --- for the pair --------------------------------------------------------------------------------------
@@ -245,14 +222,15 @@ def offer_closed(request: RequestInfo, status: str, *, winner_id: str | None = N
 def kickoff(mentorship: MentorshipInfo, checkin_days: int) -> Message:
     """The first message in the pair's group DM: who, what for, and the expectations checklist."""
     mentor, mentee = mention(mentorship.mentor_id), mention(mentorship.mentee_id)
-    pair = _actions("mentorship_kickoff", _button("Log a meeting", LOG_MEETING, mentorship.id, style="primary"),
-                    _button("End mentorship" if mentorship.kind == "formal" else "Close question", END, mentorship.id))
+    end = "End mentorship" if mentorship.kind == "formal" else "Close question"
+    pair = _actions("mentorship_kickoff", button("Log a meeting", LOG_MEETING, str(mentorship.id), style="primary"),
+                    button(end, END, str(mentorship.id)))
     if mentorship.kind == "informal":
         blocks = [
-            _section(f"*{mentor} claimed {mentee}'s quick question.* Talk it through here."),
-            _section(escape(mentorship.needs or ""), verbatim=True),
-            _context("Never share patient identifiers in Slack. If you meet, log it for CPD; close the question "
-                     "when you're done."),
+            section(f"*{mentor} claimed {mentee}'s quick question.* Talk it through here."),
+            section(escape(mentorship.needs or ""), verbatim=True),
+            context("Never share patient identifiers in Slack. If you meet, log it for CPD; close the question "
+                    "when you're done."),
             pair,
         ]
         return _message("You're connected for a quick question.", blocks)
@@ -266,12 +244,12 @@ def kickoff(mentorship: MentorshipInfo, checkin_days: int) -> Message:
         "you both for brief feedback.",
     ])
     blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Welcome to your mentorship"}},
-        _section(f"{mentor} has agreed to mentor {mentee} in {escape(topic_labels(mentorship.topics))}.",
-                 verbatim=True),
-        _section(f"*Expectations to agree at your first meeting*\n{checklist}", verbatim=True),
-        _context(f"Log each meeting (it can count for CPD). If {checkin_days} days pass without a logged meeting, "
-                 "we check in with you both."),
+        header("Welcome to your mentorship"),
+        section(f"{mentor} has agreed to mentor {mentee} in {escape(topic_labels(mentorship.topics))}.",
+                verbatim=True),
+        section(f"*Expectations to agree at your first meeting*\n{checklist}", verbatim=True),
+        context(f"Log each meeting (it can count for CPD). If {checkin_days} days pass without a logged meeting, "
+                "we check in with you both."),
         pair,
     ]
     return _message("Welcome to your mentorship: expectations to agree at your first meeting.", blocks)
@@ -280,26 +258,27 @@ def kickoff(mentorship: MentorshipInfo, checkin_days: int) -> Message:
 def checkin(mentorship: MentorshipInfo, user_id: str, days: int) -> Message:
     other = mention(mentorship.other(user_id))
     blocks = [
-        _section(f"*How is your mentorship with {other} going?* No meeting has been logged for {days} days. "
-                 "A short catch-up keeps things moving."),
-        _actions("mentorship_checkin", _button("Log a meeting", LOG_MEETING, mentorship.id, style="primary"),
-                 _button("Snooze a week", SNOOZE, mentorship.id), _button("End mentorship", END, mentorship.id)),
+        section(f"*How is your mentorship with {other} going?* No meeting has been logged for {days} days. "
+                "A short catch-up keeps things moving."),
+        _actions("mentorship_checkin", button("Log a meeting", LOG_MEETING, str(mentorship.id), style="primary"),
+                 button("Snooze a week", SNOOZE, str(mentorship.id)),
+                 button("End mentorship", END, str(mentorship.id))),
     ]
     return _message("How is your mentorship going?", blocks)
 
 
 def snoozed(until: date) -> Message:
-    return _message("Check-in snoozed.", [_section(f"Snoozed. We'll check in again around {until:%A %-d %B}.")])
+    return _message("Check-in snoozed.", [section(f"Snoozed. We'll check in again around {until:%A %-d %B}.")])
 
 
 def meeting_logged_for_writer(mentorship: MentorshipInfo, user_id: str, met_on: date, minutes: int,
                               topics: tuple[str, ...], private_notes: str | None) -> Message:
     text = (f"*Meeting logged* with {mention(mentorship.other(user_id))}: {met_on:%-d %B %Y}, {minutes} minutes"
             + (f", {escape(topic_labels(topics))}" if topics else "") + ".")
-    blocks = [_section(text, verbatim=True)]
+    blocks = [section(text, verbatim=True)]
     if private_notes:
-        blocks.append(_section(f"*Your private notes* (only you can see these)\n{escape(private_notes)}",
-                               verbatim=True))
+        blocks.append(section(f"*Your private notes* (only you can see these)\n{escape(private_notes)}",
+                              verbatim=True))
     return _message("Meeting logged.", blocks)
 
 
@@ -307,7 +286,7 @@ def meeting_logged_for_other(mentorship: MentorshipInfo, writer_id: str, met_on:
                              topics: tuple[str, ...]) -> Message:
     text = (f"{mention(writer_id)} logged your meeting on {met_on:%-d %B %Y} ({minutes} minutes"
             + (f", {escape(topic_labels(topics))}" if topics else "") + ").")
-    return _message("Your mentoring meeting was logged.", [_section(text, verbatim=True)])
+    return _message("Your mentoring meeting was logged.", [section(text, verbatim=True)])
 
 
 def ended(mentorship: MentorshipInfo, user_id: str) -> Message:
@@ -315,9 +294,9 @@ def ended(mentorship: MentorshipInfo, user_id: str) -> Message:
     first = (f"You ended your mentorship with {other}." if user_id == mentorship.ended_by
              else f"{other} ended your mentorship.")
     blocks = [
-        _section(f"*{first}* Thank you for the time you gave it.\n"
-                 "Would you share brief feedback? Three quick questions; it helps the QI leads support mentoring."),
-        _actions("mentorship_ended", _button("Share feedback", FEEDBACK, mentorship.id, style="primary")),
+        section(f"*{first}* Thank you for the time you gave it.\n"
+                "Would you share brief feedback? Three quick questions; it helps the QI leads support mentoring."),
+        _actions("mentorship_ended", button("Share feedback", FEEDBACK, str(mentorship.id), style="primary")),
     ]
     return _message("Your mentorship has ended; would you share brief feedback?", blocks)
 
@@ -344,12 +323,12 @@ def escalation(request: RequestInfo, tried: tuple[CandidateInfo, ...]) -> Messag
         lines.append("• The question was widened once to more mentors.")
     tried_text = "\n".join(lines) if lines else "• No mentor on the roster fits these topics and format."
     blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": "A mentor request needs your help"}},
-        _section(f"{mention(request.mentee_id)}'s {kind} from {request.created_at:%-d %B %Y} has no mentor yet."),
-        _section(request_details(request), verbatim=True),
-        _section(f"*What we tried*\n{tried_text}", verbatim=True),
-        _context("Reach out to the mentee, or grow the roster with `qi-commons mentors import`. "
-                 "We tell the admins about each request once."),
+        header("A mentor request needs your help"),
+        section(f"{mention(request.mentee_id)}'s {kind} from {request.created_at:%-d %B %Y} has no mentor yet."),
+        section(request_details(request), verbatim=True),
+        section(f"*What we tried*\n{tried_text}", verbatim=True),
+        context("Reach out to the mentee, or grow the roster with `qi-commons mentors import`. "
+                "We tell the admins about each request once."),
     ]
     return _message(f"A {kind} needs your help finding a mentor.", blocks)
 
@@ -360,12 +339,12 @@ def escalation(request: RequestInfo, tried: tuple[CandidateInfo, ...]) -> Messag
 def profile_saved(expertise: tuple[str, ...], capacity: int, accepting: bool, created: bool) -> Message:
     state = "open to new mentees" if accepting else "paused: no new requests until you switch it back on"
     first = "You're now a QI Commons mentor. Thank you!" if created else "Your mentor profile is updated."
-    blocks = [_section(f"*{first}*\nTopics: {escape(topic_labels(expertise))}\nPlaces: {capacity}; {state}.\n"
-                       "Change it any time with `/qi-commons mentor`.", verbatim=True)]
+    blocks = [section(f"*{first}*\nTopics: {escape(topic_labels(expertise))}\nPlaces: {capacity}; {state}.\n"
+                      "Change it any time with `/qi-commons mentor`.", verbatim=True)]
     return _message(first, blocks)
 
 
 def profile_removed() -> Message:
-    return _message("You're no longer listed as a mentor.", [_section(
+    return _message("You're no longer listed as a mentor.", [section(
         "*You're no longer listed as a mentor.* Mentorships you have running carry on. Thank you for mentoring; "
         "come back any time with `/qi-commons mentor`.")])

@@ -13,6 +13,7 @@ from typing import Any
 from bot import mentor_vocabulary
 from bot.mentor_roster import MAX_BIO_CHARS, MAX_CAPACITY, MIN_CAPACITY
 from bot.mentorships import GOALS_MET, MAX_MEETING_MINUTES, MIN_MEETING_MINUTES
+from handlers.blocks import option, plain, section
 from storage.models import MentorProfile
 
 PROFILE = "mentor_profile"
@@ -30,48 +31,40 @@ ACCEPTING, PAUSED, STOP = "accepting", "paused", "stop"
 View = dict[str, Any]
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
-def _option(value: str, text: str) -> dict[str, Any]:
-    return {"text": _plain(text), "value": value}
-
-
 def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
            hint: str | None = None) -> dict[str, Any]:
     element.setdefault("action_id", block_id)
-    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element,
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element,
                              "optional": optional}
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain(hint)
     return block
 
 
 def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], *, submit: str | None = "Save",
            metadata: str = "", close: str = "Cancel") -> View:
-    view: View = {"type": "modal", "callback_id": callback_id, "title": _plain(title), "close": _plain(close),
+    view: View = {"type": "modal", "callback_id": callback_id, "title": plain(title), "close": plain(close),
                   "blocks": blocks, "private_metadata": metadata}
     if submit:
-        view["submit"] = _plain(submit)
+        view["submit"] = plain(submit)
     return view
 
 
 def _topic_groups() -> list[dict[str, Any]]:
     groups = []
     for group in mentor_vocabulary.TOPIC_GROUPS:
-        options = [_option(t.id, t.name) for t in mentor_vocabulary.terms() if t.group == group]
-        groups.append({"label": _plain(group), "options": options})
+        options = [option(t.name, t.id) for t in mentor_vocabulary.terms() if t.group == group]
+        groups.append({"label": plain(group), "options": options})
     return groups
 
 
 def _topics_select(block_id: str, label: str, selected: list[str], *, optional: bool, hint: str | None = None,
                    placeholder: str = "Choose topics") -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "multi_static_select", "placeholder": _plain(placeholder),
+    element: dict[str, Any] = {"type": "multi_static_select", "placeholder": plain(placeholder),
                                "option_groups": _topic_groups()}
     known = [mentor_vocabulary.term(t) for t in selected if _is_topic(t)]
     if known:
-        element["initial_options"] = [_option(t.id, t.name) for t in known]
+        element["initial_options"] = [option(t.name, t.id) for t in known]
     return _input(block_id, label, element, optional=optional, hint=hint)
 
 
@@ -86,18 +79,18 @@ def _is_topic(topic_id: str) -> bool:
 def _choice_select(kind: mentor_vocabulary.ChoiceKind, block_id: str, label: str, selected: str | None,
                    placeholder: str) -> dict[str, Any]:
     choices = mentor_vocabulary.choices(kind)
-    element: dict[str, Any] = {"type": "static_select", "placeholder": _plain(placeholder),
-                               "options": [_option(c.id, c.name) for c in choices]}
+    element: dict[str, Any] = {"type": "static_select", "placeholder": plain(placeholder),
+                               "options": [option(c.name, c.id) for c in choices]}
     chosen = next((c for c in choices if c.id == selected), None)
     if chosen:
-        element["initial_option"] = _option(chosen.id, chosen.name)
+        element["initial_option"] = option(chosen.name, chosen.id)
     return _input(block_id, label, element, optional=True)
 
 
 def _checkboxes(kind: mentor_vocabulary.ChoiceKind, block_id: str, label: str, selected: list[str]) -> dict[str, Any]:
     choices = mentor_vocabulary.choices(kind)
-    element: dict[str, Any] = {"type": "checkboxes", "options": [_option(c.id, c.name) for c in choices]}
-    initial = [_option(c.id, c.name) for c in choices if c.id in selected]
+    element: dict[str, Any] = {"type": "checkboxes", "options": [option(c.name, c.id) for c in choices]}
+    initial = [option(c.name, c.id) for c in choices if c.id in selected]
     if initial:
         element["initial_options"] = initial
     return _input(block_id, label, element)
@@ -109,7 +102,7 @@ def _text(block_id: str, label: str, *, max_length: int, initial: str | None = N
     if initial:
         element["initial_value"] = initial
     if placeholder:
-        element["placeholder"] = _plain(placeholder)
+        element["placeholder"] = plain(placeholder)
     return _input(block_id, label, element, optional=optional, hint=hint)
 
 
@@ -117,18 +110,17 @@ def profile_modal(profile: MentorProfile | None) -> View:
     """Become a mentor, change what you offer, pause, or stop."""
     every_format = [c.id for c in mentor_vocabulary.formats()]
     every_mode = [c.id for c in mentor_vocabulary.modes()]
-    status_options = [_option(ACCEPTING, "Accepting new mentees"), _option(PAUSED, "Paused: no new requests for now")]
+    status_options = [option("Accepting new mentees", ACCEPTING), option("Paused: no new requests for now", PAUSED)]
     if profile is not None:
-        status_options.append(_option(STOP, "Stop being a mentor (remove my profile)"))
+        status_options.append(option("Stop being a mentor (remove my profile)", STOP))
     current = ACCEPTING if profile is None or profile.accepting else PAUSED
     status = {"type": "radio_buttons", "options": status_options,
               "initial_option": next(o for o in status_options if o["value"] == current)}
     capacity = {"type": "number_input", "is_decimal_allowed": False, "min_value": str(MIN_CAPACITY),
                 "max_value": str(MAX_CAPACITY), "initial_value": str(profile.capacity if profile else 2)}
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": (
-            "Mentees choose from a shortlist that explains why each mentor fits. You answer each request in a "
-            "DM, and you can pause or stop at any time.")}},
+        section("Mentees choose from a shortlist that explains why each mentor fits. You answer each request in a "
+                "DM, and you can pause or stop at any time."),
         _topics_select("expertise", "Topics you can help with", list(profile.expertise) if profile else [],
                        optional=False),
         _choice_select("discipline", "discipline", "Your discipline", profile.discipline if profile else None,
@@ -157,22 +149,21 @@ def find_modal() -> View:
         _text("goal", "Your goal", max_length=GOAL_CHARS, multiline=False,
               placeholder="e.g. present our first PDSA results by June"),
         _input("format", "What kind of help", {
-            "type": "radio_buttons", "initial_option": _option("formal", mentor_vocabulary.choice("format",
-                                                                                                    "formal").name),
-            "options": [_option(c.id, c.name) for c in mentor_vocabulary.formats()]}),
+            "type": "radio_buttons", "initial_option": option(mentor_vocabulary.choice("format", "formal").name,
+                                                              "formal"),
+            "options": [option(c.name, c.id) for c in mentor_vocabulary.formats()]}),
         _choice_select("discipline", "discipline", "Preferred discipline", None, "Any discipline"),
         _choice_select("career_stage", "career_stage", "Preferred career stage", None, "Any career stage"),
         _choice_select("mode", "mode", "Meet virtually or in person", None, "Either"),
         _choice_select("cadence", "cadence", "Meeting cadence", None, "Choose a cadence"),
     ]
-    blocks[-1]["hint"] = _plain(cadence_hint)
+    blocks[-1]["hint"] = plain(cadence_hint)
     return _modal(FIND, "Find a mentor", blocks, submit="Find mentors")
 
 
 def decline_modal(candidate_id: int) -> View:
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": (
-            "Thanks for answering: saying no quickly is a kindness. We'll ask the next mentor straight away.")}},
+        section("Thanks for answering: saying no quickly is a kindness. We'll ask the next mentor straight away."),
         _text("reason", "Reason (optional)", max_length=REASON_CHARS,
               placeholder="e.g. On leave until March", hint="Shared with the mentee. No patient details."),
     ]
@@ -193,9 +184,9 @@ def meeting_modal(mentorship_id: int, today: date, topics: tuple[str, ...]) -> V
 
 
 def feedback_modal(mentorship_id: int) -> View:
-    fit = {"type": "radio_buttons", "options": [_option(str(n), label) for n, label in (
+    fit = {"type": "radio_buttons", "options": [option(label, str(n)) for n, label in (
         (5, "5: an excellent fit"), (4, "4"), (3, "3"), (2, "2"), (1, "1: a poor fit"))]}
-    goals = {"type": "radio_buttons", "options": [_option(g, g.capitalize()) for g in GOALS_MET]}
+    goals = {"type": "radio_buttons", "options": [option(g.capitalize(), g) for g in GOALS_MET]}
     blocks = [
         _input("fit", "How good was the fit?", fit),
         _input("goals_met", "Were your goals met?", goals),
@@ -207,5 +198,5 @@ def feedback_modal(mentorship_id: int) -> View:
 
 def notice_modal(title: str, text: str) -> View:
     """Replaces a submitted modal with a short message (a thank-you, or why nothing changed)."""
-    return _modal("mentoring_notice", title, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    return _modal("mentoring_notice", title, [section(text)],
                   submit=None, close="Close")

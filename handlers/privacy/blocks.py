@@ -6,13 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.privacy import StoredCounts
+from handlers.blocks import button, header, section
 
 CONFIRM_FORGET = "privacy_forget_confirm"
 CANCEL_FORGET = "privacy_forget_cancel"
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -34,25 +31,25 @@ def held_lines(counts: StoredCounts) -> str:
 
 def privacy_message(counts: StoredCounts) -> tuple[str, list[dict[str, Any]]]:
     blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Your privacy in QI Commons"}},
-        _section("*What we store*\nWhat you give us to do the job: your profile and settings, the QI projects and "
-                 "updates you share, your CPD entries, and your mentoring: requests, matches, meetings (date, "
-                 "length, topics, your private notes) and feedback. Plus an audit log of who did what, which "
-                 "never holds what you wrote."),
-        _section("*Who sees what*\n• QI updates you share are posted to the community channel: everyone in it "
-                 "sees them, and your name may appear in the weekly digest if your settings allow it.\n"
-                 "• Your CPD entries and CPD standing are *yours alone*: nobody else, admins included, can see "
-                 "them.\n• Private meeting notes are seen only by the person who wrote them.\n"
-                 "• Mentors see what you asked for when they are offered your request. Admins see unmatched "
-                 "requests, mentor numbers and totals, not your CPD."),
-        _section("*The PHI rule*\nSlack is not a health record. Never include patient names, health card "
-                 "numbers, chart numbers, dates of birth or contact details. QI Commons checks what you type "
-                 "and refuses anything that looks like a patient identifier, without storing it."),
-        _section(f"*What we hold about you now*\n{held_lines(counts)}"),
-        _section("*Your rights*\n• `/qi-commons export-my-data`: get everything above as a JSON file in a DM.\n"
-                 "• `/qi-commons forget-me`: delete it (you confirm first). Projects you share with a team stay "
-                 "with the team, without your name.\n• `/qi-commons settings`: reminders, quiet hours and "
-                 "whether the digest may name you."),
+        header("Your privacy in QI Commons"),
+        section("*What we store*\nWhat you give us to do the job: your profile and settings, the QI projects and "
+                "updates you share, your CPD entries, and your mentoring: requests, matches, meetings (date, "
+                "length, topics, your private notes) and feedback. Plus an audit log of who did what, which "
+                "never holds what you wrote."),
+        section("*Who sees what*\n• QI updates you share are posted to the community channel: everyone in it "
+                "sees them, and your name may appear in the weekly digest if your settings allow it.\n"
+                "• Your CPD entries and CPD standing are *yours alone*: nobody else, admins included, can see "
+                "them.\n• Private meeting notes are seen only by the person who wrote them.\n"
+                "• Mentors see what you asked for when they are offered your request. Admins see unmatched "
+                "requests, mentor numbers and totals, not your CPD."),
+        section("*The PHI rule*\nSlack is not a health record. Never include patient names, health card "
+                "numbers, chart numbers, dates of birth or contact details. QI Commons checks what you type "
+                "and refuses anything that looks like a patient identifier, without storing it."),
+        section(f"*What we hold about you now*\n{held_lines(counts)}"),
+        section("*Your rights*\n• `/qi-commons export-my-data`: get everything above as a JSON file in a DM.\n"
+                "• `/qi-commons forget-me`: delete it (you confirm first). Projects you share with a team stay "
+                "with the team, without your name.\n• `/qi-commons settings`: reminders, quiet hours and "
+                "whether the digest may name you."),
     ]
     return "Your privacy in QI Commons: what we store, who sees it, and how to export or delete it.", blocks
 
@@ -63,17 +60,15 @@ def forget_confirmation(counts: StoredCounts) -> tuple[str, list[dict[str, Any]]
                "confirm": {"type": "plain_text", "text": "Delete"},
                "deny": {"type": "plain_text", "text": "Keep my data"}, "style": "danger"}
     blocks = [
-        _section("*Delete your QI Commons data?*\nThis deletes your profile and settings, CPD entries, mentor "
-                 "profile, private meeting notes and feedback comments; withdraws your open mentor requests; "
-                 "and removes your updates from the channel. Projects you share with a team stay with the team, "
-                 "without your name; a project only you worked on is deleted.\n\n"
-                 f"*What we hold about you now*\n{held_lines(counts)}"),
-        _section("Want a copy first? `/qi-commons export-my-data`"),
+        section("*Delete your QI Commons data?*\nThis deletes your profile and settings, CPD entries, mentor "
+                "profile, private meeting notes and feedback comments; withdraws your open mentor requests; "
+                "and removes your updates from the channel. Projects you share with a team stay with the team, "
+                "without your name; a project only you worked on is deleted.\n\n"
+                f"*What we hold about you now*\n{held_lines(counts)}"),
+        section("Want a copy first? `/qi-commons export-my-data`"),
         {"type": "actions", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": "Delete my data"}, "style": "danger",
-             "action_id": CONFIRM_FORGET, "value": "confirm", "confirm": confirm},
-            {"type": "button", "text": {"type": "plain_text", "text": "Cancel"}, "action_id": CANCEL_FORGET,
-             "value": "cancel"},
+            button("Delete my data", CONFIRM_FORGET, "confirm", style="danger", confirm=confirm),
+            button("Cancel", CANCEL_FORGET, "cancel"),
         ]},
     ]
     return "Delete your QI Commons data? Confirm with the button below.", blocks

@@ -15,33 +15,16 @@ from bot.digest import DigestUpdate, WeeklyDigest
 from bot.projects import progress_label, stage_label
 from bot.text import escape, first_line, mention, truncate
 from bot.weekly_prompts import WeeklyPrompt
+from handlers.blocks import SECTION_LIMIT, button, context, header, section
 from handlers.learn.blocks import OPEN_TOPIC
 
 SHARE_UPDATE = "scheduled_share_update"
 FIND_MENTOR = "scheduled_find_mentor"
 MESSAGE_BLOCKS = 50
-SECTION_TEXT = 3000
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": _mrkdwn(text)}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [_mrkdwn(text)]}
-
-
-def _button(text: str, action_id: str, value: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "button", "text": {"type": "plain_text", "text": text, "emoji": True}, "action_id": action_id,
-            "value": value, **extra}
 
 
 def share_button() -> dict[str, Any]:
-    return _button("Share an update", SHARE_UPDATE, "share", style="primary")
+    return button("Share an update", SHARE_UPDATE, "share", style="primary")
 
 
 def _lines_within(heading: str, lines: list[str], more: str) -> tuple[str, int]:
@@ -51,7 +34,7 @@ def _lines_within(heading: str, lines: list[str], more: str) -> tuple[str, int]:
     for line in lines:
         remaining = len(lines) - shown - 1
         reserve = len(more) + 8 if remaining else 0
-        if len(text) + 1 + len(line) + reserve > SECTION_TEXT:
+        if len(text) + 1 + len(line) + reserve > SECTION_LIMIT:
             break
         text, shown = f"{text}\n{line}", shown + 1
     if shown < len(lines):
@@ -60,7 +43,7 @@ def _lines_within(heading: str, lines: list[str], more: str) -> tuple[str, int]:
 
 
 def _list_section(heading: str, lines: list[str]) -> dict[str, Any]:
-    return _section(_lines_within(heading, lines, "…and {n} more")[0])
+    return section(_lines_within(heading, lines, "…and {n} more")[0], verbatim=True)
 
 
 # --- weekly prompt -------------------------------------------------------------------------------------
@@ -71,13 +54,13 @@ def prompt_message(prompt: WeeklyPrompt, learn_label: str | None) -> dict[str, A
     buttons = [share_button()]
     if learn_label:
         # The learn feature's own button: its listener shows the primer to whoever clicks.
-        buttons.append(_button(f"Learn more: {learn_label}"[:75], f"{OPEN_TOPIC}_{prompt.theme}", prompt.theme))
+        buttons.append(button(f"Learn more: {learn_label}", f"{OPEN_TOPIC}_{prompt.theme}", prompt.theme))
     blocks: list[dict[str, Any]] = [
-        _section(f":speech_balloon: *This week's question*\n{escape(prompt.question)}"),
-        _section(f":bulb: *QI tip:* {escape(prompt.teaching_point)}"),
+        section(f":speech_balloon: *This week's question*\n{escape(prompt.question)}", verbatim=True),
+        section(f":bulb: *QI tip:* {escape(prompt.teaching_point)}", verbatim=True),
     ]
     if prompt.source:
-        blocks.append(_context(f"Source: {escape(prompt.source)}"))
+        blocks.append(context(f"Source: {escape(prompt.source)}", verbatim=True))
     blocks.append({"type": "actions", "block_id": f"weekly_prompt:{prompt.id}", "elements": buttons})
     return {"text": f"This week's question: {escape(prompt.question)}", "blocks": blocks}
 
@@ -145,9 +128,10 @@ def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, works
     if digest.is_empty:
         return empty_digest_message(digest, tz=tz)
     head: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "QI Commons weekly digest", "emoji": True}},
-        _context(f"{_window_label(digest, tz)}  ·  {_plural(digest.update_count, 'update')} from "
-                 f"{_plural(digest.project_count, 'project')}  ·  {_plural(digest.new_project_count, 'new project')}"),
+        header("QI Commons weekly digest"),
+        context(f"{_window_label(digest, tz)}  ·  {_plural(digest.update_count, 'update')} from "
+                f"{_plural(digest.project_count, 'project')}  ·  {_plural(digest.new_project_count, 'new project')}",
+                verbatim=True),
     ]
     if digest.new_projects:
         lines = [f"• {_link(archive_link(workspace_url, p.channel_id, p.thread_ts), f'*{escape(p.title)}*')}"
@@ -163,11 +147,12 @@ def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, works
     for group in digest.projects[:max(room, 0)]:
         lines = [_update_line(update, workspace_url) for update in group.updates]
         text, shown = _lines_within(_project_name(group.title), lines, "…and {n} more on this project")
-        project_blocks.append(_section(text))
+        project_blocks.append(section(text, verbatim=True))
         listed += shown
     blocks = head + project_blocks
     if (left_out := digest.update_count - listed) > 0:
-        blocks.append(_context(f"…and {_plural(left_out, 'more update')} this week: see <#{channel_id}>"))
+        blocks.append(context(f"…and {_plural(left_out, 'more update')} this week: see <#{channel_id}>",
+                              verbatim=True))
     blocks += tail
 
     # Shortened before escaping, so the notification never ends in half an entity such as `&am…`.
@@ -192,15 +177,16 @@ def _tail_blocks(digest: WeeklyDigest, workspace_url: str | None) -> list[dict[s
     mentoring += [f"• {mention(mentor)} is now mentoring {mention(mentee)}" for mentor, mentee in digest.named_matches]
     blocks.append(_list_section(":handshake: *Mentoring*", mentoring))
     if digest.cpd_hours is not None:
-        blocks.append(_section(f":mortar_board: *CPD*\n{digest.cpd_hours.normalize():f} hours of CPD logged by "
-                               f"{digest.cpd_members} members. Log yours with `/cpd-log`."))
+        blocks.append(section(f":mortar_board: *CPD*\n{digest.cpd_hours.normalize():f} hours of CPD logged by "
+                              f"{digest.cpd_members} members. Log yours with `/cpd-log`.", verbatim=True))
     buttons = [share_button()]
     if digest.mentors_with_room:
         named = ", ".join(mention(user) for user in digest.named_mentors)
         who = f", including {named}" if named else ""
-        blocks.append(_section(f":busts_in_silhouette: *{_plural(digest.mentors_with_room, 'mentor')} "
-                               f"{'has' if digest.mentors_with_room == 1 else 'have'} room for a mentee*{who}."))
-        buttons.insert(0, _button("Find a mentor", FIND_MENTOR, "find", style="primary"))
+        blocks.append(section(f":busts_in_silhouette: *{_plural(digest.mentors_with_room, 'mentor')} "
+                              f"{'has' if digest.mentors_with_room == 1 else 'have'} room for a mentee*{who}.",
+                              verbatim=True))
+        buttons.insert(0, button("Find a mentor", FIND_MENTOR, "find", style="primary"))
         buttons[1].pop("style")  # one primary button per message reads best
     blocks.append({"type": "actions", "block_id": "weekly_digest", "elements": buttons})
     return blocks
@@ -211,6 +197,6 @@ def empty_digest_message(digest: WeeklyDigest, *, tz: ZoneInfo) -> dict[str, Any
     text = ("It was a quiet week in QI Commons. Small tests of change count: what did you try, even if it "
             "did not work? Share it and someone will learn from it.")
     return {"text": text, "blocks": [
-        _section(f":seedling: *{_window_label(digest, tz)}*\n{text}"),
+        section(f":seedling: *{_window_label(digest, tz)}*\n{text}", verbatim=True),
         {"type": "actions", "block_id": "weekly_digest", "elements": [share_button()]},
     ]}

@@ -7,6 +7,7 @@ from typing import Any
 from bot import mentor_vocabulary
 from bot.cpd import frameworks
 from bot.member_settings import MemberSettings
+from handlers.blocks import option, plain
 
 SETTINGS_MODAL = "member_settings"
 VALUE = "value"
@@ -15,22 +16,14 @@ DIGEST_SHARES = "shares"
 DIGEST_MENTORING = "mentoring"
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
-def _option(value: str, text: str) -> dict[str, Any]:
-    return {"text": _plain(text), "value": value}
-
-
 def _select(block_id: str, label: str, options: list[dict[str, Any]], selected: str | None, *,
             optional: bool, placeholder: str) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "static_select", "action_id": VALUE, "options": options,
-                               "placeholder": _plain(placeholder)}
+                               "placeholder": plain(placeholder)}
     chosen = next((o for o in options if o["value"] == selected), None)
     if chosen:
         element["initial_option"] = chosen
-    return {"type": "input", "block_id": block_id, "label": _plain(label), "optional": optional, "element": element}
+    return {"type": "input", "block_id": block_id, "label": plain(label), "optional": optional, "element": element}
 
 
 def _checkboxes(block_id: str, label: str, options: list[dict[str, Any]], checked: set[str],
@@ -39,17 +32,17 @@ def _checkboxes(block_id: str, label: str, options: list[dict[str, Any]], checke
     initial = [o for o in options if o["value"] in checked]
     if initial:  # Slack rejects an empty initial_options
         element["initial_options"] = initial
-    block = {"type": "input", "block_id": block_id, "label": _plain(label), "optional": True, "element": element}
+    block = {"type": "input", "block_id": block_id, "label": plain(label), "optional": True, "element": element}
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain(hint)
     return block
 
 
 def _time(block_id: str, label: str, value: Any, hint: str | None = None) -> dict[str, Any]:
-    block = {"type": "input", "block_id": block_id, "label": _plain(label),
+    block = {"type": "input", "block_id": block_id, "label": plain(label),
              "element": {"type": "timepicker", "action_id": VALUE, "initial_time": f"{value:%H:%M}"}}
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain(hint)
     return block
 
 
@@ -60,22 +53,22 @@ def settings_modal(settings: MemberSettings) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": SETTINGS_MODAL,
-        "title": _plain("Your settings"),
-        "submit": _plain("Save"),
-        "close": _plain("Cancel"),
+        "title": plain("Your settings"),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
         "blocks": [
             _select("profession", "Profession",
-                    [_option(c.id, c.name) for c in mentor_vocabulary.disciplines()], settings.profession,
+                    [option(c.name, c.id) for c in mentor_vocabulary.disciplines()], settings.profession,
                     optional=True, placeholder="Choose your profession"),
             _select("career_stage", "Career stage",
-                    [_option(c.id, c.name) for c in mentor_vocabulary.career_stages()], settings.career_stage,
+                    [option(c.name, c.id) for c in mentor_vocabulary.career_stages()], settings.career_stage,
                     optional=True, placeholder="Choose your career stage"),
             _select("cpd_framework", "CPD framework",
-                    [_option(f.id, f.name) for f in frameworks().values()], settings.cpd_framework,
+                    [option(f.name, f.id) for f in frameworks().values()], settings.cpd_framework,
                     optional=False, placeholder="Choose your CPD framework"),
             {"type": "divider"},
             _checkboxes("reminders", "Reminders",
-                        [_option(REMINDERS_ON, "Send me reminders (check-ins, reflections, mentor requests)")],
+                        [option("Send me reminders (check-ins, reflections, mentor requests)", REMINDERS_ON)],
                         reminders),
             _time("quiet_start", "Quiet hours start", settings.quiet_start,
                   "No reminders from this time, in your own Slack time zone, nor at weekends."),
@@ -83,8 +76,8 @@ def settings_modal(settings: MemberSettings) -> dict[str, Any]:
                   "Reminders may come again from this time. The same start and end means no quiet hours."),
             {"type": "divider"},
             _checkboxes("digest", "The weekly digest may name me",
-                        [_option(DIGEST_SHARES, "On QI updates I share"),
-                         _option(DIGEST_MENTORING, "In mentorship news (e.g. a new mentorship)")],
+                        [option("On QI updates I share", DIGEST_SHARES),
+                         option("In mentorship news (e.g. a new mentorship)", DIGEST_MENTORING)],
                         digest, "Unticked: the digest still counts your activity, without your name."),
         ],
     }

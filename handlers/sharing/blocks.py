@@ -11,11 +11,10 @@ from typing import Any
 
 from bot.projects import progress_label, stage_label
 from bot.sharing import UpdateView
-from bot.text import escape, first_line, mention, truncate
+from bot.text import escape, first_line, mention
+from handlers.blocks import SECTION_LIMIT, button, context, header, section
 from storage.models import QiProject
 
-SECTION_LIMIT = 3000
-HEADER_LIMIT = 150
 KUDOS = "sharing_kudos"
 EDIT = "sharing_edit"
 DELETE = "sharing_delete"
@@ -42,18 +41,7 @@ def text_sections(heading: str, text: str | None) -> list[dict[str, Any]]:
         return []
     prefix = f"*{heading}*\n"
     pieces = _chunks(escape(text), SECTION_LIMIT - len(prefix))
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": (prefix if i == 0 else "") + piece,
-                                         "verbatim": True}}
-            for i, piece in enumerate(pieces)]
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text, "verbatim": True}]}
-
-
-def _button(text: str, action_id: str, value: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "button", "text": {"type": "plain_text", "text": text, "emoji": True}, "action_id": action_id,
-            "value": value, **extra}
+    return [section((prefix if i == 0 else "") + piece, verbatim=True) for i, piece in enumerate(pieces)]
 
 
 def update_message(update: UpdateView) -> dict[str, Any]:
@@ -65,20 +53,20 @@ def update_message(update: UpdateView) -> dict[str, Any]:
         facts.append(f"PDSA stage: *{stage_label(update.pdsa_stage)}*")
     if update.progress_score is not None:
         facts.append(f"Progress: *{progress_label(update.progress_score)}*")
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro, "verbatim": True}}]
+    blocks: list[dict[str, Any]] = [section(intro, verbatim=True)]
     if facts:
-        blocks.append(_context("  ·  ".join(facts)))
+        blocks.append(context("  ·  ".join(facts), verbatim=True))
     blocks += text_sections("What we tried", update.tried)
     blocks += text_sections("What we learned", update.learned)
     blocks += text_sections(":raising_hand: Help wanted", update.help_wanted)
     if update.data_point:
-        blocks.append(_context(f":chart_with_upwards_trend: {escape(update.data_point)}"))
+        blocks.append(context(f":chart_with_upwards_trend: {escape(update.data_point)}", verbatim=True))
     kudos = f":clap: Kudos ({update.kudos})" if update.kudos else ":clap: Kudos"
     value = str(update.id)
     blocks.append({"type": "actions", "block_id": f"sharing_update:{update.id}", "elements": [
-        _button(kudos, KUDOS, value),
-        _button("Edit", EDIT, value),
-        _button("Delete", DELETE, value, style="danger", confirm={
+        button(kudos, KUDOS, value),
+        button("Edit", EDIT, value),
+        button("Delete", DELETE, value, style="danger", confirm={
             "title": {"type": "plain_text", "text": "Delete this update?"},
             "text": {"type": "plain_text", "text": "It will be removed from the channel for everyone."},
             "confirm": {"type": "plain_text", "text": "Delete"},
@@ -101,13 +89,13 @@ def parent_message(project: QiProject) -> dict[str, Any]:
     if project.status != "active":
         facts.append(f"Status: *{project.status}*")
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": truncate(f"QI project: {project.title}", HEADER_LIMIT),
-                                    "emoji": True}},
+        header(f"QI project: {project.title}"),
         *text_sections("Aim", project.aim),
         *text_sections("Measures", "\n".join(f"• {m.kind.capitalize()}: {m.name}" for m in project.measures)),
-        _context("  ·  ".join(facts)),
+        context("  ·  ".join(facts), verbatim=True),
     ]
     if project.tags:
-        blocks.append(_context("Tags: " + " ".join(f"`{escape(tag)}`" for tag in project.tags)))
-    blocks.append(_context(f":thread: Updates are in the thread. Share one with `/qi-share #{project.slug} ...`"))
+        blocks.append(context("Tags: " + " ".join(f"`{escape(tag)}`" for tag in project.tags), verbatim=True))
+    blocks.append(context(f":thread: Updates are in the thread. Share one with `/qi-share #{project.slug} ...`",
+                          verbatim=True))
     return {"text": f"QI project: {escape(project.title)} (owner {mention(project.owner_id)})", "blocks": blocks}

@@ -13,7 +13,7 @@ from typing import Any
 from bot.projects import LIMITS as PROJECT_LIMITS
 from bot.projects import MEASURE_KINDS, PDSA_STAGES, PROGRESS_SCALE, progress_label
 from bot.sharing import LIMITS as UPDATE_LIMITS
-from bot.text import truncate
+from handlers.blocks import option, plain, section
 from storage.models import QiProject, QiUpdate
 
 SHARE = "sharing_share"
@@ -22,24 +22,15 @@ PROJECT = "sharing_project"
 PROJECT_PICK = "project_pick"
 INPUT = "input"
 NEW_PROJECT = "new"
-OPTION_LIMIT = 75
 MAX_PROJECT_OPTIONS = 99  # one option is kept for "new project"
-
-
-def _text(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _option(value: str, text: str) -> dict[str, Any]:
-    return {"text": _text(truncate(text, OPTION_LIMIT)), "value": value}
 
 
 def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
            hint: str | None = None, dispatch: bool = False) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": _text(label), "element": element,
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element,
                              "optional": optional}
     if hint:
-        block["hint"] = _text(hint)
+        block["hint"] = plain(hint)
     if dispatch:
         block["dispatch_action"] = True
     return block
@@ -52,14 +43,14 @@ def _text_input(initial: str | None, limit: int, *, multiline: bool = True, plac
     if initial:
         element["initial_value"] = initial[:limit]
     if placeholder:
-        element["placeholder"] = _text(placeholder)
+        element["placeholder"] = plain(placeholder)
     return element
 
 
 def _select(options: list[dict[str, Any]], initial: str | None, placeholder: str,
             action_id: str = INPUT) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "static_select", "action_id": action_id, "options": options,
-                               "placeholder": _text(placeholder)}
+                               "placeholder": plain(placeholder)}
     chosen = next((o for o in options if o["value"] == initial), None)
     if chosen:
         element["initial_option"] = chosen
@@ -67,12 +58,12 @@ def _select(options: list[dict[str, Any]], initial: str | None, placeholder: str
 
 
 def stage_block(initial: str | None) -> dict[str, Any]:
-    options = [_option(key, f"{label}: {meaning}") for key, label, meaning in PDSA_STAGES]
+    options = [option(f"{label}: {meaning}", key) for key, label, meaning in PDSA_STAGES]
     return _input("stage", "PDSA stage", _select(options, initial, "Where are you in the cycle?"))
 
 
 def progress_block(initial: Decimal | None) -> dict[str, Any]:
-    options = [_option(str(score), progress_label(score)) for score, _ in PROGRESS_SCALE]
+    options = [option(progress_label(score), str(score)) for score, _ in PROGRESS_SCALE]
     return _input("progress", "Progress score", _select(options, str(initial) if initial is not None else None,
                                                          "How far has the project come?"),
                   hint="The 0.5 to 5.0 scale QI collaboratives use: pick the highest step you have reached.")
@@ -81,7 +72,7 @@ def progress_block(initial: Decimal | None) -> dict[str, Any]:
 def project_field_blocks(project: QiProject | None) -> list[dict[str, Any]]:
     """Title, aim, measures, change ideas, team and tags: what a project holds."""
     measures = "\n".join(f"{m.kind.capitalize()}: {m.name}" for m in project.measures) if project else None
-    members: dict[str, Any] = {"type": "multi_users_select", "action_id": INPUT, "placeholder": _text("Add people")}
+    members: dict[str, Any] = {"type": "multi_users_select", "action_id": INPUT, "placeholder": plain("Add people")}
     if project and project.members:
         members["initial_users"] = [m.slack_user_id for m in project.members]
     kinds = "; ".join(f"{kind}: {why}" for kind, why in MEASURE_KINDS)
@@ -117,8 +108,8 @@ def _metadata(**values: Any) -> str:
 def share_modal(projects: list[QiProject], *, selected: str | None, channel_id: str, response_url: str | None,
                 tried: str | None = None) -> dict[str, Any]:
     """`/qi-share`: pick a project (or a new one), then what you tried and learned, stage, progress, help."""
-    options = [_option(str(p.id), p.title) for p in projects[:MAX_PROJECT_OPTIONS]]
-    options.append(_option(NEW_PROJECT, "➕ New project"))
+    options = [option(p.title, str(p.id)) for p in projects[:MAX_PROJECT_OPTIONS]]
+    options.append(option("➕ New project", NEW_PROJECT))
     selected = selected or (str(projects[0].id) if len(projects) == 1 else None) or (None if projects else NEW_PROJECT)
     project = next((p for p in projects if str(p.id) == selected), None)
     blocks: list[dict[str, Any]] = [
@@ -145,17 +136,16 @@ def share_modal(projects: list[QiProject], *, selected: str | None, channel_id: 
     if project is not None and project.measures:
         blocks += data_point_blocks(project)
     return {
-        "type": "modal", "callback_id": SHARE, "title": _text("Share QI work"), "submit": _text("Share"),
-        "close": _text("Cancel"), "blocks": blocks,
+        "type": "modal", "callback_id": SHARE, "title": plain("Share QI work"), "submit": plain("Share"),
+        "close": plain("Cancel"), "blocks": blocks,
         "private_metadata": _metadata(channel=channel_id, reply=response_url),
     }
 
 
 def data_point_blocks(project: QiProject) -> list[dict[str, Any]]:
-    options = [_option(str(m.id), f"{m.name} ({m.kind})") for m in project.measures]
+    options = [option(f"{m.name} ({m.kind})", str(m.id)) for m in project.measures]
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": "*A new data point* (optional): it builds the "
-                                                                "project's run chart."}},
+        section("*A new data point* (optional): it builds the project's run chart."),
         _input("dp_measure", "Measure", _select(options, None, "Which measure?"), optional=True),
         _input("dp_value", "Value", {"type": "number_input", "action_id": INPUT, "is_decimal_allowed": True},
                optional=True),
@@ -165,8 +155,8 @@ def data_point_blocks(project: QiProject) -> list[dict[str, Any]]:
 
 def edit_update_modal(update: QiUpdate, *, channel_id: str | None, response_url: str | None) -> dict[str, Any]:
     return {
-        "type": "modal", "callback_id": EDIT_UPDATE, "title": _text("Edit update"), "submit": _text("Save"),
-        "close": _text("Cancel"),
+        "type": "modal", "callback_id": EDIT_UPDATE, "title": plain("Edit update"), "submit": plain("Save"),
+        "close": plain("Cancel"),
         "blocks": [
             _input("tried", "What did you try?", _text_input(update.tried, UPDATE_LIMITS["tried"])),
             _input("learned", "What did you learn?", _text_input(update.learned, UPDATE_LIMITS["learned"]),
@@ -182,8 +172,8 @@ def edit_update_modal(update: QiUpdate, *, channel_id: str | None, response_url:
 def project_modal(project: QiProject | None, *, channel_id: str | None, response_url: str | None) -> dict[str, Any]:
     """Create (no project) or edit a project."""
     return {
-        "type": "modal", "callback_id": PROJECT, "title": _text("Edit QI project" if project else "New QI project"),
-        "submit": _text("Save"), "close": _text("Cancel"),
+        "type": "modal", "callback_id": PROJECT, "title": plain("Edit QI project" if project else "New QI project"),
+        "submit": plain("Save"), "close": plain("Cancel"),
         "blocks": [
             *project_field_blocks(project),
             stage_block(project.pdsa_stage if project else "plan"),
