@@ -124,7 +124,11 @@ class Outbox:
                 .order_by(OutboxMessage.next_attempt_at).limit(limit))).all()
         sent = 0
         for outbox_id in due:
-            sent += (await self.attempt(outbox_id)).sent
+            try:
+                sent += (await self.attempt(outbox_id)).sent
+            except Exception:  # noqa: BLE001 - one bad row (a failing hook) must not hold up the others
+                # Its transaction rolled back, so it stays pending and is tried again once the lease lapses.
+                log.exception("Outbox row %s could not be processed; it is retried later", outbox_id)
         return sent
 
     async def _lease(self, outbox_id: int) -> bool:

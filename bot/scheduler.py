@@ -31,13 +31,21 @@ SWEEP_EVERY = timedelta(minutes=1)
 
 
 async def sweep(runtime: Runtime) -> None:
-    """Every minute: retry Slack calls that are owed, post a weekly run whose tick failed, send nudges."""
-    sent = await runtime.outbox.sweep()
-    if sent:
-        log.info("Sweep delivered %d pending Slack call(s)", sent)
+    """Every minute: retry Slack calls that are owed, post a weekly run whose tick failed, send nudges.
+
+    Each step is caught and logged on its own, so one failing (say, the outbox) never stops the others.
+    """
+    try:
+        if sent := await runtime.outbox.sweep():
+            log.info("Sweep delivered %d pending Slack call(s)", sent)
+    except Exception:  # noqa: BLE001 - the pending rows stay pending; the next sweep retries them
+        log.exception("The outbox sweep failed; it runs again next minute")
     if runtime.settings.community_channel_id is not None:
-        await catch_up(runtime, at_start=False)
-    await nudges.sweep(runtime)
+        await catch_up(runtime, at_start=False)  # catches and logs each job's failure itself
+    try:
+        await nudges.sweep(runtime)
+    except Exception:  # noqa: BLE001 - due nudges stay due; the next sweep sends them
+        log.exception("The nudge sweep failed; it runs again next minute")
 
 
 async def weekly_job(runtime: Runtime, job: str) -> None:

@@ -316,3 +316,20 @@ async def test_jobs_run_dry_run_prints_block_kit_and_posts_nothing(env, database
     assert "quiet week" in printed["text"]
     assert env.slack.calls_to("chat.postMessage") == [] and env.slack.messages(COMMUNITY_CHANNEL_ID) == []
     assert await _claims(env) == []
+
+
+async def test_a_failing_outbox_sweep_does_not_stop_the_other_steps(env, monkeypatch, caplog):
+    ran = []
+
+    async def broken_outbox_sweep(limit=50):
+        raise RuntimeError("database unreachable")
+
+    async def nudge_sweep(runtime):
+        ran.append("nudges")
+
+    monkeypatch.setattr(env.runtime.outbox, "sweep", broken_outbox_sweep)
+    monkeypatch.setattr("bot.scheduler.nudges.sweep", nudge_sweep)
+    with caplog.at_level(logging.ERROR):
+        await sweep(env.runtime)
+    assert ran == ["nudges"]
+    assert "The outbox sweep failed" in caplog.text

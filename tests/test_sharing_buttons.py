@@ -98,3 +98,25 @@ async def test_an_edit_with_a_health_number_is_refused_on_the_field(env):
     assert response.json()["errors"]["tried"].startswith("Remove the Ontario health card number")
     [update] = await updates(env)
     assert update.tried == "Tried huddles at shift change"
+
+
+async def test_an_edit_is_not_reported_as_lost_when_slack_cannot_confirm_it(env):
+    """Every way of telling the author fails after the edit is saved: no "nothing was shared" apology, and
+    the rest of the work (the author's Home) still happens."""
+    message = await _shared(env)
+    await _click(env, "sharing_edit", message, MEMBER)
+    opened = env.slack.opened_views[-1]["view"]
+    env.slack.reset_calls()
+    env.slack.fail("response_url", status=404)
+    env.slack.fail("chat.postEphemeral", error="channel_not_found")
+    env.slack.fail("chat.postMessage", error="cannot_dm_bot")
+    values = state_values({"tried": {"input": "Tried huddles twice a day"}, "learned": {"input": None},
+                           "help_wanted": {"input": None}})
+    response = await env.driver.submit_view("sharing_edit_update", values, view=opened)
+    await env.settle()
+    assert response.status == 200
+    [update] = await updates(env)
+    assert update.tried == "Tried huddles twice a day"
+    assert "Tried huddles twice a day" in str(posts(env)[-1]["blocks"])
+    assert not [c for c in env.slack.calls_to("chat.postMessage") if "went wrong" in c.get("text", "")]
+    assert [c["user_id"] for c in env.slack.calls_to("views.publish")] == [MEMBER]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
-from storage.models import MeasureDataPoint, QiProject
+from storage.models import MeasureDataPoint, OutboxMessage, QiProject
 from tests.golden import assert_golden
 from tests.sharing_helpers import (
     ADMIN,
@@ -265,3 +267,27 @@ async def test_a_measure_of_another_project_is_refused_on_the_field(env):
                                   dp_value={"input": {"number": "3"}}, dp_date={"input": {"selected_date": "2026-11-20"}})
     assert response.json()["errors"] == {"dp_measure": "Choose one of this project's measures."}
     assert len(await updates(env)) == 2
+
+
+async def test_no_database_write_lock_is_held_while_slack_makes_the_permalink(env, monkeypatch):
+    """A Slack call inside the outbox's transaction would block every other writer (all of SQLite)."""
+    real = env.runtime.client.chat_getPermalink
+    probes = []
+
+    async def permalink_while_someone_writes(**kwargs):
+        async def write():
+            async with env.runtime.db.session() as session, session.begin():
+                await session.execute(update(OutboxMessage).values(attempts=OutboxMessage.attempts))
+        try:
+            await asyncio.wait_for(write(), timeout=8)
+            probes.append("written")
+        except (TimeoutError, OperationalError):
+            probes.append("blocked")
+        return await real(**kwargs)
+
+    monkeypatch.setattr(env.runtime.client, "chat_getPermalink", permalink_while_someone_writes)
+    await env.driver.command("/qi-share", "Tried huddles at shift change")
+    await env.settle()
+    assert probes == ["written"]
+    [update_row] = await updates(env)
+    assert update_row.permalink and update_row.permalink in replies(env)[0]

@@ -128,7 +128,26 @@ async def _update_posted(runtime: Runtime, session: AsyncSession, row: OutboxMes
         return
     update.post_status, update.channel_id, update.ts = "posted", data.get("channel"), data.get("ts")
     update.posted_at = runtime.clock.now()
-    update.permalink = await _permalink(runtime, update.channel_id, update.ts)
+    # No permalink here: this hook runs inside the outbox's write transaction, and a Slack call in it
+    # would hold the database lock (all of SQLite) for as long as Slack takes. See note_permalink.
+
+
+async def note_permalink(runtime: Runtime, *, team_id: str, update_id: int) -> str | None:
+    """Fetch and keep a posted update's permalink, with no transaction open during the Slack call.
+
+    Updates posted later by the sweep keep none; readers fall back to Slack's archive link.
+    """
+    async with runtime.db.session() as session:
+        posted = await get_update(session, team_id, update_id)
+        if posted is None or posted.post_status != "posted" or posted.permalink:
+            return posted.permalink if posted else None
+        channel, ts = posted.channel_id, posted.ts
+    permalink = await _permalink(runtime, channel, ts)
+    if permalink:
+        async with runtime.db.session() as session, session.begin():
+            if (posted := await session.get(QiUpdate, update_id)) is not None and posted.post_status == "posted":
+                posted.permalink = permalink
+    return permalink
 
 
 async def _permalink(runtime: Runtime, channel: str | None, ts: str | None) -> str | None:

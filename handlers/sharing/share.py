@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -15,7 +16,7 @@ from bot.projects import ProjectFields, create_project, get_project
 from bot.runtime import Runtime
 from bot.sharing import DataPoint, UpdateFields, get_update, store_update
 from handlers.cpd.offers import offer_cpd_for_update
-from handlers.sharing.posting import publish, refresh_parent
+from handlers.sharing.posting import note_permalink, publish, refresh_parent
 
 log = logging.getLogger(__name__)
 
@@ -25,20 +26,30 @@ NO_CHANNEL = ("Sharing is not set up yet: no community channel is configured. Pl
 
 async def tell(client: AsyncWebClient, *, user_id: str, channel_id: str | None, response_url: str | None,
                text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-    """An ephemeral note to one member: through the response_url if we have one, else in the channel, else DM."""
+    """An ephemeral note to one member: through the response_url if we have one, else in the channel, else DM.
+
+    Best effort, never raises: it follows saved work, and a failure here must neither skip what comes
+    after it nor trigger the error handler's "nothing you typed was shared" apology.
+    """
     if response_url:
-        response = await AsyncWebhookClient(response_url).send(text=text, blocks=blocks, response_type="ephemeral",
-                                                                 replace_original=False)
-        if response.status_code == 200:
-            return
-        log.warning("response_url answered %s; telling %s another way", response.status_code, user_id)
+        try:
+            response = await AsyncWebhookClient(response_url).send(
+                text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+            if response.status_code == 200:
+                return
+            log.warning("response_url answered %s; telling %s another way", response.status_code, user_id)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("response_url failed (%s); telling %s another way", exc, user_id)
     try:
         if channel_id:
             await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=blocks)
             return
-    except SlackApiError as exc:
-        log.info("No ephemeral in %s (%s); sending a DM", channel_id, exc.response.get("error"))
-    await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+        log.info("No ephemeral in %s (%s); sending a DM", channel_id, exc)
+    try:
+        await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError):
+        log.exception("Could not tell %s: %s", user_id, text)
 
 
 async def store_share(runtime: Runtime, *, team_id: str, user_id: str, project_id: int | None,
@@ -71,10 +82,12 @@ async def deliver_share(runtime: Runtime, client: AsyncWebClient, *, team_id: st
         project = await get_project(session, team_id, update.project_id if update else None)
         had_thread = project is not None and project.thread_ts is not None
     delivery = await publish(runtime, team_id=team_id, update_id=update_id)
+    permalink = (await note_permalink(runtime, team_id=team_id, update_id=update_id)
+                 if delivery is not None and delivery.sent else None)
     async with runtime.db.session() as session:
         update = await get_update(session, team_id, update_id)
         assert update is not None
-        project_id, permalink = update.project_id, update.permalink
+        project_id = update.project_id
     community = runtime.settings.community_channel_id
     if delivery is not None and delivery.sent:
         where = f"<{permalink}|See your update>" if permalink else "Your update is posted"
