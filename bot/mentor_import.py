@@ -48,9 +48,11 @@ async def import_roster(runtime: Runtime, *, team_id: str, text: str, actor_id: 
     first_line_of: dict[str, int] = {}
     for row in parsed.rows:
         user_id = name = problem = None
-        if hits := phi_hits(runtime.settings, {"bio": row.bio}):
-            kinds = sorted({hit.kind for hit in hits["bio"]})
-            problem = f"bio contains {', '.join(KINDS[k] for k in kinds)}: remove patient identifiers"
+        # The name is free text too, shown to mentees next to the bio: both are checked.
+        if hits := phi_hits(runtime.settings, {"name": row.name, "bio": row.bio}):
+            found = "; ".join(f"{field} contains {', '.join(KINDS[k] for k in sorted({h.kind for h in field_hits}))}"
+                              for field, field_hits in hits.items())
+            problem = f"{found}: remove patient identifiers"
         else:
             user_id, name, problem = await _resolve(runtime, row)
         if problem is None and user_id in first_line_of:

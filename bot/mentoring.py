@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select, update
@@ -176,7 +177,7 @@ async def upsert_profile(runtime: Runtime, session: AsyncSession, *, team_id: st
     values = dict(expertise=list(profile.expertise), discipline=profile.discipline,
                   career_stage=profile.career_stage, capacity=profile.capacity, formats=list(profile.formats),
                   modes=list(profile.modes), bio=profile.bio, source=source)
-    if profile.name:  # no name (Slack did not answer in time): keep the one on file
+    if profile.name:  # a roster row names the mentor; the form does not (Slack's name is set after the save)
         values["name"] = profile.name[:NAME_CHARS]
     if profile.accepting is not None:
         values["accepting"] = profile.accepting
@@ -224,9 +225,17 @@ async def slack_display_name(client: AsyncWebClient, user_id: str) -> str | None
     """How Slack names the person (real name first), for buttons such as "Ask Dr. Ada Example"."""
     try:
         user = (await client.users_info(user=user_id)).get("user") or {}
-    except SlackApiError:
-        return None
+    except (SlackApiError, aiohttp.ClientError, TimeoutError):
+        return None  # the name is a nicety: keep the one on file
     return display_name_of(user)
+
+
+async def set_mentor_name(runtime: Runtime, *, team_id: str, user_id: str, name: str) -> None:
+    """Store the name Slack gave us, looked up after the profile was saved (and acknowledged)."""
+    async with runtime.db.session() as session, session.begin():
+        await session.execute(update(MentorProfile)
+                              .where(MentorProfile.team_id == team_id, MentorProfile.slack_user_id == user_id)
+                              .values(name=name[:NAME_CHARS]))
 
 
 def display_name_of(user: dict) -> str | None:

@@ -68,6 +68,20 @@ async def test_ids_emails_bad_rows_and_reimport(env):
     assert len(await rows(env, AuditLog, AuditLog.action == "mentor.roster_imported")) == 2
 
 
+async def test_a_patient_identifier_in_the_name_column_skips_the_row(env):
+    # Mentees read the name next to the bio ("Ask ..."): it is free text and is checked like the bio.
+    _seed_slack(env)
+    report = await import_roster(env.runtime, team_id=TEAM, text=HEADER + (
+        "U0MENTOR01,,Dr. Ada (patient DOB 1961-04-12),SPC,2,formal,virtual,,,\n"
+        "U0MENTOR02,,Dr. Bo,SPC,2,formal,virtual,,,\n"))
+    assert report.created == 1
+    [problem] = report.problems
+    assert problem.line == 2
+    assert problem.message == "name contains a date of birth: remove patient identifiers"
+    assert "1961" not in problem.message
+    assert sorted(await _profiles(env)) == ["U0MENTOR02"]
+
+
 async def test_the_shipped_example_roster_imports(env):
     _seed_slack(env)
     text = (files("bot") / "data" / "example_mentor_roster.csv").read_text(encoding="utf-8")

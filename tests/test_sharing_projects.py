@@ -186,3 +186,13 @@ def test_a_card_whose_owner_was_forgotten_names_nobody():
                                     members=[], measures=[], tags=[]))
     assert card["text"] == "QI project: Falls (owner a former member)"
     assert "<@>" not in str(card)
+
+
+async def test_a_forged_status_button_changes_nothing_and_says_why(env):
+    await submit_share(env, "new")
+    [project] = await projects(env)
+    await env.driver.action("sharing_project_status", value=f"{project.id}:deleted")
+    await env.settle()
+    [project] = await projects(env)
+    assert project.status == "active"
+    assert "out of date" in env.slack.responses()[-1]["text"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -14,10 +12,6 @@ from bot import mentoring
 from bot.runtime import Runtime
 from handlers.commands.context import CommandContext
 from handlers.mentoring import blocks, forms, notify, views
-
-# Slack wants the submission acknowledged within 3 seconds, and the profile is saved before that: a
-# slow users.info (rate limited, retried) must not cost the save. Without a name the one on file stays.
-NAME_LOOKUP_SECONDS = 1.5
 
 
 async def open_profile(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
@@ -48,14 +42,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 await notify.dm(runtime, team_id, user_id, blocks.profile_removed(), purpose="mentor_profile")
             return
         assert profile is not None
-        try:
-            async with asyncio.timeout(NAME_LOOKUP_SECONDS):
-                name = await mentoring.slack_display_name(client, user_id)
-        except TimeoutError:
-            name = None
-        profile = replace(profile, name=name)
         created = await mentoring.save_profile(runtime, team_id=team_id, user_id=user_id, profile=profile)
-        await ack()
+        await ack()  # before any Slack call: the name lookup below may be slow
+        if name := await mentoring.slack_display_name(client, user_id):
+            await mentoring.set_mentor_name(runtime, team_id=team_id, user_id=user_id, name=name)
         await notify.dm(runtime, team_id, user_id,
                         blocks.profile_saved(profile.expertise, profile.capacity, bool(profile.accepting), created),
                         purpose="mentor_profile")

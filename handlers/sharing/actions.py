@@ -14,7 +14,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit import record
-from bot.projects import can_contribute, get_project, projects_of, set_status
+from bot.projects import STATUSES, can_contribute, get_project, projects_of, set_status
 from bot.runtime import Runtime
 from bot.sharing import can_change_update, get_update, toggle_kudos
 from handlers.ids import row_id
@@ -169,6 +169,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             project = await get_project(session, team_id, row_id(raw_id))
             if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
                 await ephemeral(respond, NOT_YOUR_PROJECT)
+                return
+            if status not in STATUSES:  # a garbled or forged button value
+                await ephemeral(respond, "That button is out of date: run `/qi-share list` again.")
                 return
             set_status(project, status, now)
             record(session, team_id=team_id, actor_id=user_id, action=f"qi_project.{status}",
