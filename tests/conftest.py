@@ -110,6 +110,25 @@ async def db(database_url, backend) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+def retry_waits(monkeypatch) -> list[float]:
+    """The waits slack_sdk's 429 retry handler asks for, recorded instead of slept.
+
+    Asserting the requested wait proves Retry-After was honoured without a real sleep (or a timing
+    assertion) in the suite.
+    """
+    import slack_sdk.http_retry.builtin_async_handlers as handlers
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(handlers, "asyncio", type("RecordedSleep", (), {"sleep": staticmethod(sleep)}))
+    return waits
+
+
+@pytest.fixture
 def clock() -> FrozenClock:
     # A Wednesday morning in Toronto, away from DST changes and holidays.
     return FrozenClock(datetime(2026, 11, 25, 14, 30, tzinfo=UTC))

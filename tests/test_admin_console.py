@@ -121,3 +121,23 @@ async def test_an_admin_resumes_a_job_and_changes_a_mentors_places(env):
     assert (mentor.capacity, mentor.accepting) == (3, True)
     assert audit.actor_id == ADMIN and audit.subject == "mentor:U0MENTOR2"
     assert "1 of 5 places used" in json.dumps(env.slack.view(view["id"])["blocks"])
+
+
+async def test_every_admin_subcommand_and_the_digest_preview_are_refused_for_a_non_admin(env):
+    from handlers.admin import ADMIN_SUBCOMMANDS, REFUSAL
+
+    await seed(env)
+    env.slack.reset_calls()
+    # Whatever admin subcommands exist now, including ones added later: the router guards them all.
+    typed = [f"admin {word} digest 2026-12-04" if word else "admin" for word in sorted(ADMIN_SUBCOMMANDS)]
+    for text in [*typed, "digest preview"]:
+        url = env.slack.response_url()
+        await env.driver.command("/qi-commons", text, user_id=ME, response_url=url)
+        await env.settle()
+        [reply] = env.slack.responses(url)
+        assert reply["response_type"] == "ephemeral" and reply["text"] == REFUSAL, text
+    assert env.slack.opened_views == [] and env.slack.messages("C0COMMUNITY") == []
+    async with env.runtime.db.session() as session:
+        control = await session.scalar(select(ScheduleControl).where(ScheduleControl.job == "digest"))
+    assert (control.paused_until, control.skip_dates) == (date(2026, 12, 31), [])
+    assert len(await _refusals(env)) == len(typed) + 1

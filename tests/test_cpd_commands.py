@@ -421,9 +421,11 @@ async def test_nobody_else_admin_included_can_read_or_delete_a_members_entries(e
             assert "Chart audit" not in json.dumps(await cpd(env, command, user_id=intruder))
         assert "no CPD entries" in (await cpd(env, "export", user_id=intruder))["text"]
         for action in ("cpd_delete_entry", "cpd_undo_confirm", "cpd_add_reflection"):
+            before = len(env.slack.responses())
             await env.driver.action(action, value=forged, user_id=intruder)
             await env.settle()
-            assert "Chart audit" not in json.dumps(env.slack.responses()[-1])
+            [answer] = env.slack.responses()[before:]  # each click is answered, never silently dropped
+            assert NOT_YOURS in json.dumps(answer) and "Chart audit" not in json.dumps(answer), action
         for forged_id in ("99999999999", "²"):  # out of the id column's range; a digit int() refuses
             before = len(env.slack.responses())
             await env.driver.action("cpd_delete_entry", value=forged_id, user_id=intruder)

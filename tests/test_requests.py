@@ -159,12 +159,15 @@ async def test_unknown_subcommand_points_to_help(env):
     await env.settle()
     [reply] = env.slack.responses()
     assert "I don't know `frobnicate`" in reply["text"] and "/qi-commons help" in reply["text"]
+    assert "<!channel>" not in json.dumps(reply)  # the rest of what was typed is never echoed as a ping
 
 
 async def test_admins_see_the_admin_commands_in_help(env):
-    await env.driver.command("/qi-commons", "", user_id="U0ADMIN")
-    await env.driver.command("/qi-commons", "help", user_id="U0MEMBER1")
+    # Both listeners run at once, so each gets its own response_url rather than relying on order.
+    admin_url, member_url = env.slack.response_url(), env.slack.response_url()
+    await env.driver.command("/qi-commons", "", user_id="U0ADMIN", response_url=admin_url)
+    await env.driver.command("/qi-commons", "help", user_id="U0MEMBER1", response_url=member_url)
     await env.settle()
-    admin, member = env.slack.responses()
+    [admin], [member] = env.slack.responses(admin_url), env.slack.responses(member_url)
     assert "/qi-commons admin" in json.dumps(admin["blocks"])
     assert "/qi-commons admin" not in json.dumps(member["blocks"])
