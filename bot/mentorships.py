@@ -140,10 +140,9 @@ async def log_meeting(runtime: Runtime, *, team_id: str, user_id: str, mentorshi
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
         mentorship = await _mentorship(session, team_id, mentorship_id)
-        if mentorship is None:
-            return Refused("not_found")
-        if user_id not in (mentorship.mentor_id, mentorship.mentee_id):
-            return Refused("not_yours")
+        if refused := _outsider(mentorship, user_id):
+            return refused
+        assert mentorship is not None
         row = MentorshipMeeting(team_id=team_id, mentorship_id=mentorship_id, logged_by=user_id,
                                 met_on=meeting.met_on, minutes=meeting.minutes, topics=list(meeting.topics),
                                 private_notes=meeting.private_notes, created_at=now)
@@ -213,10 +212,9 @@ async def save_feedback(runtime: Runtime, *, team_id: str, user_id: str, mentors
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
         mentorship = await _mentorship(session, team_id, mentorship_id)
-        if mentorship is None:
-            return Refused("not_found")
-        if user_id not in (mentorship.mentor_id, mentorship.mentee_id):
-            return Refused("not_yours")
+        if refused := _outsider(mentorship, user_id):
+            return refused
+        assert mentorship is not None
         if mentorship.status != "ended":
             return Refused("active")
         values = dict(fit=feedback.fit, goals_met=feedback.goals_met, comment=feedback.comment, created_at=now)
@@ -244,10 +242,9 @@ async def meetings_for(runtime: Runtime, *, team_id: str, mentorship_id: int,
     """The pair's meetings, newest first, as `viewer_id` may see them: their own private notes only."""
     async with runtime.db.session() as session:
         mentorship = await _mentorship(session, team_id, mentorship_id)
-        if mentorship is None:
-            return Refused("not_found")
-        if viewer_id not in (mentorship.mentor_id, mentorship.mentee_id):
-            return Refused("not_yours")
+        if refused := _outsider(mentorship, viewer_id):
+            return refused
+        assert mentorship is not None
         rows = (await session.scalars(
             select(MentorshipMeeting).where(MentorshipMeeting.team_id == team_id,
                                             MentorshipMeeting.mentorship_id == mentorship_id)
@@ -293,14 +290,20 @@ async def _mentorship(session: AsyncSession, team_id: str, mentorship_id: int) -
                                 .execution_options(populate_existing=True))
 
 
-def _refusal(mentorship: Mentorship | None, user_id: str) -> Refused | None:
+def _outsider(mentorship: Mentorship | None, user_id: str) -> Refused | None:
+    """Refuse a mentorship that is not in this workspace, or that the person is not part of (forged ids)."""
     if mentorship is None:
         return Refused("not_found")
     if user_id not in (mentorship.mentor_id, mentorship.mentee_id):
         return Refused("not_yours")
-    if mentorship.status != "active":
-        return Refused("ended")
     return None
+
+
+def _refusal(mentorship: Mentorship | None, user_id: str) -> Refused | None:
+    if refused := _outsider(mentorship, user_id):
+        return refused
+    assert mentorship is not None
+    return Refused("ended") if mentorship.status != "active" else None
 
 
 async def _info(session: AsyncSession, mentorship: Mentorship) -> MentorshipInfo:
