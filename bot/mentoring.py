@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -45,6 +46,12 @@ RESPONSIVENESS_WINDOW = timedelta(days=365)
 REMINDER_NUDGE = "mentor_reminder"
 OPEN_STATUSES = ("shortlisted", "offered", "unmatched")
 NAME_CHARS = 120  # MentorProfile.name
+
+_Outcome = TypeVar("_Outcome")
+# Queues the DMs an outcome causes (handlers/mentoring/notify.py) in the transaction that makes the change,
+# so the two commit together or not at all, and returns their outbox ids: the caller tries them once the
+# change is committed, and the outbox sweep sends whatever that attempt missed.
+Announce = Callable[[AsyncSession, _Outcome], Awaitable[list[int]]]
 
 
 # --- plain data handed to handlers ------------------------------------------------------------------------
@@ -109,6 +116,7 @@ class Stale:
 class Offered:
     request: RequestInfo
     candidate: CandidateInfo
+    queued: tuple[int, ...] = ()  # outbox ids of the DMs it caused (see Announce)
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,7 @@ class Started:
     candidate: CandidateInfo
     mentorship_id: int
     superseded: tuple[CandidateInfo, ...]  # other mentors whose DMs now read "claimed by ..."
+    queued: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,7 @@ class Handoff:
     request: RequestInfo
     left: CandidateInfo
     next: CandidateInfo | None  # None: nobody else fits, the request is unmatched
+    queued: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -326,7 +336,8 @@ async def create_request(runtime: Runtime, *, team_id: str, mentee_id: str, ask:
     return shortlist
 
 
-async def ask_mentor(runtime: Runtime, *, team_id: str, mentee_id: str, candidate_id: int) -> Offered | Stale:
+async def ask_mentor(runtime: Runtime, *, team_id: str, mentee_id: str, candidate_id: int,
+                     announce: Announce[Offered] | None = None) -> Offered | Stale:
     """The mentee picked a mentor from the shortlist: offer the request to them."""
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
@@ -342,20 +353,26 @@ async def ask_mentor(runtime: Runtime, *, team_id: str, mentee_id: str, candidat
         request.status = "offered"
         request.escalate_due_at = now + timedelta(days=runtime.settings.mentor_escalate_days)
         await _offer(runtime, session, request, candidate, now)
-        outcome = Offered(RequestInfo.of(request), await _candidate_info(session, candidate))
+        outcome = await _announced(session, Offered(RequestInfo.of(request), await _candidate_info(session, candidate)),
+                                   announce)
     runtime.member_changed(team_id, mentee_id)
     return outcome
 
 
-async def accept_offer(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id: int) -> Started | Stale:
-    return await _start(runtime, team_id=team_id, mentor_id=mentor_id, candidate_id=candidate_id, kind="formal")
+async def accept_offer(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id: int,
+                       announce: Announce[Started] | None = None) -> Started | Stale:
+    return await _start(runtime, team_id=team_id, mentor_id=mentor_id, candidate_id=candidate_id, kind="formal",
+                        announce=announce)
 
 
-async def claim_question(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id: int) -> Started | Stale:
-    return await _start(runtime, team_id=team_id, mentor_id=mentor_id, candidate_id=candidate_id, kind="informal")
+async def claim_question(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id: int,
+                         announce: Announce[Started] | None = None) -> Started | Stale:
+    return await _start(runtime, team_id=team_id, mentor_id=mentor_id, candidate_id=candidate_id, kind="informal",
+                        announce=announce)
 
 
-async def _start(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id: int, kind: str) -> Started | Stale:
+async def _start(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id: int, kind: str,
+                 announce: Announce[Started] | None) -> Started | Stale:
     now = runtime.clock.now()
     try:
         async with runtime.db.session() as session, session.begin():
@@ -383,8 +400,9 @@ async def _start(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id
                    subject=f"mentorship_request:{request_id}", at=now)
             candidate = await _candidate(session, team_id, candidate_id)
             assert candidate is not None
-            outcome = Started(RequestInfo.of(request), await _candidate_info(session, candidate), mentorship.id,
+            started = Started(RequestInfo.of(request), await _candidate_info(session, candidate), mentorship.id,
                               tuple(superseded))
+            outcome = await _announced(session, started, announce)
     except _Conflict:
         return await _stale_after_conflict(runtime, team_id, candidate_id)
     for user_id in (mentor_id, outcome.request.mentee_id, *(c.mentor_id for c in outcome.superseded)):
@@ -393,21 +411,22 @@ async def _start(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id
 
 
 async def decline_offer(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id: int,
-                        reason: str | None) -> Handoff | Stale:
+                        reason: str | None, announce: Announce[Handoff] | None = None) -> Handoff | Stale:
     """The mentor said no (perhaps with a reason the mentee will see); the request moves on."""
     refuse_phi(runtime.settings, reason=reason)
     return await _hand_on(runtime, team_id=team_id, candidate_id=candidate_id, mentor_id=mentor_id,
-                          status="declined", reason=reason)
+                          status="declined", reason=reason, announce=announce)
 
 
-async def expire_offer(runtime: Runtime, *, team_id: str, candidate_id: int) -> Handoff | Stale:
+async def expire_offer(runtime: Runtime, *, team_id: str, candidate_id: int,
+                       announce: Announce[Handoff] | None = None) -> Handoff | Stale:
     """The mentor did not answer in time: the request moves to the next mentor."""
     return await _hand_on(runtime, team_id=team_id, candidate_id=candidate_id, mentor_id=None, status="expired",
-                          reason=None)
+                          reason=None, announce=announce)
 
 
 async def _hand_on(runtime: Runtime, *, team_id: str, candidate_id: int, mentor_id: str | None, status: str,
-                   reason: str | None) -> Handoff | Stale:
+                   reason: str | None, announce: Announce[Handoff] | None) -> Handoff | Stale:
     now = runtime.clock.now()
     try:
         async with runtime.db.session() as session, session.begin():
@@ -435,8 +454,9 @@ async def _hand_on(runtime: Runtime, *, team_id: str, candidate_id: int, mentor_
                 await _offer(runtime, session, request, following, now)
             record(session, team_id=team_id, actor_id=mentor_id, action=f"mentoring.{status}",
                    subject=f"mentorship_request:{request_id}", at=now)
-            outcome = Handoff(RequestInfo.of(request), await _candidate_info(session, left),
+            handoff = Handoff(RequestInfo.of(request), await _candidate_info(session, left),
                               await _candidate_info(session, following) if following else None)
+            outcome = await _announced(session, handoff, announce)
     except _Conflict:
         return await _stale_after_conflict(runtime, team_id, candidate_id)
     runtime.member_changed(team_id, outcome.request.mentee_id)
@@ -605,6 +625,13 @@ async def note_offer_message(session: AsyncSession, candidate_id: int, channel_i
 
 
 # --- internals --------------------------------------------------------------------------------------------
+
+
+async def _announced(session: AsyncSession, outcome: _Outcome, announce: Announce[_Outcome] | None) -> _Outcome:
+    """The outcome with the DMs it causes queued in its own transaction (see Announce)."""
+    if announce is None:
+        return outcome
+    return replace(outcome, queued=tuple(await announce(session, outcome)))
 
 
 class _Conflict(Exception):

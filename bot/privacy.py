@@ -46,6 +46,13 @@ from storage.models import (
 )
 
 FORGET_DELETE = "forget_me_delete"
+PARTNER_LEFT = "mentorship_partner_left"
+# To the other person of a mentorship that forgetting ended: never who it was (that is what they asked for).
+PARTNER_LEFT_TEXT = ("Your mentorship with a former member has ended: they asked QI Commons to delete their data. "
+                     "Thank you for the time you gave it.")
+PARTNER_LEFT_MENTEE_TEXT = ("Your mentorship with a former member has ended: they asked QI Commons to delete their "
+                            "data. If you'd like another mentor, `/find-mentor` suggests people who fit what you're "
+                            "working on.")
 EXPORT_FORMAT = "qi-commons-member-export/1"
 # The only text left of a forgotten member's update: it keeps its place in the project's history.
 REMOVED = "(removed at the author's request)"
@@ -73,6 +80,13 @@ class ChannelMessage:
     ts: str
 
 
+@dataclass(frozen=True)
+class EndedPairing:
+    mentorship_id: int
+    other_id: str  # the mentor or mentee who stays
+    other_is_mentee: bool
+
+
 @dataclass
 class ForgetResult:
     counts: Counter[str] = field(default_factory=Counter)
@@ -82,6 +96,7 @@ class ForgetResult:
     kept_projects: list[int] = field(default_factory=list)  # team projects whose card now lacks their name
     kudos_updates: list[int] = field(default_factory=list)  # updates whose kudos count went down
     teammates: set[str] = field(default_factory=set)  # people whose Home shows something that changed
+    partners_left: list[EndedPairing] = field(default_factory=list)  # active mentorships forgetting ended
 
 
 def _plain(value: Any) -> Any:
@@ -332,6 +347,8 @@ async def _forget_mentoring(session: AsyncSession, team_id: str, user_id: str, r
         if m.status == "active":
             m.status, m.ended_at, m.ended_by = "ended", now, user_id
             result.counts["mentorships ended"] += 1
+            result.partners_left.append(EndedPairing(m.id, m.mentee_id if m.mentor_id == user_id else m.mentor_id,
+                                                     other_is_mentee=m.mentor_id == user_id))
     notes = await session.execute(update(MentorshipMeeting).where(
         MentorshipMeeting.team_id == team_id, MentorshipMeeting.logged_by == user_id,
         MentorshipMeeting.private_notes.is_not(None)).values(private_notes=None))
@@ -363,10 +380,12 @@ async def _forget_rows(session: AsyncSession, team_id: str, user_id: str, now: d
     result.teammates.discard(user_id)
 
 
-async def forget(runtime: Runtime, team_id: str, user_id: str) -> ForgetResult:
+async def forget(runtime: Runtime, team_id: str, user_id: str, *,
+                 announce_handoff: mentoring.Announce[mentoring.Handoff] | None = None) -> ForgetResult:
     """Forget a member who confirmed it: mentoring first (through its own services, so mentors are told
-    and offers move on), then everything else in one audited transaction. The bot's channel posts of
-    their updates are deleted through the outbox, so a Slack hiccup delays a deletion but never loses it.
+    and offers move on: `announce_handoff` queues those DMs), then everything else in one audited
+    transaction. The bot's channel posts of their updates are deleted through the outbox, and the other
+    person of each mentorship it ends is told through it, so a Slack hiccup delays either, never loses it.
     """
     result = ForgetResult()
     async with runtime.db.session() as session:
@@ -383,7 +402,7 @@ async def forget(runtime: Runtime, team_id: str, user_id: str) -> ForgetResult:
             result.withdrawn.append(withdrawn)
     for candidate_id in offer_ids:
         handed_on = await mentoring.decline_offer(runtime, team_id=team_id, mentor_id=user_id,
-                                                  candidate_id=candidate_id, reason=None)
+                                                  candidate_id=candidate_id, reason=None, announce=announce_handoff)
         if isinstance(handed_on, mentoring.Handoff):
             result.handed_on.append(handed_on)
     result.counts["mentor requests withdrawn"] = len(result.withdrawn)
@@ -397,6 +416,12 @@ async def forget(runtime: Runtime, team_id: str, user_id: str) -> ForgetResult:
             row = await runtime.outbox.enqueue(session, team_id=team_id, method="chat.delete",
                                                args={"channel": message.channel_id, "ts": message.ts},
                                                purpose=FORGET_DELETE)
+            outbox_ids.append(row.id)
+        for pairing in result.partners_left:
+            text = PARTNER_LEFT_MENTEE_TEXT if pairing.other_is_mentee else PARTNER_LEFT_TEXT
+            row = await runtime.outbox.enqueue(session, team_id=team_id, method="chat.postMessage",
+                                               args={"channel": pairing.other_id, "text": text},
+                                               purpose=PARTNER_LEFT, subject_id=pairing.mentorship_id)
             outbox_ids.append(row.id)
         # Who and how many of each kind, when: never what was deleted.
         record(session, team_id=team_id, actor_id=user_id, action="privacy.forget_me", at=now,

@@ -227,3 +227,36 @@ async def test_forget_me_leaves_none_of_their_words_in_the_outbox(env):
     # The team's project card stays, now without them.
     assert [m["ts"] for m in env.slack.messages("C0COMMUNITY")] == [card["ts"]]
     assert "U0MEMBER1" not in json.dumps(env.slack.messages("C0COMMUNITY")[0]["blocks"])
+
+
+async def test_forget_me_tells_the_other_person_of_each_active_mentorship_without_naming_them(env):
+    """A mentor and a mentee of the forgotten member learn it ended (and the mentee how to find another
+    mentor); the DMs are stored with the forgetting, so a Slack failure only delays them."""
+    mentee, past_mentee = "U0MENTEE9", "U0MENTEE8"
+    for user_id in (mentee, past_mentee):
+        env.slack.add_user(user_id, name=user_id.lower(), real_name=user_id)
+    now = env.clock.now()
+    async with env.runtime.db.session() as session, session.begin():
+        session.add_all([
+            Mentorship(team_id=TEAM, mentor_id=OTHER, mentee_id=ME, kind="formal", status="active", started_at=now),
+            Mentorship(team_id=TEAM, mentor_id=ME, mentee_id=mentee, kind="formal", status="active", started_at=now),
+            Mentorship(team_id=TEAM, mentor_id=ME, mentee_id=past_mentee, kind="formal", status="ended",
+                       started_at=now - timedelta(days=90), ended_at=now - timedelta(days=10), ended_by=ME),
+        ])
+    env.slack.fail("chat.postMessage", status=500, times=None)
+    await env.driver.command("/qi-commons", "forget-me")
+    await env.driver.action("privacy_forget_confirm", value="confirm")
+    await env.settle()
+    assert env.slack.messages(env.slack.dm_channel(OTHER)) == []
+
+    env.slack.clear_failures()
+    env.clock.advance(timedelta(minutes=5))
+    await env.runtime.outbox.sweep()
+    [to_mentor] = env.slack.messages(env.slack.dm_channel(OTHER))
+    [to_mentee] = env.slack.messages(env.slack.dm_channel(mentee))
+    for told in (to_mentor, to_mentee):
+        assert told["text"].startswith("Your mentorship with a former member has ended: they asked QI Commons "
+                                       "to delete their data.")
+        assert ME not in json.dumps(told)
+    assert "/find-mentor" in to_mentee["text"] and "/find-mentor" not in to_mentor["text"]
+    assert env.slack.messages(env.slack.dm_channel(past_mentee)) == []  # that one had ended already

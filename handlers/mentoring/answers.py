@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -23,7 +24,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         candidate_id = button_id(action)
         starter = mentoring.accept_offer if kind == "formal" else mentoring.claim_question
         outcome = (await starter(runtime, team_id=body["team"]["id"], mentor_id=body["user"]["id"],
-                                 candidate_id=candidate_id)
+                                 candidate_id=candidate_id, announce=partial(notify.announce_start, runtime))
                    if candidate_id is not None else mentoring.Stale("not_found"))
         if isinstance(outcome, mentoring.Stale):
             await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
@@ -65,11 +66,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors=errors)
             return
         outcome = (await mentoring.decline_offer(runtime, team_id=body["team"]["id"], mentor_id=body["user"]["id"],
-                                                 candidate_id=candidate_id, reason=reason)
+                                                 candidate_id=candidate_id, reason=reason,
+                                                 announce=partial(notify.announce_hand_on, runtime, expired=False))
                    if candidate_id is not None else mentoring.Stale("not_found"))
         if isinstance(outcome, mentoring.Stale):
             await ack(response_action="update",
                       view=views.notice_modal("Nothing changed", stale_text(outcome, settings.mentor_handoff_days)))
             return
         await ack()
-        await notify.hand_on(runtime, outcome, expired=False)
+        await notify.hand_on(runtime, outcome)

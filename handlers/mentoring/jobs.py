@@ -6,6 +6,8 @@ conditional UPDATE in the service, so two replicas sweeping at once do each thin
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import mentoring, mentorships, nudges
@@ -22,9 +24,10 @@ def register(runtime: Runtime) -> None:
 
 async def move_requests_on(runtime: Runtime) -> None:
     for team_id, candidate_id in await mentoring.expired_offers(runtime):
-        handoff = await mentoring.expire_offer(runtime, team_id=team_id, candidate_id=candidate_id)
+        handoff = await mentoring.expire_offer(runtime, team_id=team_id, candidate_id=candidate_id,
+                                               announce=partial(notify.announce_hand_on, runtime, expired=True))
         if isinstance(handoff, mentoring.Handoff):
-            await notify.hand_on(runtime, handoff, expired=True)
+            await notify.hand_on(runtime, handoff)
     for team_id, request_id in await mentoring.unclaimed_questions(runtime):
         widened = await mentoring.widen_question(runtime, team_id=team_id, request_id=request_id)
         if widened is not None:

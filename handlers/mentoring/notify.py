@@ -1,7 +1,10 @@
 """Telling people what happened: every mentoring DM goes through the outbox (stored, then retried).
 
 Shared by the listeners (a click) and the sweep (a due time), so a hand-off reads the same whether
-a mentor declined or simply never answered.
+a mentor declined or simply never answered. The DMs a request's change causes (asked, accepted or
+claimed, declined or expired) are queued by the `announce_*` functions inside the service's own
+transaction (bot.mentoring.Announce); the listener then `deliver`s them, and the outbox sweep sends
+whatever that misses, so a crash between the two loses nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from bot.mentoring import (
     CandidateInfo,
     Escalation,
     Handoff,
+    Offered,
     RequestInfo,
     Started,
     Widened,
@@ -38,6 +42,7 @@ KICKOFF = "mentorship_kickoff"
 def register_hooks(runtime: Runtime) -> None:
     runtime.outbox.on_sent(OFFER_DM, _offer_sent)
     runtime.outbox.on_sent(GROUP_DM, _group_opened(runtime))
+    runtime.outbox.on_dead(GROUP_DM, _group_refused(runtime))
 
 
 async def _offer_sent(session: AsyncSession, row: OutboxMessage, data: dict[str, Any]) -> None:
@@ -64,6 +69,22 @@ def _group_opened(runtime: Runtime):
     return hook
 
 
+def _group_refused(runtime: Runtime):
+    async def hook(session: AsyncSession, row: OutboxMessage) -> None:
+        # Slack will never open the group DM (e.g. one of them was deactivated): each still gets the
+        # kick-off in their own DM, so neither is left wondering whether the mentorship started.
+        info = await mentorships.info_in(session, row.team_id, row.subject_id) if row.subject_id else None
+        if info is None:
+            return
+        message = blocks.kickoff(info, runtime.settings.mentor_checkin_days)
+        for user_id in (info.mentor_id, info.mentee_id):
+            kickoff = await runtime.outbox.enqueue(session, team_id=row.team_id, method="chat.postMessage",
+                                                   args={"channel": user_id, **message}, purpose=KICKOFF,
+                                                   subject_id=row.subject_id)
+            kickoff.next_attempt_at = runtime.clock.now()
+    return hook
+
+
 async def dm(runtime: Runtime, team_id: str, user_id: str, message: blocks.Message, *, purpose: str,
              subject_id: int | None = None) -> None:
     await runtime.outbox.send(team_id=team_id, method="chat.postMessage", args={"channel": user_id, **message},
@@ -79,61 +100,114 @@ async def queue_dm(runtime: Runtime, session: AsyncSession, team_id: str, user_i
     return row.id
 
 
-async def update_offer(runtime: Runtime, team_id: str, candidate: CandidateInfo, message: blocks.Message) -> None:
-    """Rewrite a mentor's offer DM (once we know where it is) so its buttons no longer invite a click."""
+async def deliver(runtime: Runtime, outbox_ids: tuple[int, ...]) -> None:
+    """Try the calls an outcome queued, once its transaction committed; the sweep retries any that fail."""
+    for outbox_id in outbox_ids:
+        await runtime.outbox.attempt(outbox_id, leased=True)
+
+
+def _offer_update(candidate: CandidateInfo, message: blocks.Message) -> dict[str, Any] | None:
+    """chat.update arguments rewriting a mentor's offer DM, once we know where it is; else None."""
     if candidate.dm_channel_id and candidate.dm_ts:
-        await runtime.outbox.send(team_id=team_id, method="chat.update", purpose="mentor_offer_update",
-                                  args={"channel": candidate.dm_channel_id, "ts": candidate.dm_ts, **message},
+        return {"channel": candidate.dm_channel_id, "ts": candidate.dm_ts, **message}
+    return None
+
+
+async def update_offer(runtime: Runtime, team_id: str, candidate: CandidateInfo, message: blocks.Message) -> None:
+    """Rewrite a mentor's offer DM so its buttons no longer invite a click."""
+    if args := _offer_update(candidate, message):
+        await runtime.outbox.send(team_id=team_id, method="chat.update", purpose="mentor_offer_update", args=args,
                                   subject_id=candidate.id)
 
 
-async def send_offer(runtime: Runtime, request: RequestInfo, candidate: CandidateInfo) -> None:
+async def _queue_offer_update(runtime: Runtime, session: AsyncSession, team_id: str, candidate: CandidateInfo,
+                              message: blocks.Message) -> list[int]:
+    if args := _offer_update(candidate, message):
+        row = await runtime.outbox.enqueue(session, team_id=team_id, method="chat.update",
+                                           purpose="mentor_offer_update", args=args, subject_id=candidate.id)
+        return [row.id]
+    return []
+
+
+def _offer_message(runtime: Runtime, request: RequestInfo, candidate: CandidateInfo) -> blocks.Message:
     if request.kind == "informal":
-        message = blocks.quick_question(request, candidate)
-    else:
-        message = blocks.offer(request, candidate, runtime.settings.mentor_handoff_days)
-    await dm(runtime, request.team_id, candidate.mentor_id, message, purpose=OFFER_DM, subject_id=candidate.id)
+        return blocks.quick_question(request, candidate)
+    return blocks.offer(request, candidate, runtime.settings.mentor_handoff_days)
+
+
+async def send_offer(runtime: Runtime, request: RequestInfo, candidate: CandidateInfo) -> None:
+    await dm(runtime, request.team_id, candidate.mentor_id, _offer_message(runtime, request, candidate),
+             purpose=OFFER_DM, subject_id=candidate.id)
+
+
+async def _queue_offer(runtime: Runtime, session: AsyncSession, request: RequestInfo,
+                       candidate: CandidateInfo) -> int:
+    return await queue_dm(runtime, session, request.team_id, candidate.mentor_id,
+                          _offer_message(runtime, request, candidate), purpose=OFFER_DM, subject_id=candidate.id)
+
+
+async def announce_ask(runtime: Runtime, session: AsyncSession, outcome: Offered) -> list[int]:
+    """The mentee asked a mentor: the offer DM, queued with the ask."""
+    return [await _queue_offer(runtime, session, outcome.request, outcome.candidate)]
+
+
+async def announce_start(runtime: Runtime, session: AsyncSession, started: Started) -> list[int]:
+    """A mentor accepted or claimed: open the pair's group DM (its kick-off follows from the hook) and
+    close the offer DMs, all queued with the mentorship itself."""
+    team_id = started.request.team_id
+    users = f"{started.candidate.mentor_id},{started.request.mentee_id}"
+    group = await runtime.outbox.enqueue(session, team_id=team_id, method="conversations.open",
+                                         args={"users": users}, purpose=GROUP_DM, subject_id=started.mentorship_id)
+    closed = "accepted" if started.request.kind == "formal" else "claimed"
+    queued = [group.id, *await _queue_offer_update(runtime, session, team_id, started.candidate,
+                                                   blocks.offer_closed(started.request, closed))]
+    for other in started.superseded:
+        queued += await _queue_offer_update(
+            runtime, session, team_id, other,
+            blocks.offer_closed(started.request, "taken", winner_id=started.candidate.mentor_id))
+    return queued
 
 
 async def connect_pair(runtime: Runtime, started: Started) -> None:
-    """Open the group DM (mentor, mentee and the bot); its kick-off message follows from the hook."""
-    team_id = started.request.team_id
-    users = f"{started.candidate.mentor_id},{started.request.mentee_id}"
-    delivery = await runtime.outbox.send(team_id=team_id, method="conversations.open", args={"users": users},
-                                         purpose=GROUP_DM, subject_id=started.mentorship_id)
-    if delivery.sent:
-        await _send_queued_kickoff(runtime, started.mentorship_id)
-    closed = "accepted" if started.request.kind == "formal" else "claimed"
-    await update_offer(runtime, team_id, started.candidate, blocks.offer_closed(started.request, closed))
-    for other in started.superseded:
-        await update_offer(runtime, team_id, other,
-                           blocks.offer_closed(started.request, "taken", winner_id=started.candidate.mentor_id))
+    """After the commit: open the group DM and post its kick-off (or, if Slack refused the group DM,
+    the kick-off to each of them), and close the offer DMs."""
+    await deliver(runtime, started.queued)
+    await _send_queued_kickoffs(runtime, started.mentorship_id)
 
 
-async def _send_queued_kickoff(runtime: Runtime, mentorship_id: int) -> None:
+async def _send_queued_kickoffs(runtime: Runtime, mentorship_id: int) -> None:
     async with runtime.db.session() as session:
-        queued = await session.scalar(select(OutboxMessage.id).where(
+        queued = (await session.scalars(select(OutboxMessage.id).where(
             OutboxMessage.purpose == KICKOFF, OutboxMessage.subject_id == mentorship_id,
-            OutboxMessage.status == "pending"))
-    if queued is not None:
-        await runtime.outbox.attempt(queued)
+            OutboxMessage.status == "pending"))).all()
+    for outbox_id in queued:
+        await runtime.outbox.attempt(outbox_id)
 
 
-async def hand_on(runtime: Runtime, outcome: Handoff, *, expired: bool) -> None:
-    """After a decline or an expired offer: close the old DM, tell the mentee, ask the next mentor."""
-    settings = runtime.settings
+async def announce_hand_on(runtime: Runtime, session: AsyncSession, outcome: Handoff, *,
+                           expired: bool) -> list[int]:
+    """A decline or an expired offer: close the old DM, tell the mentee, ask the next mentor, all
+    queued with the hand-off."""
+    handoff_days = runtime.settings.mentor_handoff_days
     team_id, request = outcome.request.team_id, outcome.request
-    await update_offer(runtime, team_id, outcome.left,
-                       blocks.offer_closed(request, "expired" if expired else "declined",
-                                           handoff_days=settings.mentor_handoff_days))
-    await dm(runtime, team_id, request.mentee_id,
-             blocks.handed_on(outcome.left, outcome.next, request, expired=expired,
-                              handoff_days=settings.mentor_handoff_days),
-             purpose="mentoring_handoff", subject_id=request.id)
+    queued = await _queue_offer_update(runtime, session, team_id, outcome.left,
+                                       blocks.offer_closed(request, "expired" if expired else "declined",
+                                                           handoff_days=handoff_days))
+    queued.append(await queue_dm(runtime, session, team_id, request.mentee_id,
+                                 blocks.handed_on(outcome.left, outcome.next, request, expired=expired,
+                                                  handoff_days=handoff_days),
+                                 purpose="mentoring_handoff", subject_id=request.id))
     if outcome.next is not None:
-        await send_offer(runtime, request, outcome.next)
-    else:
-        await escalate_now(runtime, team_id, request.id)
+        queued.append(await _queue_offer(runtime, session, request, outcome.next))
+    return queued
+
+
+async def hand_on(runtime: Runtime, outcome: Handoff) -> None:
+    """After the hand-off's commit: send what it queued; with nobody left, tell the admins now (the
+    request is due to escalate already, so the sweep does it if this never runs)."""
+    await deliver(runtime, outcome.queued)
+    if outcome.next is None:
+        await escalate_now(runtime, outcome.request.team_id, outcome.request.id)
 
 
 async def widened(runtime: Runtime, outcome: Widened) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -37,12 +38,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         candidate_id = button_id(action)
         outcome = (await mentoring.ask_mentor(runtime, team_id=body["team"]["id"], mentee_id=body["user"]["id"],
-                                              candidate_id=candidate_id)
+                                              candidate_id=candidate_id, announce=partial(notify.announce_ask, runtime))
                    if candidate_id is not None else mentoring.Stale("not_found"))
         if isinstance(outcome, mentoring.Stale):
             await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
             return
-        await notify.send_offer(runtime, outcome.request, outcome.candidate)
+        await notify.deliver(runtime, outcome.queued)
         await replace(respond, blocks.asked(outcome.candidate, outcome.request, settings.mentor_handoff_days))
 
     @app.action(blocks.QUICK_QUESTION)

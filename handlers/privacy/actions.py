@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -22,12 +23,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         await respond(text="Deleting your data…", replace_original=True)
-        result = await privacy.forget(runtime, team_id, user_id)
+        result = await privacy.forget(runtime, team_id, user_id,
+                                      announce_handoff=partial(notify.announce_hand_on, runtime, expired=False))
         # Mentors holding their request see it is withdrawn; offers to them go to the next mentor.
         for withdrawn in result.withdrawn:
             await notify.announce_withdrawal(runtime, withdrawn)
         for handed_on in result.handed_on:
-            await notify.hand_on(runtime, handed_on, expired=False)
+            await notify.hand_on(runtime, handed_on)
         # Teammates' project cards and kudos counts no longer show them.
         for project_id in result.kept_projects:
             await refresh_parent(runtime, team_id=team_id, project_id=project_id)
