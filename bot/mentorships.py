@@ -94,16 +94,6 @@ class MeetingLogged:
     meeting: MeetingInput
 
 
-@dataclass(frozen=True)
-class MeetingView:
-    id: int
-    logged_by: str
-    met_on: date
-    minutes: int
-    topics: tuple[str, ...]
-    private_notes: str | None  # only when the viewer wrote them
-
-
 async def start(runtime: Runtime, session: AsyncSession, *, request: MentorshipRequest, mentor_id: str,
                 now: datetime) -> Mentorship:
     """Start the pair's mentorship in the caller's transaction; formal pairs get check-ins."""
@@ -235,23 +225,6 @@ async def save_feedback(runtime: Runtime, *, team_id: str, user_id: str, mentors
         record(session, team_id=team_id, actor_id=user_id, action="mentorship.feedback",
                subject=f"mentorship:{mentorship_id}", at=now)
         return await _info(session, mentorship)
-
-
-async def meetings_for(runtime: Runtime, *, team_id: str, mentorship_id: int,
-                       viewer_id: str) -> list[MeetingView] | Refused:
-    """The pair's meetings, newest first, as `viewer_id` may see them: their own private notes only."""
-    async with runtime.db.session() as session:
-        mentorship = await _mentorship(session, team_id, mentorship_id)
-        if refused := _outsider(mentorship, viewer_id):
-            return refused
-        assert mentorship is not None
-        rows = (await session.scalars(
-            select(MentorshipMeeting).where(MentorshipMeeting.team_id == team_id,
-                                            MentorshipMeeting.mentorship_id == mentorship_id)
-            .order_by(MentorshipMeeting.met_on.desc(), MentorshipMeeting.id.desc()))).all()
-        return [MeetingView(id=m.id, logged_by=m.logged_by, met_on=m.met_on, minutes=m.minutes,
-                            topics=tuple(m.topics), private_notes=m.private_notes if m.logged_by == viewer_id else None)
-                for m in rows]
 
 
 async def schedule_next_checkin(runtime: Runtime, session: AsyncSession, *, team_id: str, user_id: str,

@@ -63,7 +63,6 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(TEAM)
     slack_user_id: Mapped[str] = mapped_column(USER)
-    display_name: Mapped[str | None] = mapped_column(String(120))
     profession: Mapped[str | None] = mapped_column(SHORT)
     career_stage: Mapped[str | None] = mapped_column(SHORT)
     cpd_framework: Mapped[str] = mapped_column(SHORT)
@@ -253,7 +252,6 @@ class MentorshipCandidate(Base):
     status: Mapped[str] = mapped_column(SHORT, default="shortlisted")
     offered_at: Mapped[datetime | None]
     remind_due_at: Mapped[datetime | None]
-    reminded_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
     decline_reason: Mapped[str | None] = mapped_column(Text)

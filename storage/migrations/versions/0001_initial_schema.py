@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 10:15:06.109301
+Create Date: 2026-11-27 11:25:42.498018
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('team_id', sa.String(length=32), nullable=False),
     sa.Column('slack_user_id', sa.String(length=32), nullable=False),
-    sa.Column('display_name', sa.String(length=120), nullable=True),
     sa.Column('profession', sa.String(length=40), nullable=True),
     sa.Column('career_stage', sa.String(length=40), nullable=True),
     sa.Column('cpd_framework', sa.String(length=40), nullable=False),
@@ -224,7 +223,6 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=40), nullable=False),
     sa.Column('offered_at', storage.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('remind_due_at', storage.types.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('reminded_at', storage.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('expires_at', storage.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('responded_at', storage.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('decline_reason', sa.Text(), nullable=True),
