@@ -100,6 +100,7 @@ class CandidateInfo:
 class Shortlist:
     request: RequestInfo
     candidates: tuple[CandidateInfo, ...]  # shortlisted (formal) or offered (informal), best first
+    queued: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,18 +145,21 @@ class Handoff:
 class Withdrawn:
     request: RequestInfo
     offered: tuple[CandidateInfo, ...]  # mentors who had the request in their DMs
+    queued: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class Widened:
     request: RequestInfo
     added: tuple[CandidateInfo, ...]
+    queued: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class Escalation:
     request: RequestInfo
     tried: tuple[CandidateInfo, ...]
+    queued: tuple[int, ...] = ()
 
 
 # --- profiles ---------------------------------------------------------------------------------------------
@@ -307,7 +311,8 @@ class RequestInput:
     preferred_career_stage: str | None = None
 
 
-async def create_request(runtime: Runtime, *, team_id: str, mentee_id: str, ask: RequestInput) -> Shortlist:
+async def create_request(runtime: Runtime, *, team_id: str, mentee_id: str, ask: RequestInput,
+                         announce: Announce[Shortlist] | None = None) -> Shortlist:
     """Store the request and its best mentors: a shortlist to choose from (formal), or the first
     mentors to ask (informal). With nobody to suggest the request is unmatched and due to escalate."""
     refuse_phi(runtime.settings, needs=ask.needs, goal=ask.goal)
@@ -331,7 +336,7 @@ async def create_request(runtime: Runtime, *, team_id: str, mentee_id: str, ask:
         record(session, team_id=team_id, actor_id=mentee_id, action="mentoring.requested",
                subject=f"mentorship_request:{request.id}", at=now,
                detail={"kind": ask.kind, "candidates": len(matches)})
-        shortlist = await _shortlist(session, request)
+        shortlist = await _announced(session, await _shortlist(session, request), announce)
     runtime.member_changed(team_id, mentee_id)
     return shortlist
 
@@ -466,7 +471,8 @@ async def _hand_on(runtime: Runtime, *, team_id: str, candidate_id: int, mentor_
     return outcome
 
 
-async def withdraw_request(runtime: Runtime, *, team_id: str, mentee_id: str, request_id: int) -> Withdrawn | Stale:
+async def withdraw_request(runtime: Runtime, *, team_id: str, mentee_id: str, request_id: int,
+                           announce: Announce[Withdrawn] | None = None) -> Withdrawn | Stale:
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
         if not await _take_request(session, team_id, request_id, OPEN_STATUSES, now, mentee_id=mentee_id):
@@ -477,12 +483,13 @@ async def withdraw_request(runtime: Runtime, *, team_id: str, mentee_id: str, re
         offered = await _supersede_others(session, request, keep=None)
         record(session, team_id=team_id, actor_id=mentee_id, action="mentoring.withdrawn",
                subject=f"mentorship_request:{request_id}", at=now)
-        outcome = Withdrawn(RequestInfo.of(request), tuple(offered))
+        outcome = await _announced(session, Withdrawn(RequestInfo.of(request), tuple(offered)), announce)
     runtime.member_changed(team_id, mentee_id)
     return outcome
 
 
-async def ask_informally(runtime: Runtime, *, team_id: str, mentee_id: str, request_id: int) -> Shortlist | Stale:
+async def ask_informally(runtime: Runtime, *, team_id: str, mentee_id: str, request_id: int,
+                         announce: Announce[Shortlist] | None = None) -> Shortlist | Stale:
     """Turn a formal request (shortlisted or unmatched) into a quick question for informal mentors."""
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
@@ -509,12 +516,13 @@ async def ask_informally(runtime: Runtime, *, team_id: str, mentee_id: str, requ
             await _open_informal(runtime, session, request, now)
         else:
             _mark_unmatched(request, now)
-        shortlist = await _shortlist(session, request)
+        shortlist = await _announced(session, await _shortlist(session, request), announce)
     runtime.member_changed(team_id, mentee_id)
     return shortlist
 
 
-async def widen_question(runtime: Runtime, *, team_id: str, request_id: int) -> Widened | None:
+async def widen_question(runtime: Runtime, *, team_id: str, request_id: int,
+                         announce: Announce[Widened] | None = None) -> Widened | None:
     """Ask more mentors, once, about a quick question nobody claimed; None if it was widened already."""
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
@@ -540,7 +548,9 @@ async def widen_question(runtime: Runtime, *, team_id: str, request_id: int) -> 
         await session.flush()
         if not added:
             request.escalate_due_at = now  # nobody else to ask: tell the admins now
-        return Widened(RequestInfo.of(request), tuple([await _candidate_info(session, c) for c in added]))
+        return await _announced(
+            session, Widened(RequestInfo.of(request), tuple([await _candidate_info(session, c) for c in added])),
+            announce)
 
 
 async def unclaimed_questions(runtime: Runtime) -> list[tuple[str, int]]:
@@ -576,7 +586,8 @@ async def due_escalations(runtime: Runtime) -> list[tuple[str, int]]:
         return list(rows.all())
 
 
-async def claim_escalation(runtime: Runtime, *, team_id: str, request_id: int) -> Escalation | None:
+async def claim_escalation(runtime: Runtime, *, team_id: str, request_id: int,
+                           announce: Announce[Escalation] | None = None) -> Escalation | None:
     """Mark the request escalated (once, whoever else is sweeping) and say what was tried."""
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
@@ -593,7 +604,9 @@ async def claim_escalation(runtime: Runtime, *, team_id: str, request_id: int) -
                  or c.offered_at is not None]
         record(session, team_id=team_id, actor_id=None, action="mentoring.escalated",
                subject=f"mentorship_request:{request_id}", at=now)
-        return Escalation(RequestInfo.of(request), tuple([await _candidate_info(session, c) for c in tried]))
+        return await _announced(
+            session, Escalation(RequestInfo.of(request), tuple([await _candidate_info(session, c) for c in tried])),
+            announce)
 
 
 async def offer_in(session: AsyncSession, team_id: str, candidate_id: int) -> tuple[RequestInfo, CandidateInfo] | None:

@@ -337,11 +337,15 @@ async def _forget_mentoring(session: AsyncSession, team_id: str, user_id: str, r
         MentorshipCandidate.team_id == team_id, MentorshipCandidate.mentor_id == user_id)
         .values(decline_reason=None))
     request_ids = select(MentorshipRequest.id).where(theirs)
-    await _scrub_outbox(session, team_id, _about(MENTOR_DMS_BY_REQUEST, request_ids)
+    # The withdrawals' own updates stay pending: they replace the mentors' copies of the request with
+    # "withdrew this request", so they are what takes the mentee's words off Slack.
+    closing = [outbox_id for withdrawn in result.withdrawn for outbox_id in withdrawn.queued]
+    await _scrub_outbox(session, team_id, OutboxMessage.id.not_in(closing) & (
+                        _about(MENTOR_DMS_BY_REQUEST, request_ids)
                         | _about(MENTOR_DMS_BY_CANDIDATE, select(MentorshipCandidate.id).where(
                             MentorshipCandidate.request_id.in_(request_ids)))
                         | _about(MENTOR_DMS_BY_MENTORSHIP, select(Mentorship.id).where(
-                            Mentorship.team_id == team_id, Mentorship.mentee_id == user_id)))
+                            Mentorship.team_id == team_id, Mentorship.mentee_id == user_id))))
     for m in await _mentorships(session, team_id, user_id):
         result.teammates.add(m.mentee_id if m.mentor_id == user_id else m.mentor_id)
         if m.status == "active":
@@ -381,9 +385,10 @@ async def _forget_rows(session: AsyncSession, team_id: str, user_id: str, now: d
 
 
 async def forget(runtime: Runtime, team_id: str, user_id: str, *,
+                 announce_withdrawal: mentoring.Announce[mentoring.Withdrawn] | None = None,
                  announce_handoff: mentoring.Announce[mentoring.Handoff] | None = None) -> ForgetResult:
     """Forget a member who confirmed it: mentoring first (through its own services, so mentors are told
-    and offers move on: `announce_handoff` queues those DMs), then everything else in one audited
+    and offers move on: `announce_withdrawal` and `announce_handoff` queue those DMs), then everything else in one audited
     transaction. The bot's channel posts of their updates are deleted through the outbox, and the other
     person of each mentorship it ends is told through it, so a Slack hiccup delays either, never loses it.
     """
@@ -397,7 +402,7 @@ async def forget(runtime: Runtime, team_id: str, user_id: str, *,
             MentorshipCandidate.status == "offered"))).all()
     for request_id in request_ids:
         withdrawn = await mentoring.withdraw_request(runtime, team_id=team_id, mentee_id=user_id,
-                                                     request_id=request_id)
+                                                     request_id=request_id, announce=announce_withdrawal)
         if isinstance(withdrawn, mentoring.Withdrawn):
             result.withdrawn.append(withdrawn)
     for candidate_id in offer_ids:

@@ -11,6 +11,7 @@ from bot.outbox import LEASE
 from bot.standin import state_values
 from handlers.mentoring import notify
 from tests.mentoring_helpers import (
+    ADMIN,
     MENTEE,
     add_mentor,
     button,
@@ -46,6 +47,19 @@ async def _ask_ada(env) -> None:
     await click(env, "mentor_ask", ada.id, MENTEE)
 
 
+async def _submit_find_mentor(env, needs: str, kind: str) -> None:
+    await env.driver.command("/find-mentor", "")
+    await env.settle()
+    await env.driver.submit_view("find_mentor", state_values(
+        needs={"needs": needs}, topics={"topics": {"selected_options": []}}, goal={"goal": None},
+        format={"format": {"radio": kind}}), view=env.slack.opened_views[-1]["view"])
+    await env.settle()
+
+
+async def _ask_quick_question(env) -> None:
+    await _submit_find_mentor(env, "How many points before a run chart shows a shift?", "informal")
+
+
 async def _sweep_after_lease(env) -> None:
     """A later minute's sweeps: the lease on a row whose sender died has run out by then."""
     env.clock.advance(LEASE + timedelta(seconds=1))
@@ -55,7 +69,12 @@ async def _sweep_after_lease(env) -> None:
 
 
 def _offers(env, mentor_id: str) -> list[dict]:
-    return [m for m in dms(env, mentor_id) if buttons(m, "mentor_accept")]
+    return _with_button(env, mentor_id, "mentor_accept")
+
+
+def _with_button(env, user_id: str, action_id: str) -> list[dict]:
+    """Their DMs with that button: not the apology the app's error handler sends for the simulated crash."""
+    return [m for m in dms(env, user_id) if buttons(m, action_id)]
 
 
 async def test_a_failed_offer_dm_is_sent_once_by_the_sweep(env):
@@ -129,13 +148,7 @@ async def test_a_crash_after_an_offer_expires_still_hands_it_on(env, crash_after
 
 async def test_a_crash_after_a_claim_commits_still_connects_the_pair(env, crash_after_commit):
     await add_mentor(env, ADA, "Mentor 1", ("measurement-run-charts",), formats=("informal",))
-    await env.driver.command("/find-mentor", "")
-    await env.settle()
-    await env.driver.submit_view("find_mentor", state_values(
-        needs={"needs": "How many points before a run chart shows a shift?"},
-        topics={"topics": {"selected_options": []}}, goal={"goal": None},
-        format={"format": {"radio": "informal"}}), view=env.slack.opened_views[-1]["view"])
-    await env.settle()
+    await _ask_quick_question(env)
     question = dms(env, ADA)[-1]
     crash_after_commit()
     await click(env, "mentor_claim", button(question, "mentor_claim")["value"], ADA, message=question)
@@ -156,3 +169,75 @@ async def test_when_slack_refuses_the_group_dm_each_of_the_pair_gets_the_kickoff
     assert pair.group_channel_id is None
     for user_id in (ADA, MENTEE):
         assert f"<@{ADA}> has agreed to mentor <@{MENTEE}>" in text_of(dms(env, user_id)[-1])
+
+
+async def test_a_crash_after_the_find_mentor_form_commits_still_sends_the_shortlist(env, crash_after_commit):
+    await add_mentor(env, ADA, "Dr. Ada Example", ("measurement-run-charts",))
+    crash_after_commit()
+    await _submit_find_mentor(env, "Help me read our run charts", "formal")
+    assert _with_button(env, MENTEE, "mentor_ask") == [] and (await requests(env))[0].status == "shortlisted"
+
+    await _sweep_after_lease(env)
+    [shortlist] = _with_button(env, MENTEE, "mentor_ask")
+    [ada] = await candidates(env)
+    assert button(shortlist, "mentor_ask")["value"] == str(ada.id)
+    assert "Mentors who could help with run charts" in text_of(shortlist) and "Dr. Ada Example" in text_of(shortlist)
+
+
+async def test_a_crash_after_a_quick_question_commits_still_asks_its_mentors(env, crash_after_commit):
+    await add_mentor(env, ADA, "Mentor 1", ("measurement-run-charts",), formats=("informal",))
+    crash_after_commit()
+    await _ask_quick_question(env)
+    assert dms(env, ADA) == [] and _with_button(env, MENTEE, "mentor_withdraw") == []
+    assert (await requests(env))[0].status == "offered"
+
+    await _sweep_after_lease(env)
+    [question] = dms(env, ADA)
+    assert button(question, "mentor_claim") and "How many points" in text_of(question)
+    [sent] = _with_button(env, MENTEE, "mentor_withdraw")
+    assert "went to 1 mentor" in text_of(sent) and button(sent, "mentor_withdraw")
+
+
+async def test_a_crash_after_a_question_widens_still_asks_the_new_mentors(env, crash_after_commit):
+    mentors = [f"U0MENTOR{n}" for n in range(1, 5)]
+    for n, mentor_id in enumerate(mentors, start=1):
+        await add_mentor(env, mentor_id, f"Mentor {n}", ("measurement-run-charts",), formats=("informal",))
+    await _ask_quick_question(env)
+    crash_after_commit()
+    env.clock.advance(timedelta(hours=env.runtime.settings.informal_widen_hours))
+    await run_sweep(env)  # the widening crashes after its commit
+    [added] = [c.mentor_id for c in await candidates(env) if c.rank == 4]
+    assert (await requests(env))[0].widened_at is not None and dms(env, added) == []
+
+    await _sweep_after_lease(env)
+    [question] = dms(env, added)
+    assert button(question, "mentor_claim")
+    assert "asked 1 more mentor." in text_of(dms(env, MENTEE)[-1])
+    assert [len(dms(env, m)) for m in mentors] == [1, 1, 1, 1]
+
+
+async def test_a_crash_after_an_escalation_is_claimed_still_tells_the_admins_once(env, crash_after_commit):
+    crash_after_commit()
+    await env.driver.command("/find-mentor", "help with run charts")  # nobody is on the roster
+    await env.settle()  # the crash comes before the immediate escalation
+    await run_sweep(env)  # the sweep's escalation crashes after its claim commits
+    [request] = await requests(env)
+    assert request.status == "unmatched" and request.escalated_at is not None and dms(env, ADMIN) == []
+
+    await _sweep_after_lease(env)
+    await run_sweep(env)
+    [alert] = dms(env, ADMIN)
+    assert "help with run charts" in text_of(alert) and "No mentor on the roster fits" in text_of(alert)
+
+
+async def test_a_crash_after_a_withdrawal_commits_still_closes_the_mentors_dm(env, crash_after_commit):
+    await _ask_ada(env)
+    asked = env.slack.responses()[-1]
+    crash_after_commit()
+    await click(env, "mentor_withdraw", button(asked, "mentor_withdraw")["value"], MENTEE)
+    [offer] = dms(env, ADA)
+    assert (await requests(env))[0].status == "withdrawn" and button(offer, "mentor_accept")
+
+    await _sweep_after_lease(env)
+    [closed] = dms(env, ADA)
+    assert "withdrew this request" in text_of(closed) and buttons(closed, "mentor_accept") == []

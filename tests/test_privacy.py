@@ -229,6 +229,27 @@ async def test_forget_me_leaves_none_of_their_words_in_the_outbox(env):
     assert "U0MEMBER1" not in json.dumps(env.slack.messages("C0COMMUNITY")[0]["blocks"])
 
 
+async def test_forget_me_closes_the_mentors_copy_of_their_request_even_after_a_failed_send(env):
+    """The withdrawal's "withdrew this request" update is what takes the request's words off the mentor's
+    DM: forgetting must not cancel it with the rest of their outbox rows."""
+    await add_mentor(env, "U0MENTOR1", "Dr. Ada Example", ("measurement-run-charts",))
+    await env.driver.command("/find-mentor", "ZEBRA wants help with run charts")
+    await env.settle()
+    [offer] = await candidates(env)
+    await click(env, "mentor_ask", offer.id, ME)
+    env.slack.fail("chat.update", status=500, times=1)
+    await env.driver.command("/qi-commons", "forget-me")
+    await env.driver.action("privacy_forget_confirm", value="confirm")
+    await env.settle()
+    [dm] = env.slack.messages(env.slack.dm_channel("U0MENTOR1"))
+    assert "ZEBRA" in json.dumps(dm)
+
+    env.clock.advance(timedelta(minutes=5))
+    await env.runtime.outbox.sweep()
+    [dm] = env.slack.messages(env.slack.dm_channel("U0MENTOR1"))
+    assert "withdrew this request" in dm["text"] + json.dumps(dm["blocks"]) and "ZEBRA" not in json.dumps(dm)
+
+
 async def test_forget_me_tells_the_other_person_of_each_active_mentorship_without_naming_them(env):
     """A mentor and a mentee of the forgotten member learn it ended (and the mentee how to find another
     mentor); the DMs are stored with the forgetting, so a Slack failure only delays them."""

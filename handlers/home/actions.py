@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -99,8 +100,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if request_id is None:
             return
         # The service withdraws only this member's own open request: the id could be anyone's.
-        outcome = await mentoring.withdraw_request(runtime, team_id=team_id, mentee_id=user_id, request_id=request_id)
+        outcome = await mentoring.withdraw_request(runtime, team_id=team_id, mentee_id=user_id, request_id=request_id,
+                                                   announce=partial(notify.announce_withdrawal, runtime))
         if isinstance(outcome, mentoring.Withdrawn):
-            await notify.announce_withdrawal(runtime, outcome)
+            await notify.deliver(runtime, outcome.queued)
         else:
             runtime.member_changed(team_id, user_id)  # show what it became instead

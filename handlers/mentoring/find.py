@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import mentoring
 from bot.mentor_vocabulary import topics_from_text
@@ -37,14 +39,27 @@ def present(runtime: Runtime, shortlist: mentoring.Shortlist) -> blocks.Message:
     return blocks.shortlist(request, shortlist.candidates, settings.mentor_handoff_days)
 
 
-async def follow_up(runtime: Runtime, shortlist: mentoring.Shortlist) -> None:
-    """Ask the mentors of a quick question, or tell the admins when nobody fits."""
+async def announce_request(runtime: Runtime, session: AsyncSession, shortlist: mentoring.Shortlist, *,
+                   to_mentee: bool = False) -> list[int]:
+    """Queued with the request itself: a quick question's first mentors are asked, and (`to_mentee`, when
+    a submitted modal leaves no reply to show it in) the mentee gets what `present` shows."""
     request = shortlist.request
-    if request.status == "unmatched":
-        await notify.escalate_now(runtime, request.team_id, request.id)
-    elif request.kind == "informal":
-        for candidate in shortlist.candidates:
-            await notify.send_offer(runtime, request, candidate)
+    queued = []
+    if to_mentee:
+        queued.append(await notify.queue_dm(runtime, session, request.team_id, request.mentee_id,
+                                            present(runtime, shortlist), purpose="mentoring_shortlist",
+                                            subject_id=request.id))
+    if request.kind == "informal" and request.status == "offered":
+        queued += [await notify.queue_offer(runtime, session, request, candidate) for candidate in shortlist.candidates]
+    return queued
+
+
+async def follow_up(runtime: Runtime, shortlist: mentoring.Shortlist) -> None:
+    """After the request's commit: send what it queued, and tell the admins now when nobody fits (the
+    request is due to escalate already, so the sweep does it if this never runs)."""
+    await notify.deliver(runtime, shortlist.queued)
+    if shortlist.request.status == "unmatched":
+        await notify.escalate_now(runtime, shortlist.request.team_id, shortlist.request.id)
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
@@ -68,7 +83,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         shortlist = await mentoring.create_request(
             runtime, team_id=ctx.team_id, mentee_id=ctx.user_id,
-            ask=mentoring.RequestInput(kind="formal", topics=tuple(topics), needs=ctx.text))
+            ask=mentoring.RequestInput(kind="formal", topics=tuple(topics), needs=ctx.text),
+            announce=partial(announce_request, runtime))
         message = present(runtime, shortlist)
         await ctx.reply(message["text"], message["blocks"])
         await follow_up(runtime, shortlist)
@@ -81,8 +97,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors=errors)
             return
         assert ask is not None
-        shortlist = await mentoring.create_request(runtime, team_id=team_id, mentee_id=user_id, ask=ask)
+        shortlist = await mentoring.create_request(runtime, team_id=team_id, mentee_id=user_id, ask=ask,
+                                                   announce=partial(announce_request, runtime, to_mentee=True))
         await ack()
-        await notify.dm(runtime, team_id, user_id, present(runtime, shortlist), purpose="mentoring_shortlist",
-                        subject_id=shortlist.request.id)
         await follow_up(runtime, shortlist)

@@ -29,13 +29,12 @@ async def move_requests_on(runtime: Runtime) -> None:
         if isinstance(handoff, mentoring.Handoff):
             await notify.hand_on(runtime, handoff)
     for team_id, request_id in await mentoring.unclaimed_questions(runtime):
-        widened = await mentoring.widen_question(runtime, team_id=team_id, request_id=request_id)
+        widened = await mentoring.widen_question(runtime, team_id=team_id, request_id=request_id,
+                                                 announce=partial(notify.announce_widened, runtime))
         if widened is not None:
-            await notify.widened(runtime, widened)
+            await notify.deliver(runtime, widened.queued)
     for team_id, request_id in await mentoring.due_escalations(runtime):
-        escalation = await mentoring.claim_escalation(runtime, team_id=team_id, request_id=request_id)
-        if escalation is not None:
-            await notify.escalate(runtime, escalation)
+        await notify.escalate_now(runtime, team_id, request_id)
 
 
 async def send_reminder(runtime: Runtime, session: AsyncSession, nudge: Nudge) -> int | None:

@@ -1,8 +1,8 @@
 """Telling people what happened: every mentoring DM goes through the outbox (stored, then retried).
 
 Shared by the listeners (a click) and the sweep (a due time), so a hand-off reads the same whether
-a mentor declined or simply never answered. The DMs a request's change causes (asked, accepted or
-claimed, declined or expired) are queued by the `announce_*` functions inside the service's own
+a mentor declined or simply never answered. The DMs a request's change causes (created, asked,
+accepted or claimed, declined or expired, widened, escalated, withdrawn) are queued by the `announce_*` functions inside the service's own
 transaction (bot.mentoring.Announce); the listener then `deliver`s them, and the outbox sweep sends
 whatever that misses, so a crash between the two loses nothing.
 """
@@ -10,6 +10,7 @@ whatever that misses, so a crash between the two loses nothing.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -113,13 +114,6 @@ def _offer_update(candidate: CandidateInfo, message: blocks.Message) -> dict[str
     return None
 
 
-async def update_offer(runtime: Runtime, team_id: str, candidate: CandidateInfo, message: blocks.Message) -> None:
-    """Rewrite a mentor's offer DM so its buttons no longer invite a click."""
-    if args := _offer_update(candidate, message):
-        await runtime.outbox.send(team_id=team_id, method="chat.update", purpose="mentor_offer_update", args=args,
-                                  subject_id=candidate.id)
-
-
 async def _queue_offer_update(runtime: Runtime, session: AsyncSession, team_id: str, candidate: CandidateInfo,
                               message: blocks.Message) -> list[int]:
     if args := _offer_update(candidate, message):
@@ -135,20 +129,16 @@ def _offer_message(runtime: Runtime, request: RequestInfo, candidate: CandidateI
     return blocks.offer(request, candidate, runtime.settings.mentor_handoff_days)
 
 
-async def send_offer(runtime: Runtime, request: RequestInfo, candidate: CandidateInfo) -> None:
-    await dm(runtime, request.team_id, candidate.mentor_id, _offer_message(runtime, request, candidate),
-             purpose=OFFER_DM, subject_id=candidate.id)
-
-
-async def _queue_offer(runtime: Runtime, session: AsyncSession, request: RequestInfo,
-                       candidate: CandidateInfo) -> int:
+async def queue_offer(runtime: Runtime, session: AsyncSession, request: RequestInfo,
+                      candidate: CandidateInfo) -> int:
+    """A mentor's offer DM (a formal request or a quick question), queued in the caller's transaction."""
     return await queue_dm(runtime, session, request.team_id, candidate.mentor_id,
                           _offer_message(runtime, request, candidate), purpose=OFFER_DM, subject_id=candidate.id)
 
 
 async def announce_ask(runtime: Runtime, session: AsyncSession, outcome: Offered) -> list[int]:
     """The mentee asked a mentor: the offer DM, queued with the ask."""
-    return [await _queue_offer(runtime, session, outcome.request, outcome.candidate)]
+    return [await queue_offer(runtime, session, outcome.request, outcome.candidate)]
 
 
 async def announce_start(runtime: Runtime, session: AsyncSession, started: Started) -> list[int]:
@@ -198,7 +188,7 @@ async def announce_hand_on(runtime: Runtime, session: AsyncSession, outcome: Han
                                                   handoff_days=handoff_days),
                                  purpose="mentoring_handoff", subject_id=request.id))
     if outcome.next is not None:
-        queued.append(await _queue_offer(runtime, session, request, outcome.next))
+        queued.append(await queue_offer(runtime, session, request, outcome.next))
     return queued
 
 
@@ -210,34 +200,44 @@ async def hand_on(runtime: Runtime, outcome: Handoff) -> None:
         await escalate_now(runtime, outcome.request.team_id, outcome.request.id)
 
 
-async def widened(runtime: Runtime, outcome: Widened) -> None:
-    for candidate in outcome.added:
-        await send_offer(runtime, outcome.request, candidate)
-    if outcome.added:
-        await dm(runtime, outcome.request.team_id, outcome.request.mentee_id, blocks.widened(len(outcome.added)),
-                 purpose="mentoring_widened", subject_id=outcome.request.id)
+async def announce_widened(runtime: Runtime, session: AsyncSession, outcome: Widened) -> list[int]:
+    """A quick question nobody claimed: the new mentors' questions and the mentee's note, queued with the
+    widening (with nobody new to ask it escalates instead)."""
+    if not outcome.added:
+        return []
+    queued = [await queue_offer(runtime, session, outcome.request, candidate) for candidate in outcome.added]
+    queued.append(await queue_dm(runtime, session, outcome.request.team_id, outcome.request.mentee_id,
+                                 blocks.widened(len(outcome.added)), purpose="mentoring_widened",
+                                 subject_id=outcome.request.id))
+    return queued
 
 
-async def escalate(runtime: Runtime, escalation: Escalation) -> None:
-    """Tell every admin, once (the caller claimed the escalation), what the request is and what was tried."""
+async def announce_escalation(runtime: Runtime, session: AsyncSession, escalation: Escalation) -> list[int]:
+    """Every admin's DM saying what the request is and what was tried, queued with the claim that makes
+    the escalation happen once."""
     admins = runtime.settings.admin_user_ids
     if not admins:
         log.warning("Mentor request %s needs an admin, but ADMIN_USER_IDS is empty", escalation.request.id)
     message = blocks.escalation(escalation.request, escalation.tried)
-    for admin_id in admins:
-        await dm(runtime, escalation.request.team_id, admin_id, message, purpose="mentoring_escalation",
-                 subject_id=escalation.request.id)
+    return [await queue_dm(runtime, session, escalation.request.team_id, admin_id, message,
+                           purpose="mentoring_escalation", subject_id=escalation.request.id)
+            for admin_id in admins]
 
 
 async def escalate_now(runtime: Runtime, team_id: str, request_id: int) -> None:
-    """Nobody fits at all: tell the admins straight away rather than at the next sweep."""
-    escalation = await claim_escalation(runtime, team_id=team_id, request_id=request_id)
+    """Tell the admins about a request nobody fits or took, once whoever else is sweeping: straight away
+    when nobody fits at all, rather than at the next sweep."""
+    escalation = await claim_escalation(runtime, team_id=team_id, request_id=request_id,
+                                        announce=partial(announce_escalation, runtime))
     if escalation is not None:
-        await escalate(runtime, escalation)
+        await deliver(runtime, escalation.queued)
 
 
-async def announce_withdrawal(runtime: Runtime, outcome: Withdrawn) -> None:
-    """The mentee withdrew: mentors who had it in their DMs see that no action is needed."""
+async def announce_withdrawal(runtime: Runtime, session: AsyncSession, outcome: Withdrawn) -> list[int]:
+    """The mentee withdrew: mentors who had it in their DMs see that no action is needed, queued with the
+    withdrawal."""
+    queued: list[int] = []
     for candidate in outcome.offered:
-        await update_offer(runtime, outcome.request.team_id, candidate,
-                           blocks.offer_closed(outcome.request, "withdrawn"))
+        queued += await _queue_offer_update(runtime, session, outcome.request.team_id, candidate,
+                                            blocks.offer_closed(outcome.request, "withdrawn"))
+    return queued

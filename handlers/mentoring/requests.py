@@ -13,7 +13,7 @@ from bot import mentoring
 from bot.runtime import Runtime
 from handlers.ids import row_id
 from handlers.mentoring import blocks, notify
-from handlers.mentoring.find import follow_up, present
+from handlers.mentoring.find import announce_request, follow_up, present
 from handlers.mentoring.stale import stale_text
 
 
@@ -52,7 +52,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         request_id = button_id(action)
         outcome = (await mentoring.ask_informally(runtime, team_id=body["team"]["id"], mentee_id=body["user"]["id"],
-                                                  request_id=request_id)
+                                                  request_id=request_id, announce=partial(announce_request, runtime))
                    if request_id is not None else mentoring.Stale("not_found"))
         if isinstance(outcome, mentoring.Stale):
             await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
@@ -65,10 +65,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         team_id, request_id = body["team"]["id"], button_id(action)
         outcome = (await mentoring.withdraw_request(runtime, team_id=team_id, mentee_id=body["user"]["id"],
-                                                    request_id=request_id)
+                                                    request_id=request_id,
+                                                    announce=partial(notify.announce_withdrawal, runtime))
                    if request_id is not None else mentoring.Stale("not_found"))
         if isinstance(outcome, mentoring.Stale):
             await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
             return
         await replace(respond, blocks.withdrawn())
-        await notify.announce_withdrawal(runtime, outcome)
+        await notify.deliver(runtime, outcome.queued)

@@ -24,10 +24,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         await respond(text="Deleting your data…", replace_original=True)
         result = await privacy.forget(runtime, team_id, user_id,
+                                      announce_withdrawal=partial(notify.announce_withdrawal, runtime),
                                       announce_handoff=partial(notify.announce_hand_on, runtime, expired=False))
         # Mentors holding their request see it is withdrawn; offers to them go to the next mentor.
         for withdrawn in result.withdrawn:
-            await notify.announce_withdrawal(runtime, withdrawn)
+            await notify.deliver(runtime, withdrawn.queued)
         for handed_on in result.handed_on:
             await notify.hand_on(runtime, handed_on)
         # Teammates' project cards and kudos counts no longer show them.
