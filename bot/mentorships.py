@@ -129,10 +129,9 @@ async def log_meeting(runtime: Runtime, *, team_id: str, user_id: str, mentorshi
     refuse_phi(runtime.settings, private_notes=meeting.private_notes)
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
-        mentorship = await _mentorship(session, team_id, mentorship_id)
-        if refused := _outsider(mentorship, user_id):
-            return refused
-        assert mentorship is not None
+        mentorship = await _pair_of(session, team_id, mentorship_id, user_id)
+        if isinstance(mentorship, Refused):
+            return mentorship
         row = MentorshipMeeting(team_id=team_id, mentorship_id=mentorship_id, logged_by=user_id,
                                 met_on=meeting.met_on, minutes=meeting.minutes, topics=list(meeting.topics),
                                 private_notes=meeting.private_notes, created_at=now)
@@ -201,10 +200,9 @@ async def save_feedback(runtime: Runtime, *, team_id: str, user_id: str, mentors
         raise ValueError("fit must be 1-5 and goals met yes, partly or no")
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
-        mentorship = await _mentorship(session, team_id, mentorship_id)
-        if refused := _outsider(mentorship, user_id):
-            return refused
-        assert mentorship is not None
+        mentorship = await _pair_of(session, team_id, mentorship_id, user_id)
+        if isinstance(mentorship, Refused):
+            return mentorship
         if mentorship.status != "ended":
             return Refused("active")
         values = dict(fit=feedback.fit, goals_met=feedback.goals_met, comment=feedback.comment, created_at=now)
@@ -261,6 +259,15 @@ async def _mentorship(session: AsyncSession, team_id: str, mentorship_id: int) -
     return await session.scalar(select(Mentorship).where(Mentorship.id == mentorship_id,
                                                          Mentorship.team_id == team_id)
                                 .execution_options(populate_existing=True))
+
+
+async def _pair_of(session: AsyncSession, team_id: str, mentorship_id: int, user_id: str) -> Mentorship | Refused:
+    """The mentorship, if `user_id` is one of the pair (ids in buttons can be forged)."""
+    mentorship = await _mentorship(session, team_id, mentorship_id)
+    if refused := _outsider(mentorship, user_id):
+        return refused
+    assert mentorship is not None
+    return mentorship
 
 
 def _outsider(mentorship: Mentorship | None, user_id: str) -> Refused | None:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -40,6 +41,22 @@ class CommandContext:
 
 
 Subcommand = Callable[[CommandContext], Awaitable[None]]
+
+
+def subcommand_listener(runtime: Runtime, subcommands: dict[str, Subcommand], fallback: Subcommand):
+    """A slash-command listener: ack at once, then run the subcommand named by the first word (given the
+    rest of the text), or `fallback` with the whole text when the first word names none."""
+
+    async def listener(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient,
+                       respond: AsyncRespond) -> None:
+        await ack()
+        text = command.get("text", "")
+        word, rest = split_subcommand(text)
+        handler = subcommands.get(word)
+        await (handler or fallback)(CommandContext.from_command(runtime, command, client, respond,
+                                                                rest if handler else text))
+
+    return listener
 
 
 def split_subcommand(text: str) -> tuple[str, str]:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
 from bot.text import escape
 from handlers.admin import admin_command
-from handlers.commands.context import CommandContext, Subcommand, split_subcommand
+from handlers.commands.context import CommandContext, Subcommand, split_subcommand, subcommand_listener
 from handlers.commands.help import show_help
 from handlers.learn.commands import learn
 from handlers.mentoring.profile import mentor_subcommand
@@ -34,15 +29,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 }
 
 
+async def unknown_subcommand(ctx: CommandContext) -> None:
+    word = split_subcommand(ctx.text)[0]
+    await ctx.reply(f"I don't know `{escape(word)}`. Try `/qi-commons help` to see everything you can do.")
+
+
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    @app.command("/qi-commons")
-    async def qi_commons(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient,
-                         respond: AsyncRespond) -> None:
-        await ack()
-        word, rest = split_subcommand(command.get("text", ""))
-        handler = SUBCOMMANDS.get(word)
-        ctx = CommandContext.from_command(runtime, command, client, respond, rest)
-        if handler is None:
-            await ctx.reply(f"I don't know `{escape(word)}`. Try `/qi-commons help` to see everything you can do.")
-            return
-        await handler(ctx)
+    app.command("/qi-commons")(subcommand_listener(runtime, SUBCOMMANDS, unknown_subcommand))

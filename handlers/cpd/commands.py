@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
-from handlers.commands.context import CommandContext, Subcommand, split_subcommand
+from handlers.commands.context import CommandContext, Subcommand, subcommand_listener
 from handlers.cpd.entries_list import show_list
 from handlers.cpd.entry_form import open_entry_form
 from handlers.cpd.export import export_entries
@@ -38,12 +33,4 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    @app.command("/cpd-log")
-    async def cpd_log(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient,
-                      respond: AsyncRespond) -> None:
-        await ack()
-        text = command.get("text", "")
-        word, rest = split_subcommand(text)
-        handler = SUBCOMMANDS.get(word)
-        ctx = CommandContext.from_command(runtime, command, client, respond, rest if handler else text)
-        await (handler or quick_entry)(ctx)
+    app.command("/cpd-log")(subcommand_listener(runtime, SUBCOMMANDS, quick_entry))
