@@ -22,7 +22,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.standin import SlackDriver, SlackStandIn
+from sandbox import SlackDriver, SlackStandIn
 
 SECRET = "bench-signing-secret"
 

@@ -31,8 +31,8 @@ from sqlalchemy import event, insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.digest import build_weekly_digest  # noqa: E402
-from handlers.scheduled.blocks import digest_message  # noqa: E402
+from bot.weekly.digest import build_weekly_digest  # noqa: E402
+from handlers.weekly.blocks import digest_message  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402

@@ -13,8 +13,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-from bot import mentor_vocabulary
-from bot.matching import MentorCandidate, MentorRequestSpec, match_mentors
+from bot.mentoring import vocabulary as mentor_vocabulary
+from bot.mentoring.matching import MentorCandidate, MentorRequestSpec, match_mentors
 
 MENTORS = 5_000
 REQUESTS = 200

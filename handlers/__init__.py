@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from handlers import (
     commands,
     cpd,
     errors,
     home,
     learn,
+    member_settings,
     mentoring,
     middleware,
     privacy,
-    scheduled,
-    settings,
     sharing,
+    weekly,
 )
 from handlers.admin import console as admin_console
 
@@ -27,10 +27,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     commands.register(app, runtime)
     cpd.register(app, runtime)
     sharing.register(app, runtime)
-    scheduled.register(app, runtime)
+    weekly.register(app, runtime)
     home.register(app, runtime)
     mentoring.register(app, runtime)
     learn.register(app, runtime)
-    settings.register(app, runtime)
+    member_settings.register(app, runtime)
     privacy.register(app, runtime)
     admin_console.register(app, runtime)

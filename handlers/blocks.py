@@ -3,14 +3,14 @@ buttons and select options, each cut to Slack's limit so a long title cannot mak
 whole message or view.
 
 `verbatim` is off unless asked for: text holding user content must pass `verbatim=True` (after
-`bot.text.escape`), so Slack shows it literally instead of turning `#channel` or URLs into links.
+`bot.core.text.escape`), so Slack shows it literally instead of turning `#channel` or URLs into links.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.text import truncate
+from bot.core.text import truncate
 
 # Slack's character limits (https://api.slack.com/reference/block-kit).
 SECTION_LIMIT = 3000  # a section's or context element's text

@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from handlers.middleware import forget_event
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from slack_bolt.response import BoltResponse
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from storage.models import ProcessedEvent
 
 log = logging.getLogger(__name__)

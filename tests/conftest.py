@@ -22,11 +22,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.app import build_app, build_runtime
-from bot.clock import FrozenClock
-from bot.config import Settings, load_settings
-from bot.runtime import Runtime
-from bot.standin import SlackDriver, SlackStandIn
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings, load_settings
+from bot.core.runtime import Runtime
+from bot.runners.app import build_app, build_runtime
+from sandbox import SlackDriver, SlackStandIn
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import mentoring
-from bot.scheduler import sweep
+from bot.mentoring import requests as mentoring
+from bot.runners.scheduler import sweep
 from storage.models import Mentorship, MentorshipCandidate, MentorshipRequest, Nudge
 
 TEAM = "T0001"

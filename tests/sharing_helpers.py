@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.standin import state_values
+from sandbox import state_values
 from storage.models import QiProject, QiUpdate
 
 MEMBER = "U0MEMBER1"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.audit import record
-from bot.runtime import Runtime
-from bot.text import escape
+from bot.core.audit import record
+from bot.core.runtime import Runtime
+from bot.core.text import escape
 from handlers.admin import schedule
 from handlers.commands.context import CommandContext, Subcommand, split_subcommand
 

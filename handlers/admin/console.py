@@ -16,11 +16,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import admin_console
-from bot.mentoring import get_profile
-from bot.runtime import Runtime
-from bot.schedules import JOBS, JobSchedule, change_schedule, day_label, schedule_overview
-from bot.text import escape, mention
+from bot.admin import console as admin_console
+from bot.core.runtime import Runtime
+from bot.core.text import escape, mention
+from bot.mentoring.requests import get_profile
+from bot.weekly.schedules import JOBS, JobSchedule, change_schedule, day_label, schedule_overview
 from handlers.admin import ADMIN_SUBCOMMANDS, REFUSAL, refuse_non_admin
 from handlers.blocks import button, context, header, option, plain, section
 from handlers.commands.context import CommandContext

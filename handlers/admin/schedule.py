@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.audit import record
-from bot.schedules import (
+from bot.core.audit import record
+from bot.core.text import escape
+from bot.weekly.schedules import (
     DAY_NAMES,
     DIGEST,
     JOB_TITLES,
@@ -22,7 +23,6 @@ from bot.schedules import (
     schedule_overview,
     weekly_time,
 )
-from bot.text import escape
 from handlers.commands.context import CommandContext
 
 JOB_WORDS = {"prompt": (PROMPT,), "prompts": (PROMPT,), "digest": (DIGEST,), "digests": (DIGEST,),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from handlers.commands import qi_commons
 
 

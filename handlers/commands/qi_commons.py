@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.runtime import Runtime
-from bot.text import escape
+from bot.core.runtime import Runtime
+from bot.core.text import escape
 from handlers.admin import admin_command
 from handlers.commands.context import CommandContext, Subcommand, split_subcommand, subcommand_listener
 from handlers.commands.help import show_help
 from handlers.learn.commands import learn
+from handlers.member_settings.commands import open_settings
 from handlers.mentoring.profile import mentor_subcommand
 from handlers.privacy.commands import export_my_data, forget_me, show_privacy
-from handlers.scheduled.preview import digest_command
-from handlers.settings.commands import open_settings
+from handlers.weekly.preview import digest_command
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "": show_help,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.cpd import CpdProgress, format_credits, get_framework
-from bot.cpd_entries import Entry, Standing
-from bot.text import escape, truncate
+from bot.core.text import escape, truncate
+from bot.cpd.entries import Entry, Standing
+from bot.cpd.rules import CpdProgress, format_credits, get_framework
 from handlers.blocks import button, context, header, mrkdwn, section
 
 ADD_REFLECTION = "cpd_add_reflection"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from handlers.commands.context import CommandContext, Subcommand, subcommand_listener
 from handlers.cpd.entries_list import show_list
 from handlers.cpd.entry_form import open_entry_form

@@ -8,9 +8,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.cpd_entries import delete_entry, recent_entries
-from bot.runtime import Runtime
-from bot.text import escape
+from bot.core.runtime import Runtime
+from bot.core.text import escape
+from bot.cpd.entries import delete_entry, recent_entries
 from handlers.commands.context import CommandContext
 from handlers.cpd.blocks import DELETE_ENTRY, list_message
 from handlers.ids import row_id

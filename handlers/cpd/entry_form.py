@@ -12,10 +12,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cpd_entries import CpdProfile, NewEntry, add_entry, get_profile, linkable_projects, phi_problems
-from bot.cpd_entry_parser import MAX_HOURS, MAX_QUANTITY, MAX_TITLE, parse_hours
-from bot.phi import field_error
-from bot.runtime import Runtime
+from bot.core.phi import field_error
+from bot.core.runtime import Runtime
+from bot.cpd.entries import CpdProfile, NewEntry, add_entry, get_profile, linkable_projects, phi_problems
+from bot.cpd.quick_entry import MAX_HOURS, MAX_QUANTITY, MAX_TITLE, parse_hours
 from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
 from handlers.cpd.views import (
     ACTIVITY_CHANGED,

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from slack_sdk.errors import SlackApiError
 
-from bot.cpd import format_credits
-from bot.cpd_csv import FILE_ENCODING, entries_csv
-from bot.cpd_entries import entries_between, export_rows, get_profile
-from bot.text import escape
+from bot.core.text import escape
+from bot.cpd.entries import entries_between, export_rows, get_profile
+from bot.cpd.export import FILE_ENCODING, entries_csv
+from bot.cpd.rules import format_credits
 from handlers.commands.context import CommandContext
 from handlers.cpd.summary import read_year
 

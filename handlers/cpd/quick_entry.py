@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.cpd_entries import NewEntry, add_entry, get_profile, phi_problems
-from bot.cpd_entry_parser import ParseError, parse_quick_entry
-from bot.phi import describe
-from bot.text import escape
+from bot.core.phi import describe
+from bot.core.text import escape
+from bot.cpd.entries import NewEntry, add_entry, get_profile, phi_problems
+from bot.cpd.quick_entry import ParseError, parse_quick_entry
 from handlers.commands.context import CommandContext
 from handlers.cpd.blocks import logged_message
 

@@ -10,9 +10,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cpd_entries import get_entry, phi_problems, set_reflection
-from bot.phi import field_error
-from bot.runtime import Runtime
+from bot.core.phi import field_error
+from bot.core.runtime import Runtime
+from bot.cpd.entries import get_entry, phi_problems, set_reflection
 from handlers.cpd.blocks import ADD_REFLECTION
 from handlers.cpd.entries_list import NOT_YOURS
 from handlers.cpd.entry_form import NEED_REFLECTION

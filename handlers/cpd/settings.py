@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.cpd import frameworks
-from bot.cpd_entries import CpdProfile, get_profile, update_profile
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.cpd.entries import CpdProfile, get_profile, update_profile
+from bot.cpd.rules import frameworks
 from handlers.commands.context import CommandContext
 from handlers.cpd.views import SETTINGS_FORM, VALUE, settings_form, settings_saved_view
 

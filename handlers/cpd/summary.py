@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.cpd_entries import progress_for
-from bot.text import escape
+from bot.core.text import escape
+from bot.cpd.entries import progress_for
 from handlers.commands.context import CommandContext
 from handlers.cpd.blocks import summary_message
 

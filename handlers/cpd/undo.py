@@ -8,8 +8,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.cpd_entries import delete_entry, last_entry
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.cpd.entries import delete_entry, last_entry
 from handlers.commands.context import CommandContext
 from handlers.cpd.blocks import UNDO_CANCEL, UNDO_CONFIRM, removed_message, undo_message
 from handlers.cpd.entries_list import NOT_YOURS

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.cpd import activity_choices, format_credits, frameworks, get_framework
-from bot.cpd_entries import MAX_REFLECTION, CpdProfile, Entry, LinkableProject
-from bot.cpd_entry_parser import MAX_TITLE
-from bot.text import escape, truncate
+from bot.core.text import escape, truncate
+from bot.cpd.entries import MAX_REFLECTION, CpdProfile, Entry, LinkableProject
+from bot.cpd.quick_entry import MAX_TITLE
+from bot.cpd.rules import activity_choices, format_credits, frameworks, get_framework
 from handlers.blocks import OPTION_LIMIT, context, option, plain, section
 from handlers.cpd.blocks import about_entry, entry_line
 from handlers.cpd.prefill import EntryPrefill

@@ -6,7 +6,7 @@ from functools import partial
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from handlers.home import actions, events
 from handlers.home.publish import publish_home
 

@@ -9,9 +9,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import mentoring
-from bot.projects import can_contribute, get_project, projects_of
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.mentoring import requests as mentoring
+from bot.sharing.projects import can_contribute, get_project, projects_of
 from handlers.cpd.entry_form import open_entry_form
 from handlers.cpd.prefill import EntryPrefill
 from handlers.home.blocks import (

@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from bot.cpd import CpdProgress, format_credits
-from bot.home import HomeData, HomeMentorship, HomeProject, HomeRequest
-from bot.projects import progress_label, stage_label
-from bot.text import escape, mention
+from bot.core.text import escape, mention
+from bot.cpd.rules import CpdProgress, format_credits
+from bot.home.standing import HomeData, HomeMentorship, HomeProject, HomeRequest
+from bot.sharing.projects import progress_label, stage_label
 from handlers.blocks import button, context, header, mrkdwn, plain, section
 
 BAR_CELLS = 10

@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.home import record_visit
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.home.standing import record_visit
 from handlers.home.publish import publish_home
 
 

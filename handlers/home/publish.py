@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.home import load_home
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.home.standing import load_home
 from handlers.home.blocks import forgotten_view, home_view
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.learn import find_topic
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.learn.primers import find_topic
 from handlers.learn.blocks import OPEN_TOPIC, primer, topic_list
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.learn import LearnTopic, topics
-from bot.text import escape, truncate
+from bot.core.text import escape, truncate
+from bot.learn.primers import LearnTopic, topics
 
 OPEN_TOPIC = "learn_open_topic"
 # Slack allows 25 elements in one actions block.

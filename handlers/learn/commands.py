@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.learn import find_topic, suggest
+from bot.learn.primers import find_topic, suggest
 from handlers.commands.context import CommandContext
 from handlers.learn.blocks import not_found, primer, topic_list
 

@@ -2,14 +2,14 @@
 
 `/qi-commons mentor` is routed from handlers/commands/qi_commons.py; the roster import is the
 `qi-commons mentors import` CLI (bot/mentor_import.py); the minute sweep runs jobs.move_requests_on
-and the nudges through bot.nudges.
+and the nudges through bot.core.nudges.
 """
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from handlers.mentoring import answers, find, jobs, notify, pairs, profile, requests
 
 

@@ -10,8 +10,8 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import mentoring
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.mentoring import requests as mentoring
 from handlers.mentoring import blocks, forms, notify, views
 from handlers.mentoring.requests import button_id, replace, tell
 from handlers.mentoring.stale import stale_text

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot import mentor_vocabulary
-from bot.mentoring import CandidateInfo, RequestInfo
-from bot.mentorships import MentorshipInfo
-from bot.text import escape, mention, truncate
+from bot.core.text import escape, mention, truncate
+from bot.mentoring import vocabulary as mentor_vocabulary
+from bot.mentoring.pairs import MentorshipInfo
+from bot.mentoring.requests import CandidateInfo, RequestInfo
 from handlers.blocks import button, context, header, section
 
 ASK = "mentor_ask"

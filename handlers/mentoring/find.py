@@ -11,11 +11,11 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import mentoring
-from bot.mentor_vocabulary import topics_from_text
-from bot.mentorships import phi_hits
-from bot.phi import describe
-from bot.runtime import Runtime
+from bot.core.phi import describe
+from bot.core.runtime import Runtime
+from bot.mentoring import requests as mentoring
+from bot.mentoring.pairs import phi_hits
+from bot.mentoring.vocabulary import topics_from_text
 from handlers.commands.context import CommandContext
 from handlers.mentoring import blocks, forms, notify, views
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot import mentor_vocabulary, mentoring, mentorships
-from bot.config import Settings
-from bot.mentor_roster import MAX_CAPACITY, MIN_CAPACITY
-from bot.mentorships import FeedbackInput, MeetingInput, phi_hits
-from bot.phi import field_error
+from bot.core.config import Settings
+from bot.core.phi import field_error
+from bot.mentoring import pairs as mentorships
+from bot.mentoring import requests as mentoring
+from bot.mentoring import vocabulary as mentor_vocabulary
+from bot.mentoring.pairs import FeedbackInput, MeetingInput, phi_hits
+from bot.mentoring.roster import MAX_CAPACITY, MIN_CAPACITY
 from handlers.mentoring.views import STOP
 
 Errors = dict[str, str]

@@ -1,6 +1,6 @@
 """Time-driven mentoring: offers that expire, quick questions that widen, escalations, and the nudges.
 
-Run by the scheduler's minute sweep (bot.nudges.sweep). Every step claims its row with a
+Run by the scheduler's minute sweep (bot.core.nudges.sweep). Every step claims its row with a
 conditional UPDATE in the service, so two replicas sweeping at once do each thing once.
 """
 
@@ -10,8 +10,10 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import mentoring, mentorships, nudges
-from bot.runtime import Runtime
+from bot.core import nudges
+from bot.core.runtime import Runtime
+from bot.mentoring import pairs as mentorships
+from bot.mentoring import requests as mentoring
 from handlers.mentoring import blocks, notify
 from storage.models import Nudge
 

@@ -3,7 +3,7 @@
 Shared by the listeners (a click) and the sweep (a due time), so a hand-off reads the same whether
 a mentor declined or simply never answered. The DMs a request's change causes (created, asked,
 accepted or claimed, declined or expired, widened, escalated, withdrawn) are queued by the `announce_*` functions inside the service's own
-transaction (bot.mentoring.Announce); the listener then `deliver`s them, and the outbox sweep sends
+transaction (bot.mentoring.requests.Announce); the listener then `deliver`s them, and the outbox sweep sends
 whatever that misses, so a crash between the two loses nothing.
 """
 
@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import mentorships
-from bot.mentoring import (
+from bot.core.runtime import Runtime
+from bot.mentoring import pairs as mentorships
+from bot.mentoring.requests import (
     CandidateInfo,
     Escalation,
     Handoff,
@@ -29,7 +30,6 @@ from bot.mentoring import (
     claim_escalation,
     note_offer_message,
 )
-from bot.runtime import Runtime
 from handlers.mentoring import blocks
 from storage.models import OutboxMessage
 

@@ -10,9 +10,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import mentorships
-from bot.mentorships import MeetingLogged, Refused
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.mentoring import pairs as mentorships
+from bot.mentoring.pairs import MeetingLogged, Refused
 from handlers.cpd.offers import offer_cpd_for_meeting
 from handlers.mentoring import blocks, forms, notify, views
 from handlers.mentoring.requests import button_id, replace, tell

@@ -8,8 +8,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import mentoring
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.mentoring import requests as mentoring
 from handlers.commands.context import CommandContext
 from handlers.mentoring import blocks, forms, notify, views
 

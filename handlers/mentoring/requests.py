@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot import mentoring
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.mentoring import requests as mentoring
 from handlers.ids import row_id
 from handlers.mentoring import blocks, notify
 from handlers.mentoring.find import announce_request, follow_up, present

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.mentoring import Stale
-from bot.mentorships import Refused
-from bot.text import mention
+from bot.core.text import mention
+from bot.mentoring.pairs import Refused
+from bot.mentoring.requests import Stale
 
 
 def stale_text(stale: Stale, handoff_days: int) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot import mentor_vocabulary
-from bot.mentor_roster import MAX_BIO_CHARS, MAX_CAPACITY, MIN_CAPACITY
-from bot.mentorships import GOALS_MET, MAX_MEETING_MINUTES, MIN_MEETING_MINUTES
+from bot.mentoring import vocabulary as mentor_vocabulary
+from bot.mentoring.pairs import GOALS_MET, MAX_MEETING_MINUTES, MIN_MEETING_MINUTES
+from bot.mentoring.roster import MAX_BIO_CHARS, MAX_CAPACITY, MIN_CAPACITY
 from handlers.blocks import option, plain, section
 from storage.models import MentorProfile
 

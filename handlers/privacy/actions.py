@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot import privacy
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.privacy import rights as privacy
 from handlers.home.publish import publish_forgotten
 from handlers.mentoring import notify
 from handlers.privacy.blocks import CANCEL_FORGET, CONFIRM_FORGET, forgotten_summary

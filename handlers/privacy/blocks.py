@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.privacy import StoredCounts
+from bot.privacy.rights import StoredCounts
 from handlers.blocks import button, header, section
 
 CONFIRM_FORGET = "privacy_forget_confirm"

@@ -7,8 +7,8 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot import privacy
-from bot.audit import record
+from bot.core.audit import record
+from bot.privacy import rights as privacy
 from handlers.commands.context import CommandContext
 from handlers.privacy.blocks import forget_confirmation, privacy_message
 

@@ -13,10 +13,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.audit import record
-from bot.projects import STATUSES, can_contribute, get_project, projects_of, set_status
-from bot.runtime import Runtime
-from bot.sharing import can_change_update, get_update, toggle_kudos
+from bot.core.audit import record
+from bot.core.runtime import Runtime
+from bot.sharing.projects import STATUSES, can_contribute, get_project, projects_of, set_status
+from bot.sharing.updates import can_change_update, get_update, toggle_kudos
 from handlers.ids import row_id
 from handlers.sharing.blocks import DELETE, EDIT, KUDOS
 from handlers.sharing.commands import PHI_EDIT, list_for

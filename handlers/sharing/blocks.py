@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.projects import progress_label, stage_label
-from bot.sharing import UpdateView
-from bot.text import escape, first_line, mention
+from bot.core.text import escape, first_line, mention
+from bot.sharing.projects import progress_label, stage_label
+from bot.sharing.updates import UpdateView
 from handlers.blocks import SECTION_LIMIT, button, context, header, section
 from storage.models import QiProject
 

@@ -9,11 +9,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import phi
-from bot.projects import projects_of
-from bot.runtime import Runtime
-from bot.sharing import LIMITS, UpdateFields, last_update_at, route_quick_share
-from bot.text import mention
+from bot.core import phi
+from bot.core.runtime import Runtime
+from bot.core.text import mention
+from bot.sharing.projects import projects_of
+from bot.sharing.updates import LIMITS, UpdateFields, last_update_at, route_quick_share
 from handlers.commands.context import CommandContext
 from handlers.commands.help import SECTIONS
 from handlers.sharing.listing import MAX_LISTED, list_message

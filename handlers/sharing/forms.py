@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.projects import LIMITS as PROJECT_LIMITS
-from bot.projects import (
+from bot.sharing.projects import LIMITS as PROJECT_LIMITS
+from bot.sharing.projects import (
     PDSA_STAGES,
     ProjectFields,
     check_free_text,
@@ -16,8 +16,8 @@ from bot.projects import (
     parse_progress,
     parse_tags,
 )
-from bot.sharing import LIMITS as UPDATE_LIMITS
-from bot.sharing import DataPoint, UpdateFields
+from bot.sharing.updates import LIMITS as UPDATE_LIMITS
+from bot.sharing.updates import DataPoint, UpdateFields
 from handlers.ids import row_id
 
 Errors = dict[str, str]

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.projects import progress_label, stage_label
-from bot.text import escape
+from bot.core.text import escape
+from bot.sharing.projects import progress_label, stage_label
 from handlers.blocks import button, context, plain, section
 from storage.models import QiProject
 

@@ -10,9 +10,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from bot.projects import LIMITS as PROJECT_LIMITS
-from bot.projects import MEASURE_KINDS, PDSA_STAGES, PROGRESS_SCALE, progress_label
-from bot.sharing import LIMITS as UPDATE_LIMITS
+from bot.sharing.projects import LIMITS as PROJECT_LIMITS
+from bot.sharing.projects import MEASURE_KINDS, PDSA_STAGES, PROGRESS_SCALE, progress_label
+from bot.sharing.updates import LIMITS as UPDATE_LIMITS
 from handlers.blocks import option, plain, section
 from storage.models import QiProject, QiUpdate
 

@@ -15,10 +15,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outbox import Delivery
-from bot.projects import get_project
-from bot.runtime import Runtime
-from bot.sharing import (
+from bot.core.outbox import Delivery
+from bot.core.runtime import Runtime
+from bot.core.text import escape
+from bot.sharing.projects import get_project
+from bot.sharing.updates import (
     PARENT_POST,
     UPDATE_POST,
     get_update,
@@ -26,7 +27,6 @@ from bot.sharing import (
     update_view,
     updates_waiting_for_parent,
 )
-from bot.text import escape
 from handlers.sharing.blocks import parent_message, update_message
 from storage.models import OutboxMessage, QiProject, QiUpdate
 

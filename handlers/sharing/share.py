@@ -10,11 +10,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.audit import record
-from bot.members import ensure_member
-from bot.projects import ProjectFields, create_project, get_project
-from bot.runtime import Runtime
-from bot.sharing import DataPoint, UpdateFields, get_update, store_update
+from bot.core.audit import record
+from bot.core.members import ensure_member
+from bot.core.runtime import Runtime
+from bot.sharing.projects import ProjectFields, create_project, get_project
+from bot.sharing.updates import DataPoint, UpdateFields, get_update, store_update
 from handlers.cpd.offers import offer_cpd_for_update
 from handlers.sharing.posting import note_permalink, publish, refresh_parent
 

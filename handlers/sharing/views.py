@@ -8,11 +8,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.audit import record
-from bot.members import ensure_member
-from bot.projects import can_contribute, create_project, get_project, update_project
-from bot.runtime import Runtime
-from bot.sharing import can_change_update, edit_update, get_update
+from bot.core.audit import record
+from bot.core.members import ensure_member
+from bot.core.runtime import Runtime
+from bot.sharing.projects import can_contribute, create_project, get_project, update_project
+from bot.sharing.updates import can_change_update, edit_update, get_update
 from handlers.ids import row_id
 from handlers.sharing.forms import metadata, read_data_point, read_project, read_update, value
 from handlers.sharing.modals import EDIT_UPDATE, NEW_PROJECT, PROJECT, SHARE

@@ -1,0 +1,90 @@
+"""What every handler and job needs, built once by the composition root (bot/app.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.outbox import Outbox
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+MemberChanged = Callable[[str, str], Awaitable[None]]
+
+
+class InFlight:
+    """Tracks handler work still running after its ack, so shutdown and tests can wait for it."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Future[Any]] = set()
+
+    def track(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self.track(task)
+        return task
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    async def wait(self, timeout: float = 10.0) -> bool:
+        """Wait until nothing is in flight (new work started meanwhile included); False on timeout."""
+        # Bolt schedules a listener's task during dispatch but the task registers itself only when it
+        # first runs; yielding once lets every already-scheduled task start (the ready queue is FIFO).
+        await asyncio.sleep(0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._tasks:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            await asyncio.wait(set(self._tasks), timeout=remaining)
+        return True
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    client: AsyncWebClient
+    clock: Clock = field(default_factory=Clock)
+    inflight: InFlight = field(default_factory=InFlight)
+    scheduler_running: bool = False
+    outbox: Outbox = field(init=False)
+
+    member_change_listeners: list[MemberChanged] = field(default_factory=list)
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.outbox = Outbox(self)
+
+    def lock(self, key: str) -> asyncio.Lock:
+        """One lock per key in this process, for work whose last run must see the latest data."""
+        return self._locks.setdefault(key, asyncio.Lock())
+
+    def member_changed(self, team_id: str, user_id: str) -> None:
+        """Tell listeners (the App Home) that what this member sees has changed.
+
+        Runs in the background and logs failures, so a view that fails to refresh never breaks the
+        command that changed something.
+        """
+        for listener in self.member_change_listeners:
+            self.inflight.spawn(_logged(listener(team_id, user_id)))
+
+
+async def _logged(work: Awaitable[None]) -> None:
+    try:
+        await work
+    except Exception:  # noqa: BLE001 - a refresh is best effort; the change itself is already saved
+        log.exception("A member-change listener failed")

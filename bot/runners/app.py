@@ -1,0 +1,90 @@
+"""The composition root: settings in, a wired `AsyncApp` out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
+from slack_bolt.middleware.request_verification.async_request_verification import AsyncRequestVerification
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.signature import Clock as SignatureClock
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+import handlers
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.runtime import InFlight, Runtime
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def build_client(settings: Settings) -> AsyncWebClient:
+    # AsyncWebClient retries no 429 by default; these honour Retry-After and reconnect after resets.
+    return AsyncWebClient(
+        token=settings.bot_token or None,
+        base_url=settings.slack_api_url,
+        timeout=15,
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+                        AsyncConnectionErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+class _ClockForSignatures(SignatureClock):
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> float:
+        return self._clock.timestamp()
+
+
+class _SignatureCheck(AsyncRequestVerification):
+    """Bolt's own verification, with our clock so tests can replay Slack's published example."""
+
+    def __init__(self, signing_secret: str, clock: Clock) -> None:
+        super().__init__(signing_secret)
+        self._clock = clock
+
+    @property
+    def verifier(self) -> SignatureVerifier:
+        return SignatureVerifier(self._signing_secret, clock=_ClockForSignatures(self._clock))
+
+
+class _TrackInFlight(AsyncListenerStartHandler):
+    """Runs inside the task Bolt starts for each listener, so that task can be awaited later."""
+
+    def __init__(self, inflight: InFlight) -> None:
+        self.inflight = inflight
+
+    async def handle(self, request, response) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.inflight.track(task)
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, db: Database | None = None) -> Runtime:
+    return Runtime(settings=settings, db=db or Database(settings.database_url), client=build_client(settings),
+                   clock=clock or Clock())
+
+
+def build_app(runtime: Runtime) -> AsyncApp:
+    settings = runtime.settings
+    signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    app = AsyncApp(
+        client=runtime.client,  # carries the bot token
+        signing_secret=signing_secret,
+        # Verification runs as the very first step (before_authorize), before even auth.test.
+        request_verification_enabled=False,
+        before_authorize=_SignatureCheck(signing_secret, runtime.clock) if signing_secret else None,
+    )
+    # Bolt has no public hook for this; the listener runner's start handler is the one place that runs
+    # inside each listener's own task.
+    app._async_listener_runner.listener_start_handler = _TrackInFlight(runtime.inflight)
+    handlers.register(app, runtime)
+    return app

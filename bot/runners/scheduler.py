@@ -1,0 +1,134 @@
+"""The clock that drives scheduled work. The database is the source of truth; this only ticks.
+
+Jobs are rebuilt from settings at every start in a memory job store, with explicit ids, and are
+`async def` functions that receive ids and the runtime, never a Slack client of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.core import nudges
+from bot.core.clock import Clock
+from bot.core.config import HOW_TO_FIX, Settings
+from bot.core.runtime import Runtime
+from bot.runners.app import build_app, build_runtime
+from bot.weekly.schedules import JOB_IDS, JOB_TITLES, JOBS, latest_run, weekly_trigger
+from handlers.weekly.jobs import already_ran, run_weekly_job
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB_ID = "sweep"
+SWEEP_EVERY = timedelta(minutes=1)
+
+
+async def sweep(runtime: Runtime) -> None:
+    """Every minute: retry Slack calls that are owed, post a weekly run whose tick failed, send nudges.
+
+    Each step is caught and logged on its own, so one failing (say, the outbox) never stops the others.
+    """
+    try:
+        if sent := await runtime.outbox.sweep():
+            log.info("Sweep delivered %d pending Slack call(s)", sent)
+    except Exception:  # noqa: BLE001 - the pending rows stay pending; the next sweep retries them
+        log.exception("The outbox sweep failed; it runs again next minute")
+    if runtime.settings.community_channel_id is not None:
+        await catch_up(runtime, at_start=False)  # catches and logs each job's failure itself
+    try:
+        await nudges.sweep(runtime)
+    except Exception:  # noqa: BLE001 - due nudges stay due; the next sweep sends them
+        log.exception("The nudge sweep failed; it runs again next minute")
+
+
+async def weekly_job(runtime: Runtime, job: str) -> None:
+    """The weekly prompt or digest tick; the claim in the database decides whether it posts."""
+    try:
+        await run_weekly_job(runtime, job)
+    except Exception:  # noqa: BLE001 - logged here with the job's name; the next sweep tries again
+        log.exception("The %s job failed; the every-minute sweep will try again", JOB_TITLES[job].lower())
+
+
+async def catch_up(runtime: Runtime, *, at_start: bool = True) -> None:
+    """Post each weekly job's latest run once if nothing claimed it and it is inside the grace window.
+
+    At start-up this is the run that fell while the bot was down (a memory job store forgets it).
+    The every-minute sweep calls it too (`at_start=False`), so a run whose tick failed (Slack or
+    the database unreachable at that moment) posts once they are back instead of being lost; it
+    leaves the first minute after a run to the tick itself. The claim makes all of this a no-op
+    for a run that did post. A missed run older than SCHEDULE_GRACE_HOURS is skipped and, at
+    start-up, logged, because a Monday prompt on Thursday helps nobody.
+    """
+    settings = runtime.settings
+    now = runtime.clock.now()
+    grace = timedelta(hours=settings.schedule_grace_hours)
+    for job in JOBS:
+        due = latest_run(settings, job, now)
+        try:
+            if now - due <= grace and (at_start or now - due >= SWEEP_EVERY):
+                result = await run_weekly_job(runtime, job, due=due)
+                if result.outcome != "already-claimed":
+                    log.info("Caught up the %s due %s: %s", JOB_TITLES[job].lower(), due.isoformat(), result.outcome)
+            elif at_start and now - due > grace and not await already_ran(runtime, job, due):
+                log.warning("Skipped the %s due %s: it was missed while QI Commons was down and is older than "
+                            "SCHEDULE_GRACE_HOURS (%sh)", JOB_TITLES[job].lower(), due.isoformat(),
+                            settings.schedule_grace_hours)
+        except Exception:  # noqa: BLE001 - one job's failure must not stop the other's catch-up
+            log.exception("Catching up the %s failed", JOB_TITLES[job].lower())
+
+
+def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
+    """Create the scheduler; call `.start()` from inside the running event loop."""
+    tz = runtime.settings.tz
+    scheduler = AsyncIOScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler.add_job(sweep, IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=tz), args=[runtime],
+                      id=SWEEP_JOB_ID, name="Outbox, nudge and missed-post sweep", replace_existing=True, misfire_grace_time=30)
+    grace = runtime.settings.schedule_grace_hours * 3600
+    for job in JOBS:
+        scheduler.add_job(weekly_job, weekly_trigger(runtime.settings, job), args=[runtime, job], id=JOB_IDS[job],
+                          name=JOB_TITLES[job], replace_existing=True, misfire_grace_time=max(grace, 1))
+    return scheduler
+
+
+async def run_job_command(settings: Settings, job_id: str, *, dry_run: bool, clock: Clock | None = None) -> int:
+    """`qi-commons jobs run weekly-digest|weekly-prompt [--dry-run]`: post the latest scheduled run now.
+
+    Its claim still applies, so running it after the scheduled post (or twice) posts nothing; a run
+    that failed or was skipped is taken over.
+    A dry run prints the Block Kit JSON it would post and claims and posts nothing.
+    """
+    if not settings.bot_token:
+        print(f"Configuration error: SLACK_BOT_TOKEN is not set. To fix it: {HOW_TO_FIX['SLACK_BOT_TOKEN']}.",
+              file=sys.stderr)
+        return 2
+    job = next(job for job, scheduler_id in JOB_IDS.items() if scheduler_id == job_id)
+    await asyncio.to_thread(upgrade, settings.database_url)
+    runtime = build_runtime(settings, clock=clock)
+    build_app(runtime)  # registers the outbox hooks that mark the claim posted
+    try:
+        result = await run_weekly_job(runtime, job, manual=True, dry_run=dry_run)
+    finally:
+        await runtime.db.dispose()
+    title = f"the {JOB_TITLES[job].lower()} for {result.period}"
+    if result.outcome == "dry-run":
+        print(json.dumps(result.message, indent=2, ensure_ascii=False))
+        return 0
+    print({
+        "posted": f"Posted {title} to {settings.community_channel_id}.",
+        "queued": f"Slack did not take {title} yet ({result.note}). It is saved: the running bot retries it every "
+                  "minute, or run this command again.",
+        "failed": f"Slack refused {title} ({result.note}). Fix the cause (is the bot in the channel?), then run "
+                  "this command again.",
+        "already-claimed": f"Nothing to do: {title} was already posted." if result.note == "posted" else
+                           f"Nothing to do: {title} is already being posted; the running bot retries it every minute.",
+        "no-channel": f"Nothing posted: COMMUNITY_CHANNEL_ID is not set. To fix it: "
+                      f"{HOW_TO_FIX['COMMUNITY_CHANNEL_ID']}.",
+    }[result.outcome])
+    return 0 if result.outcome in ("posted", "queued", "already-claimed") else 1

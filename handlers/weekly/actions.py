@@ -1,0 +1,39 @@
+"""The buttons on the weekly prompt and digest: they open the sharing and mentoring features' own forms.
+
+"Learn more" on the prompt is the learn feature's own topic button, answered by handlers/learn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.runtime import Runtime
+from handlers.commands.context import CommandContext
+from handlers.mentoring.find import open_find_mentor
+from handlers.sharing.commands import open_share_form
+from handlers.weekly.blocks import FIND_MENTOR, SHARE_UPDATE
+
+
+def _context(runtime: Runtime, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> CommandContext:
+    """The click as if the person had typed the command in that channel."""
+    return CommandContext(runtime=runtime, client=client, respond=respond, team_id=body["team"]["id"],
+                          user_id=body["user"]["id"], channel_id=(body.get("channel") or {}).get("id", ""),
+                          trigger_id=body["trigger_id"], text="")
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.action(SHARE_UPDATE)
+    async def share_update(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                           respond: AsyncRespond) -> None:
+        await ack()
+        await open_share_form(_context(runtime, body, client, respond), body.get("response_url"))
+
+    @app.action(FIND_MENTOR)
+    async def find_mentor(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await open_find_mentor(client, trigger_id=body["trigger_id"])

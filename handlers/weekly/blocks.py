@@ -1,0 +1,202 @@
+"""The scheduled posts: the weekly prompt, the weekly digest, and the empty week's encouragement.
+
+Every piece of user text is escaped and sits in a `verbatim` text object, the fallback `text`
+included, so a project called `<!here>` pings nobody. The digest fills at most `max_blocks`
+blocks (Slack allows 50) and says how many updates it left out, with a link to the channel.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.text import escape, first_line, mention, truncate
+from bot.sharing.projects import progress_label, stage_label
+from bot.weekly.digest import DigestUpdate, WeeklyDigest
+from bot.weekly.prompts import WeeklyPrompt
+from handlers.blocks import SECTION_LIMIT, button, context, header, section
+from handlers.learn.blocks import OPEN_TOPIC
+
+SHARE_UPDATE = "scheduled_share_update"
+FIND_MENTOR = "scheduled_find_mentor"
+MESSAGE_BLOCKS = 50
+
+
+def share_button() -> dict[str, Any]:
+    return button("Share an update", SHARE_UPDATE, "share", style="primary")
+
+
+def _lines_within(heading: str, lines: list[str], more: str) -> tuple[str, int]:
+    """Heading plus as many lines as fit in one section (and how many that is); `more` (with {n})
+    says how many did not fit."""
+    text, shown = heading, 0
+    for line in lines:
+        remaining = len(lines) - shown - 1
+        reserve = len(more) + 8 if remaining else 0
+        if len(text) + 1 + len(line) + reserve > SECTION_LIMIT:
+            break
+        text, shown = f"{text}\n{line}", shown + 1
+    if shown < len(lines):
+        text += "\n" + more.format(n=len(lines) - shown)
+    return text, shown
+
+
+def _list_section(heading: str, lines: list[str]) -> dict[str, Any]:
+    return section(_lines_within(heading, lines, "…and {n} more")[0], verbatim=True)
+
+
+# --- weekly prompt -------------------------------------------------------------------------------------
+
+
+def prompt_message(prompt: WeeklyPrompt, learn_label: str | None) -> dict[str, Any]:
+    """A question to the channel, one line of QI teaching, and buttons to share or learn more."""
+    buttons = [share_button()]
+    if learn_label:
+        # The learn feature's own button: its listener shows the primer to whoever clicks.
+        buttons.append(button(f"Learn more: {learn_label}", f"{OPEN_TOPIC}_{prompt.theme}", prompt.theme))
+    blocks: list[dict[str, Any]] = [
+        section(f":speech_balloon: *This week's question*\n{escape(prompt.question)}", verbatim=True),
+        section(f":bulb: *QI tip:* {escape(prompt.teaching_point)}", verbatim=True),
+    ]
+    if prompt.source:
+        blocks.append(context(f"Source: {escape(prompt.source)}", verbatim=True))
+    blocks.append({"type": "actions", "block_id": f"weekly_prompt:{prompt.id}", "elements": buttons})
+    return {"text": f"This week's question: {escape(prompt.question)}", "blocks": blocks}
+
+
+# --- weekly digest -------------------------------------------------------------------------------------
+
+
+def _link(url: str | None, label: str) -> str:
+    return f"<{escape(url)}|{label}>" if url else label
+
+
+def archive_link(workspace_url: str | None, channel_id: str | None, ts: str | None) -> str | None:
+    """Slack's permalink form, for rows stored before their permalink was fetched."""
+    if not (workspace_url and channel_id and ts):
+        return None
+    return f"{workspace_url.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
+
+
+def _author(update: DigestUpdate) -> str:
+    return mention(update.author_id) if update.author_id else "a member"
+
+
+def _update_link(update: DigestUpdate, workspace_url: str | None) -> str | None:
+    return update.permalink or archive_link(workspace_url, update.channel_id, update.ts)
+
+
+def _project_name(title: str | None) -> str:
+    return f"*{escape(title)}*" if title else "*Updates without a project*"
+
+
+def _update_line(update: DigestUpdate, workspace_url: str | None) -> str:
+    facts = [_author(update)]
+    if update.stage:
+        facts.append(stage_label(update.stage))
+    if update.progress is not None:
+        facts.append(f"progress {progress_label(update.progress)}")
+    summary = escape(truncate(update.summary, 150))
+    link = _update_link(update, workspace_url)
+    return f"• {' · '.join(facts)}: {summary}" + (f" {_link(link, 'View')}" if link else "")
+
+
+def _short_line(update: DigestUpdate, text: str, workspace_url: str | None) -> str:
+    link = _update_link(update, workspace_url)
+    where = _project_name(update.project_title)
+    return f"• {where}: {escape(first_line(text, 150))} ({_author(update)})" + (
+        f" {_link(link, 'Reply')}" if link else "")
+
+
+def _window_label(digest: WeeklyDigest, tz: ZoneInfo) -> str:
+    since, until = digest.since.astimezone(tz), digest.until.astimezone(tz)
+    return f"{_day(since)} to {_day(until)}"
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%a} {moment.day} {moment:%b}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, workspace_url: str | None,
+                   max_blocks: int = MESSAGE_BLOCKS) -> dict[str, Any]:
+    """The weekly digest in at most `max_blocks` blocks; an empty week gets an encouragement instead."""
+    if digest.is_empty:
+        return empty_digest_message(digest, tz=tz)
+    head: list[dict[str, Any]] = [
+        header("QI Commons weekly digest"),
+        context(f"{_window_label(digest, tz)}  ·  {_plural(digest.update_count, 'update')} from "
+                f"{_plural(digest.project_count, 'project')}  ·  {_plural(digest.new_project_count, 'new project')}",
+                verbatim=True),
+    ]
+    if digest.new_projects:
+        lines = [f"• {_link(archive_link(workspace_url, p.channel_id, p.thread_ts), f'*{escape(p.title)}*')}"
+                 + (f" started by {mention(p.owner_id)}" if p.owner_id else "") for p in digest.new_projects]
+        if (more := digest.new_project_count - len(digest.new_projects)) > 0:
+            lines.append(f"…and {_plural(more, 'more new project')}")
+        head.append(_list_section(":seedling: *New projects*", lines))
+
+    tail = _tail_blocks(digest, workspace_url)
+    # Project sections fill what is left, keeping one block for the "and N more updates" line.
+    room = max_blocks - len(head) - len(tail) - 1
+    project_blocks, listed = [], 0
+    for group in digest.projects[:max(room, 0)]:
+        lines = [_update_line(update, workspace_url) for update in group.updates]
+        text, shown = _lines_within(_project_name(group.title), lines, "…and {n} more on this project")
+        project_blocks.append(section(text, verbatim=True))
+        listed += shown
+    blocks = head + project_blocks
+    if (left_out := digest.update_count - listed) > 0:
+        blocks.append(context(f"…and {_plural(left_out, 'more update')} this week: see <#{channel_id}>",
+                              verbatim=True))
+    blocks += tail
+
+    # Shortened before escaping, so the notification never ends in half an entity such as `&am…`.
+    top = (f", including {escape(truncate(digest.projects[0].title, 150))}"
+           if digest.projects and digest.projects[0].title else "")
+    text = (f"QI Commons weekly digest: {_plural(digest.update_count, 'update')} from "
+            f"{_plural(digest.project_count, 'project')}{top}")
+    return {"text": text, "blocks": blocks}
+
+
+def _tail_blocks(digest: WeeklyDigest, workspace_url: str | None) -> list[dict[str, Any]]:
+    """Help wanted, kudos, mentoring, CPD and mentors with room: always shown, whatever the updates."""
+    blocks: list[dict[str, Any]] = [{"type": "divider"}]
+    if digest.help_wanted:
+        lines = [_short_line(u, u.help_wanted or "", workspace_url) for u in digest.help_wanted]
+        blocks.append(_list_section(":raising_hand: *Help wanted*", lines))
+    if digest.most_kudos:
+        lines = [f"{_short_line(u, u.summary, workspace_url)} :clap: {u.kudos}" for u in digest.most_kudos]
+        blocks.append(_list_section(":clap: *Most appreciated*", lines))
+    mentoring = [f"{_plural(digest.new_matches, 'new mentorship')} started  ·  "
+                 f"{_plural(digest.open_requests, 'request')} waiting for a mentor"]
+    mentoring += [f"• {mention(mentor)} is now mentoring {mention(mentee)}" for mentor, mentee in digest.named_matches]
+    blocks.append(_list_section(":handshake: *Mentoring*", mentoring))
+    if digest.cpd_hours is not None:
+        blocks.append(section(f":mortar_board: *CPD*\n{digest.cpd_hours.normalize():f} hours of CPD logged by "
+                              f"{digest.cpd_members} members. Log yours with `/cpd-log`.", verbatim=True))
+    buttons = [share_button()]
+    if digest.mentors_with_room:
+        named = ", ".join(mention(user) for user in digest.named_mentors)
+        who = f", including {named}" if named else ""
+        blocks.append(section(f":busts_in_silhouette: *{_plural(digest.mentors_with_room, 'mentor')} "
+                              f"{'has' if digest.mentors_with_room == 1 else 'have'} room for a mentee*{who}.",
+                              verbatim=True))
+        buttons.insert(0, button("Find a mentor", FIND_MENTOR, "find", style="primary"))
+        buttons[1].pop("style")  # one primary button per message reads best
+    blocks.append({"type": "actions", "block_id": "weekly_digest", "elements": buttons})
+    return blocks
+
+
+def empty_digest_message(digest: WeeklyDigest, *, tz: ZoneInfo) -> dict[str, Any]:
+    """A quiet week: a short encouragement rather than an empty digest."""
+    text = ("It was a quiet week in QI Commons. Small tests of change count: what did you try, even if it "
+            "did not work? Share it and someone will learn from it.")
+    return {"text": text, "blocks": [
+        section(f":seedling: *{_window_label(digest, tz)}*\n{text}", verbatim=True),
+        {"type": "actions", "block_id": "weekly_digest", "elements": [share_button()]},
+    ]}

@@ -1,0 +1,480 @@
+"""/cpd-log end to end: signed commands, actions and form submissions against the Slack stand-in."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from bot.cpd.export import FILE_ENCODING
+from handlers.cpd.entries_list import NOT_YOURS
+from sandbox import state_values
+from storage.models import CpdEntry, Member
+from tests.conftest import ADMIN_ID, MEMBER_ID, OTHER_ID
+from tests.golden import assert_golden, validate_blocks
+
+AUDIT = "2h s3 Chart audit of metabolic monitoring"
+
+
+async def cpd(env, text: str, user_id: str = MEMBER_ID) -> dict:
+    """Send /cpd-log TEXT and return the ephemeral reply."""
+    before = len(env.slack.responses())
+    await env.driver.command("/cpd-log", text, user_id=user_id)
+    await env.settle()
+    replies = env.slack.responses()
+    assert len(replies) == before + 1, f"expected one reply to /cpd-log {text!r}, got {replies[before:]}"
+    return replies[-1]
+
+
+async def entries(env, user_id: str = MEMBER_ID) -> list[CpdEntry]:
+    async with env.runtime.db.session() as session:
+        return list((await session.scalars(
+            select(CpdEntry).where(CpdEntry.member_id == user_id).order_by(CpdEntry.id))).all())
+
+
+def button(message: dict, action_id: str) -> dict:
+    for block in message["blocks"]:
+        for element in block.get("elements", []) + ([block["accessory"]] if "accessory" in block else []):
+            if element.get("action_id") == action_id:
+                return element
+    raise AssertionError(f"no {action_id} button in {message}")
+
+
+def record_member_changes(env) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+
+    async def listener(team_id: str, user_id: str) -> None:
+        seen.append((team_id, user_id))
+
+    env.runtime.member_change_listeners.append(listener)
+    return seen
+
+
+def entry_values(**overrides) -> dict:
+    values = {"date": {"selected_date": "2026-11-20"}, "activity": {"selected": "s3-chart-audit"},
+              "amount": "1h30", "title": "Audit of lithium monitoring", "reflection_learned": "Levels drift.",
+              "reflection_change": None, "reflection_further": None}
+    values.update(overrides)
+    # As Slack sends it: keyed by each element's action id, and the activity select has its own.
+    return state_values({block: {"cpd_entry_activity" if block == "activity" else "value": value}
+                         for block, value in values.items()})
+
+
+# --- quick entry ---------------------------------------------------------------------------------
+
+
+async def test_quick_entry_logs_six_moc_credits_in_section_3(env):
+    changes = record_member_changes(env)
+    reply = await cpd(env, AUDIT)
+
+    [entry] = await entries(env)
+    assert (entry.hours, entry.quantity, entry.activity_type) == (Decimal("2.00"), None, "s3-practice-assessment")
+    assert (entry.framework, entry.source, entry.occurred_on) == ("rcpsc-moc", "quick", date(2026, 11, 25))
+    assert entry.title == "Chart audit of metabolic monitoring"
+    assert "6 Royal College MOC credits" in reply["blocks"][0]["text"]["text"]
+    assert "Section 3" in reply["blocks"][0]["text"]["text"]
+    assert reply["response_type"] == "ephemeral"
+    assert button(reply, "cpd_add_reflection")["value"] == str(entry.id)
+    assert changes == [("T0001", MEMBER_ID)]
+    assert_golden("cpd_quick_entry_logged", {"text": reply["text"], "blocks": reply["blocks"]})
+
+
+async def test_quick_entry_without_a_type_says_what_it_assumed(env):
+    reply = await cpd(env, "90m Reading on clozapine monitoring")
+
+    [entry] = await entries(env)
+    assert (entry.activity_type, entry.hours) == ("s2-plp", Decimal("1.50"))
+    assert "3 Royal College MOC credits" in reply["blocks"][0]["text"]["text"]
+    assert "Assumed Section 2 · Personal learning project" in reply["blocks"][1]["elements"][0]["text"]
+
+
+async def test_quick_entry_counts_items(env):
+    reply = await cpd(env, "3 articles Lithium toxicity reviews")
+
+    [entry] = await entries(env)
+    assert (entry.activity_type, entry.hours, entry.quantity) == ("s2-scan-article", None, Decimal("3.00"))
+    assert "3 articles · Section 2 · Scanning: journal article · *3 Royal College MOC credits*" in (
+        reply["blocks"][0]["text"]["text"])
+
+
+async def test_unreadable_text_shows_the_accepted_forms_and_logs_nothing(env):
+    reply = await cpd(env, "Grand rounds on suicide risk")
+
+    assert "I couldn't find how long it took" in reply["text"]
+    assert "/cpd-log 1.5h s1 Grand rounds on suicide risk" in reply["text"]
+    assert "1.5, 1.5h, 90m, 1h30 or 1:30" in reply["text"]
+    assert await entries(env) == []
+
+
+async def test_out_of_range_hours_future_dates_and_long_text_are_refused(env):
+    assert "at most 24 hours" in (await cpd(env, "25h s1 Conference"))["text"]
+    assert "in the future" in (await cpd(env, "1h 2026-11-26 Tomorrow's rounds"))["text"]
+    assert "too long" in (await cpd(env, "1h " + "x" * 1000))["text"]
+    assert await entries(env) == []
+
+
+async def test_a_title_with_a_patient_identifier_is_not_stored_or_echoed(env):
+    reply = await cpd(env, "1h s1 Case review MRN 4455667")
+
+    assert "medical record or chart number" in reply["text"]
+    assert "4455667" not in json.dumps(reply)
+    assert await entries(env) == []
+
+
+async def test_user_text_is_escaped_in_the_reply(env):
+    reply = await cpd(env, "1h s1 <!channel> rounds & <https://evil|safe>")
+
+    shown = reply["blocks"][0]["text"]
+    assert "&lt;!channel&gt; rounds &amp; &lt;https://evil|safe&gt;" in shown["text"]
+    assert shown["verbatim"] is True
+    assert "<!channel>" not in reply["text"]
+
+
+# --- the form ------------------------------------------------------------------------------------
+
+
+async def test_cpd_log_alone_opens_the_form_and_a_submission_is_stored(env):
+    await cpd_form(env)
+    opened = env.slack.opened_views[-1]["view"]
+    assert_golden("cpd_entry_form", {k: opened[k] for k in ("type", "callback_id", "title", "submit", "close",
+                                                               "blocks", "private_metadata")})
+    changes = record_member_changes(env)
+
+    response = await env.driver.submit_view("cpd_entry", entry_values(), view=opened)
+
+    [entry] = await entries(env)
+    assert (entry.activity_type, entry.hours, entry.occurred_on) == ("s3-chart-audit", Decimal("1.50"),
+                                                                     date(2026, 11, 20))
+    assert (entry.reflection_learned, entry.reflection_change, entry.source) == ("Levels drift.", None, "manual")
+    answer = response.json()
+    assert answer["response_action"] == "update"
+    assert "4.5 Royal College MOC credits" in answer["view"]["blocks"][0]["text"]["text"]
+    assert_golden("cpd_entry_logged_view", answer["view"])
+    await env.settle()
+    assert changes == [("T0001", MEMBER_ID)]
+
+
+async def cpd_form(env, user_id: str = MEMBER_ID) -> dict:
+    opened = len(env.slack.opened_views)
+    await env.driver.command("/cpd-log", "", user_id=user_id)
+    await env.settle()
+    assert len(env.slack.opened_views) == opened + 1
+    return env.slack.opened_views[-1]["view"]
+
+
+async def test_form_errors_come_back_on_their_fields(env):
+    view = await cpd_form(env)
+
+    response = await env.driver.submit_view("cpd_entry", entry_values(
+        date={"selected_date": "2026-12-01"}, amount="30h", title=None, reflection_learned=None), view=view)
+
+    errors = response.json()["errors"]
+    assert set(errors) == {"date", "amount", "title", "reflection_learned"}
+    assert "future" in errors["date"] and "24 hours" in errors["amount"]
+    assert "at least one reflection question" in errors["reflection_learned"]
+    assert await entries(env) == []
+
+
+async def test_form_counts_items_for_per_item_activities(env):
+    view = await cpd_form(env)
+
+    bad = await env.driver.submit_view("cpd_entry", entry_values(activity={"selected": "s2-scan-podcast"},
+                                                                 amount="1.5"), view=view)
+    assert "whole number" in bad.json()["errors"]["amount"]
+    await env.driver.submit_view("cpd_entry", entry_values(activity={"selected": "s2-scan-podcast"},
+                                                           amount="4"), view=view)
+    [entry] = await entries(env)
+    assert (entry.activity_type, entry.hours, entry.quantity) == ("s2-scan-podcast", None, Decimal("4.00"))
+
+
+async def test_form_refuses_patient_identifiers_in_title_and_reflections(env):
+    view = await cpd_form(env)
+
+    response = await env.driver.submit_view("cpd_entry", entry_values(
+        reflection_change="Call the family at 416-555-0199"), view=view)
+
+    assert "phone number" in response.json()["errors"]["reflection_change"]
+    assert await entries(env) == []
+
+
+async def test_choosing_a_per_item_activity_redraws_the_amount_as_a_count(env):
+    view = await cpd_form(env)
+
+    await env.driver.action("cpd_entry_activity", block_id="activity", action_type="static_select",
+                            selected_option="s2-scan-article", view=view)
+    await env.settle()
+
+    [update] = env.slack.calls_to("views.update")
+    assert update["view_id"] == view["id"]
+    amount = next(b for b in update["view"]["blocks"] if b.get("block_id") == "amount")
+    assert amount["label"]["text"] == "Number of articles"
+
+
+async def test_digits_slack_accepts_but_python_cannot_read_get_a_field_error(env):
+    view = await cpd_form(env)
+
+    response = await env.driver.submit_view("cpd_entry", entry_values(activity={"selected": "s2-scan-article"},
+                                                                      amount="²"), view=view)
+
+    assert "whole number" in response.json()["errors"]["amount"]
+    settings = await cpd_form_for(env, "settings")
+    bad = await env.driver.submit_view("cpd_settings", state_values(
+        framework={"value": {"selected": "rcpsc-moc"}}, cycle_start={"value": "２０２４"}), view=settings)
+    assert "Write a year" in bad.json()["errors"]["cycle_start"]
+    assert await entries(env) == []
+
+
+# --- reflections ---------------------------------------------------------------------------------
+
+
+async def test_add_reflection_from_the_quick_entry_reply(env):
+    reply = await cpd(env, AUDIT)
+    await env.driver.action("cpd_add_reflection", value=button(reply, "cpd_add_reflection")["value"])
+    await env.settle()
+    view = env.slack.opened_views[-1]["view"]
+    assert_golden("cpd_reflection_form", {k: view[k] for k in ("type", "callback_id", "title", "submit", "close",
+                                                                 "blocks", "private_metadata")})
+
+    empty = await env.driver.submit_view("cpd_reflection", state_values(), view=view)
+    assert "at least one reflection question" in empty.json()["errors"]["reflection_learned"]
+    done = await env.driver.submit_view("cpd_reflection", state_values(
+        reflection_learned={"value": "Screening gaps on weekends."},
+        reflection_further={"value": "Read the CANMAT guidance."}), view=view)
+
+    assert done.json()["response_action"] == "update"
+    assert_golden("cpd_reflection_saved_view", done.json()["view"])
+    [entry] = await entries(env)
+    assert (entry.reflection_learned, entry.reflection_change, entry.reflection_further) == (
+        "Screening gaps on weekends.", None, "Read the CANMAT guidance.")
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+async def test_settings_are_stored_on_the_member(env):
+    view = await cpd_form_for(env, "settings")
+    assert_golden("cpd_settings_form", {k: view[k] for k in ("type", "callback_id", "title", "submit", "close",
+                                                               "blocks", "private_metadata")})
+
+    bad = await env.driver.submit_view("cpd_settings", state_values(
+        framework={"value": {"selected": "cfpc-mainpro"}}, cycle_start={"value": "1890"},
+        annual_goal={"value": "lots"}), view=view)
+    assert set(bad.json()["errors"]) == {"cycle_start", "annual_goal"}
+
+    good = await env.driver.submit_view("cpd_settings", state_values(
+        framework={"value": {"selected": "cfpc-mainpro"}}, cycle_start={"value": "2024"},
+        annual_goal={"value": "50"}), view=view)
+    assert good.json()["response_action"] == "update"
+    assert_golden("cpd_settings_saved_view", good.json()["view"])
+    async with env.runtime.db.session() as session:
+        member = await session.scalar(select(Member).where(Member.slack_user_id == MEMBER_ID))
+    assert (member.cpd_framework, member.cpd_cycle_start_year, member.cpd_annual_goal) == (
+        "cfpc-mainpro", 2024, Decimal("50.00"))
+
+
+async def cpd_form_for(env, text: str) -> dict:
+    opened = len(env.slack.opened_views)
+    await env.driver.command("/cpd-log", text)
+    await env.settle()
+    assert len(env.slack.opened_views) == opened + 1
+    return env.slack.opened_views[-1]["view"]
+
+
+# --- summary, list, undo -------------------------------------------------------------------------
+
+
+async def test_summary_shows_standing_against_the_2024_moc_rules(env):
+    await cpd(env, AUDIT)
+    await cpd(env, "1h s1 Grand rounds on suicide risk")
+
+    reply = await cpd(env, "summary")
+
+    text = json.dumps(reply["blocks"])
+    assert "Section 3: 19 more credits this cycle" in text
+    assert "18 more credits this year" in text  # 25 a year, 7 logged
+    assert "243 more credits this cycle" in text
+    assert "2 entries need a reflection" in text
+    assert "Report 2026 by 31 Jan 2027." in text
+    assert_golden("cpd_summary", {"text": reply["text"], "blocks": reply["blocks"]})
+
+
+async def test_summary_for_another_year_and_an_unreadable_year(env):
+    await cpd(env, "1h s1 2025-06-01 Grand rounds")
+
+    past = json.dumps((await cpd(env, "summary 2025"))["blocks"])
+    assert "Your CPD for 2025" in past and "has passed" in past and "1 entry needs a reflection" in past
+    assert "four digits" in (await cpd(env, "summary last year"))["text"]
+
+
+async def test_list_shows_own_entries_and_deletes_one(env):
+    await cpd(env, AUDIT)
+    await cpd(env, "1h s1 Grand rounds on suicide risk")
+    await cpd(env, "1h s1 Rounds by someone else", user_id=OTHER_ID)
+
+    listing = await cpd(env, "list")
+    assert_golden("cpd_list", {"text": listing["text"], "blocks": listing["blocks"]})
+    assert "someone else" not in json.dumps(listing)
+    first = button(listing, "cpd_delete_entry")
+    changes = record_member_changes(env)
+
+    await env.driver.action("cpd_delete_entry", value=first["value"])
+    await env.settle()
+
+    assert [e.title for e in await entries(env)] == ["Chart audit of metabolic monitoring"]
+    refreshed = env.slack.responses()[-1]
+    assert refreshed["replace_original"] is True
+    assert "Deleted “Grand rounds on suicide risk”." in json.dumps(refreshed["blocks"], ensure_ascii=False)
+    assert changes == [("T0001", MEMBER_ID)]
+
+
+async def test_a_long_list_of_long_titles_stays_within_slacks_limits(env):
+    title = "Q&A <rounds> " * 15  # escaping makes it longer than the 200 characters typed
+    async with env.runtime.db.session() as session, session.begin():
+        session.add_all(CpdEntry(team_id="T0001", member_id=MEMBER_ID, framework="rcpsc-moc", activity_type="s2-plp",
+                                 occurred_on=date(2026, 11, 1), hours=Decimal(1), title=title[:200],
+                                 created_at=env.clock.now()) for _ in range(25))
+
+    listing = await cpd(env, "list")
+
+    validate_blocks(listing["blocks"])  # 50 blocks, 3000-character sections, 300-character confirm text
+    assert len([b for b in listing["blocks"] if b["type"] == "actions"]) == 20
+
+
+async def test_undo_removes_the_last_entry_after_confirmation(env):
+    await cpd(env, AUDIT)
+    env.clock.advance(timedelta(minutes=1))
+    await cpd(env, "1h s1 Grand rounds on suicide risk")
+
+    offer = await cpd(env, "undo")
+    assert_golden("cpd_undo", {"text": offer["text"], "blocks": offer["blocks"]})
+    await env.driver.action("cpd_undo_cancel", value=button(offer, "cpd_undo_cancel")["value"])
+    await env.settle()
+    assert len(await entries(env)) == 2
+    assert "nothing was removed" in env.slack.responses()[-1]["text"]
+
+    await env.driver.action("cpd_undo_confirm", value=button(offer, "cpd_undo_confirm")["value"])
+    await env.settle()
+    assert [e.title for e in await entries(env)] == ["Chart audit of metabolic monitoring"]
+    removed = env.slack.responses()[-1]
+    assert "Removed" in removed["text"] and removed["replace_original"] is True
+    assert_golden("cpd_undo_removed", {"text": removed["text"], "blocks": removed["blocks"]})
+    assert "nothing to undo" not in (await cpd(env, "undo"))["text"]
+
+
+async def test_undo_with_nothing_logged(env):
+    assert "nothing to undo" in (await cpd(env, "undo"))["text"]
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+async def test_export_sends_a_spreadsheet_safe_csv_to_the_members_dm(env):
+    await cpd(env, AUDIT)
+    await cpd(env, "1h s1 =HYPERLINK(\"http://x\") rounds, part 2")
+    await cpd(env, "1h s1 2025-03-02 Last year's rounds")
+
+    reply = await cpd(env, "export")
+
+    [stored] = env.slack.files
+    assert stored.channel == env.slack.dm_channel(MEMBER_ID)
+    assert stored.filename == "cpd-rcpsc-moc-2026.csv"
+    assert stored.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(stored.content.decode(FILE_ENCODING))))
+    assert rows[0] == ["date", "section/category", "activity type", "title", "hours", "quantity", "credits",
+                       "reflection", "linked project"]
+    assert rows[1] == ["2026-11-25", "Section 3", "Practice assessment (incl. QI with feedback)",
+                       "Chart audit of metabolic monitoring", "2", "", "6", "", ""]
+    assert rows[2][3] == "'=HYPERLINK(\"http://x\") rounds, part 2"
+    assert len(rows) == 3  # 2025's entry is not in 2026's export
+    assert "2 activities, 7 credits" in stored.initial_comment
+    assert "Sent a CSV of 2 entries" in reply["text"]
+
+    await cpd(env, "export cycle")
+    assert len(env.slack.files) == 2 and env.slack.files[1].filename == "cpd-rcpsc-moc-cycle-2026.csv"
+
+
+async def test_export_with_nothing_to_send_or_when_slack_fails(env):
+    assert "no CPD entries" in (await cpd(env, "export 2025"))["text"]
+    await cpd(env, AUDIT)
+    env.slack.fail("files.completeUploadExternal", error="internal_error")
+
+    reply = await cpd(env, "export")
+
+    assert "couldn't send the file" in reply["text"] and env.slack.files == []
+    assert "four digits" in (await cpd(env, "export soon"))["text"]
+
+
+# --- privacy -------------------------------------------------------------------------------------
+
+
+async def test_nobody_else_admin_included_can_read_or_delete_a_members_entries(env):
+    reply = await cpd(env, AUDIT)
+    [entry] = await entries(env)
+    forged = str(entry.id)
+
+    for intruder in (OTHER_ID, ADMIN_ID):
+        for command in ("list", "summary", "undo"):
+            assert "Chart audit" not in json.dumps(await cpd(env, command, user_id=intruder))
+        assert "no CPD entries" in (await cpd(env, "export", user_id=intruder))["text"]
+        for action in ("cpd_delete_entry", "cpd_undo_confirm", "cpd_add_reflection"):
+            before = len(env.slack.responses())
+            await env.driver.action(action, value=forged, user_id=intruder)
+            await env.settle()
+            [answer] = env.slack.responses()[before:]  # each click is answered, never silently dropped
+            assert NOT_YOURS in json.dumps(answer) and "Chart audit" not in json.dumps(answer), action
+        for forged_id in ("99999999999", "²"):  # out of the id column's range; a digit int() refuses
+            before = len(env.slack.responses())
+            await env.driver.action("cpd_delete_entry", value=forged_id, user_id=intruder)
+            await env.settle()
+            [answer] = env.slack.responses()[before:]
+            assert NOT_YOURS in json.dumps(answer["blocks"])
+        view = {**env.slack.opened_views[-1]["view"]} if env.slack.opened_views else {}
+        response = await env.driver.submit_view(
+            "cpd_reflection", state_values(reflection_learned={"value": "Overwritten"}), user_id=intruder,
+            view=view, private_metadata=json.dumps({"e": entry.id}))
+        assert "couldn't find that entry" in response.json()["errors"]["reflection_learned"]
+
+    assert env.slack.files == [] and env.slack.opened_views == []
+    [still] = await entries(env)
+    assert (still.id, still.reflection_learned) == (entry.id, None)
+    assert button(reply, "cpd_add_reflection")["value"] == forged
+
+
+# --- other frameworks ----------------------------------------------------------------------------
+
+
+async def choose_framework(env, framework: str, cycle_start: str | None = None) -> None:
+    view = await cpd_form_for(env, "settings")
+    await env.driver.submit_view("cpd_settings", state_values(
+        framework={"value": {"selected": framework}}, cycle_start={"value": cycle_start}), view=view)
+
+
+async def test_mainpro_entries_and_summary_follow_its_july_to_june_year(env):
+    await choose_framework(env, "cfpc-mainpro", "2024")
+
+    logged = await cpd(env, "2h assess Practice audit of opioid prescribing")
+    assert "2 Mainpro+ credits" in logged["blocks"][0]["text"]["text"]
+    reply = await cpd(env, "summary")
+
+    text = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert "Your CPD for 2026–2027" in text
+    assert "cycle 1 Jul 2024 to 30 Jun 2029" in text
+    assert "Certified assessment: 8 more credits this cycle" in text
+    assert "Report 2026–2027 by 30 Jun 2027." in text
+    assert_golden("cpd_summary_mainpro", {"text": reply["text"], "blocks": reply["blocks"]})
+
+
+async def test_hours_framework_logs_hours_without_credits(env):
+    await choose_framework(env, "hours")
+
+    logged = await cpd(env, "45 min read Article on trauma-informed care")
+
+    [entry] = await entries(env)
+    assert (entry.framework, entry.activity_type, entry.hours) == ("hours", "reading", Decimal("0.75"))
+    assert "credit" not in logged["blocks"][0]["text"]["text"]
+    summary = json.dumps((await cpd(env, "summary"))["blocks"])
+    assert "0.75 h this year" in summary and "Report" not in summary
