@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.core.runtime import Runtime
 from handlers import (
-    commands,
+    admin,
     cpd,
     errors,
     home,
@@ -18,13 +18,13 @@ from handlers import (
     sharing,
     weekly,
 )
-from handlers.admin import console as admin_console
+from handlers.commands import qi_commons
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     middleware.register(app, runtime)
     errors.register(app, runtime)
-    commands.register(app, runtime)
+    qi_commons.register(app, runtime)
     cpd.register(app, runtime)
     sharing.register(app, runtime)
     weekly.register(app, runtime)
@@ -33,4 +33,4 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     learn.register(app, runtime)
     member_settings.register(app, runtime)
     privacy.register(app, runtime)
-    admin_console.register(app, runtime)
+    admin.register(app, runtime)

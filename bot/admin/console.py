@@ -1,6 +1,6 @@
 """What the admin console shows and changes: the escalation inbox and the mentor roster.
 
-Admins only: callers check `handlers.admin.refuse_non_admin` on the server first. Nothing here
+Admins only: callers check `handlers.admin.guard.refuse_non_admin` on the server first. Nothing here
 shows anyone's CPD data; the roster is counts and capacity, the inbox is requests nobody has taken.
 """
 

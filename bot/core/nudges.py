@@ -6,49 +6,30 @@ never when they turned reminders off, and never more than once a day per person;
 for a later sweep. Each row is claimed with a conditional UPDATE, and its DM is queued in the outbox
 in that same transaction: a restart, a failure or a second replica can neither lose nor repeat it.
 
-Features say what a kind of nudge sends (`on_due`) and add the time-driven steps of their own that
-must run every sweep (`each_sweep`), so this module owns the timing rules and nothing about content.
+Features say what a kind of nudge sends (`runtime.on_nudge_due`) and add the time-driven steps of their own
+that must run every sweep (`runtime.each_sweep`), so this module owns the timing rules and nothing about
+content.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.members import ensure_member
 from bot.core.runtime import Runtime
+from bot.core.slack import LookupFailed
 from storage.models import Member, Nudge
 
 log = logging.getLogger(__name__)
 
-# Queues the nudge's DM with `runtime.outbox.enqueue` in the given session (the claim's transaction)
-# and returns the outbox row's id, or None when there is nothing left to say (the nudge is dropped).
-NudgeSender = Callable[[Runtime, AsyncSession, Nudge], Awaitable[int | None]]
-SweepStep = Callable[[Runtime], Awaitable[None]]
-
-_senders: dict[str, NudgeSender] = {}
-_steps: dict[str, SweepStep] = {}
-
 # Saturday and Sunday are quiet all day, whatever the person's quiet hours.
 WEEKEND = (5, 6)
-
-
-def on_due(kind: str, sender: NudgeSender) -> None:
-    """Register what a `kind` of nudge sends; the sender gets the claim's session and the claimed row."""
-    _senders[kind] = sender
-
-
-def each_sweep(name: str, step: SweepStep) -> None:
-    """Register a time-driven step (e.g. hand a request on) that every sweep runs before the nudges."""
-    _steps[name] = step
 
 
 async def schedule(session: AsyncSession, *, team_id: str, user_id: str, kind: str, subject_key: str,
@@ -109,9 +90,8 @@ async def member_timezone(runtime: Runtime, team_id: str, user_id: str) -> ZoneI
         except (ZoneInfoNotFoundError, ValueError):
             log.warning("Member %s has an unknown timezone %r; asking Slack again", user_id, cached)
     try:
-        response = await runtime.client.users_info(user=user_id)
-        zone = ZoneInfo((response.get("user") or {}).get("tz") or runtime.settings.timezone)
-    except (SlackApiError, aiohttp.ClientError, TimeoutError, ZoneInfoNotFoundError, ValueError) as exc:
+        zone = ZoneInfo((await runtime.people.by_id(user_id)).timezone or runtime.settings.timezone)
+    except (LookupFailed, ZoneInfoNotFoundError, ValueError) as exc:
         log.warning("Could not read the timezone of %s (%s); using the community's", user_id, exc)
         return runtime.settings.tz
     async with runtime.db.session() as session, session.begin():
@@ -122,7 +102,7 @@ async def member_timezone(runtime: Runtime, team_id: str, user_id: str) -> ZoneI
 
 async def sweep(runtime: Runtime) -> int:
     """Run the features' time-driven steps, then send the nudges that are due and welcome now."""
-    for name, step in list(_steps.items()):
+    for name, step in list(runtime.sweep_steps.items()):
         try:
             await step(runtime)
         except Exception:  # noqa: BLE001 - one feature's failure must not stop the others' nudges
@@ -161,7 +141,7 @@ async def _send_if_welcome(runtime: Runtime, nudge_id: int, zone: ZoneInfo) -> i
         nudge = await session.get(Nudge, nudge_id)
         if nudge is None or nudge.status != "due":
             return None
-        sender = _senders.get(nudge.kind)
+        sender = runtime.nudge_senders.get(nudge.kind)
         if sender is None:
             log.error("No sender for nudge kind %s (row %s)", nudge.kind, nudge.id)
             return None

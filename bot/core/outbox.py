@@ -13,17 +13,17 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.clock import Clock
+from storage.db import Database
 from storage.models import OutboxMessage
-
-if TYPE_CHECKING:
-    from bot.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,8 @@ class Delivery:
 
 
 class Outbox:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
+    def __init__(self, db: Database, client: AsyncWebClient, clock: Clock) -> None:
+        self.db, self.client, self.clock = db, client, clock
         self._on_sent: dict[str, SentHook] = {}
         self._on_dead: dict[str, DeadHook] = {}
 
@@ -67,8 +67,8 @@ class Outbox:
                       purpose: str | None = None, subject_id: int | None = None) -> OutboxMessage:
         """Add a call inside the caller's transaction (so it commits with the data it is about)."""
         row = OutboxMessage(team_id=team_id, method=method, args=args, purpose=purpose, subject_id=subject_id,
-                            status="pending", attempts=0, created_at=self.runtime.clock.now(),
-                            next_attempt_at=self.runtime.clock.now() + LEASE)
+                            status="pending", attempts=0, created_at=self.clock.now(),
+                            next_attempt_at=self.clock.now() + LEASE)
         session.add(row)
         await session.flush()
         return row
@@ -76,22 +76,22 @@ class Outbox:
     async def send(self, *, team_id: str, method: str, args: dict[str, Any], purpose: str | None = None,
                    subject_id: int | None = None) -> Delivery:
         """Store the call, then try it once now."""
-        async with self.runtime.db.session() as session, session.begin():
+        async with self.db.session() as session, session.begin():
             row = await self.enqueue(session, team_id=team_id, method=method, args=args, purpose=purpose,
                                      subject_id=subject_id)
         return await self.attempt(row.id, leased=True)
 
     async def attempt(self, outbox_id: int, *, leased: bool = False) -> Delivery:
-        now = self.runtime.clock.now()
+        now = self.clock.now()
         if not leased and not await self._lease(outbox_id):
             return Delivery(outbox_id, "pending", error="leased elsewhere")
-        async with self.runtime.db.session() as session:
+        async with self.db.session() as session:
             row = await session.get(OutboxMessage, outbox_id)
             if row is None or row.status != "pending":
                 return Delivery(outbox_id, row.status if row else "dead")
             method, args = row.method, dict(row.args)
         error, data = await self._call(method, args)
-        async with self.runtime.db.session() as session, session.begin():
+        async with self.db.session() as session, session.begin():
             row = await session.get(OutboxMessage, outbox_id)
             assert row is not None
             row.attempts += 1
@@ -113,11 +113,11 @@ class Outbox:
 
     async def sweep(self, limit: int = 50) -> int:
         """Retry due pending rows and forget old finished ones; returns how many were sent."""
-        now = self.runtime.clock.now()
-        async with self.runtime.db.session() as session, session.begin():
+        now = self.clock.now()
+        async with self.db.session() as session, session.begin():
             await session.execute(delete(OutboxMessage).where(OutboxMessage.status.in_(("sent", "dead")),
                                                               OutboxMessage.created_at < now - RETENTION))
-        async with self.runtime.db.session() as session:
+        async with self.db.session() as session:
             due = (await session.scalars(
                 select(OutboxMessage.id)
                 .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
@@ -132,8 +132,8 @@ class Outbox:
         return sent
 
     async def _lease(self, outbox_id: int) -> bool:
-        now = self.runtime.clock.now()
-        async with self.runtime.db.session() as session, session.begin():
+        now = self.clock.now()
+        async with self.db.session() as session, session.begin():
             result = await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending",
@@ -142,7 +142,7 @@ class Outbox:
             return result.rowcount == 1
 
     async def _call(self, method: str, args: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
-        client = self.runtime.client
+        client = self.client
         try:
             try:
                 response = await client.api_call(method, json=args)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -321,3 +322,49 @@ def field_error(hits: list[PhiHit]) -> str:
     if len(message) <= FIELD_ERROR_LIMIT:
         return message
     return "Remove the patient identifiers in this field: they must not be shared in Slack."
+
+
+# --- The one gate ---------------------------------------------------------------------------------
+
+# Characters that change how text is shown or read without being visible: bidi overrides and
+# isolates (U+202E reverses the rest of a digest line), zero-width characters (which also split a
+# health number so the patterns miss it), the BOM. Newline and tab are the only controls we keep.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),  # C0 and C1 controls
+     0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD,  # zero-width characters, soft hyphen
+     0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)],  # bidi marks, overrides, isolates
+)
+# Full-width and other Unicode digits read as ASCII digits, so "１２３４" is a number to the guard too.
+_DIGITS = {ord(c): str(int(c)) for c in map(chr, range(0x10000)) if c.isdecimal() and not c.isascii()}
+
+
+def normalise(text: str) -> str:
+    """User text as we store it: Unicode NFC, carriage returns as newlines, no invisible controls,
+    every decimal digit in ASCII."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.translate(_INVISIBLE).translate(_DIGITS)
+
+
+class ContainsPhi(Exception):
+    """Free text holds what looks like a patient identifier; nothing was stored."""
+
+    def __init__(self, hits: dict[str, list[PhiHit]]) -> None:
+        super().__init__(", ".join(hits))
+        self.hits = hits
+
+    def field_errors(self, field_names: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Modal field errors: {block id: message}, `field_names` mapping a field to its block id."""
+        names = field_names or {}
+        return {names.get(field, field): field_error(hits) for field, hits in self.hits.items()}
+
+
+def guard(staff_domains: Iterable[str], **fields: str | None) -> dict[str, str | None]:
+    """The one gate every service passes user text through before storing it.
+
+    Returns each field normalised (see `normalise`), as it must be stored; raises ContainsPhi naming
+    the fields and kinds of identifier found, so the caller stores nothing.
+    """
+    clean = {name: normalise(value) if value is not None else None for name, value in fields.items()}
+    if hits := scan_fields(clean, staff_domains):
+        raise ContainsPhi(hits)
+    return clean

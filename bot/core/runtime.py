@@ -6,18 +6,27 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
-
-from slack_sdk.web.async_client import AsyncWebClient
+from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.outbox import Outbox
+from bot.core.slack import SlackPeople
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from slack_sdk.web.async_client import AsyncWebClient
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.models import Nudge
 
 log = logging.getLogger(__name__)
 
 MemberChanged = Callable[[str, str], Awaitable[None]]
+SweepStep = Callable[["Runtime"], Awaitable[None]]
+# Queues the nudge's DM with `runtime.outbox.enqueue` in the given session (the claim's transaction)
+# and returns the outbox row's id, or None when there is nothing left to say (the nudge is dropped).
+NudgeSender = Callable[["Runtime", "AsyncSession", "Nudge"], Awaitable["int | None"]]
 
 
 class InFlight:
@@ -55,6 +64,11 @@ class InFlight:
 
 @dataclass
 class Runtime:
+    """Built once by the composition root; each feature's `register(app, runtime)` adds its hooks.
+
+    `client` is for handlers/ and the outbox only; services ask `people` who someone is.
+    """
+
     settings: Settings
     db: Database
     client: AsyncWebClient
@@ -62,12 +76,29 @@ class Runtime:
     inflight: InFlight = field(default_factory=InFlight)
     scheduler_running: bool = False
     outbox: Outbox = field(init=False)
+    people: SlackPeople = field(init=False)
 
     member_change_listeners: list[MemberChanged] = field(default_factory=list)
+    # What the every-minute sweep runs (bot/core/nudges.py), registered explicitly by features.
+    sweep_steps: dict[str, SweepStep] = field(default_factory=dict)
+    nudge_senders: dict[str, NudgeSender] = field(default_factory=dict)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.outbox = Outbox(self)
+        self.outbox = Outbox(self.db, self.client, self.clock)
+        self.people = SlackPeople(self.client)
+
+    def on_member_changed(self, listener: MemberChanged) -> None:
+        """Run `listener(team_id, user_id)` whenever what that member sees has changed."""
+        self.member_change_listeners.append(listener)
+
+    def each_sweep(self, name: str, step: SweepStep) -> None:
+        """A time-driven step (e.g. hand a request on) that every sweep runs before the nudges."""
+        self.sweep_steps[name] = step
+
+    def on_nudge_due(self, kind: str, sender: NudgeSender) -> None:
+        """What a `kind` of nudge sends; the sender gets the claim's session and the claimed row."""
+        self.nudge_senders[kind] = sender
 
     def lock(self, key: str) -> asyncio.Lock:
         """One lock per key in this process, for work whose last run must see the latest data."""

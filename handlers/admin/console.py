@@ -21,7 +21,7 @@ from bot.core.runtime import Runtime
 from bot.core.text import escape, mention
 from bot.mentoring.requests import get_profile
 from bot.weekly.schedules import JOBS, JobSchedule, change_schedule, day_label, schedule_overview
-from handlers.admin import ADMIN_SUBCOMMANDS, REFUSAL, refuse_non_admin
+from handlers.admin.guard import REFUSAL, refuse_non_admin
 from handlers.blocks import button, context, header, option, plain, section
 from handlers.commands.context import CommandContext
 
@@ -172,8 +172,6 @@ def _read_load(values: dict[str, Any]) -> tuple[int | None, bool, str | None]:
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    ADMIN_SUBCOMMANDS[""] = open_console
-
     async def refused(body: dict[str, Any], action: str) -> bool:
         return await refuse_non_admin(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
                                       action=action)

@@ -1,6 +1,6 @@
 """`/qi-commons admin schedule | pause | resume | skip | unskip | holidays`: when the weekly posts run.
 
-The admin router (handlers/admin/__init__.py) has already refused non-admins before these run.
+The admin router (handlers/admin/command.py) has already refused non-admins before these run.
 Dates are local dates in the community's timezone, written YYYY-MM-DD.
 """
 

@@ -1,10 +1,5 @@
-from __future__ import annotations
+"""The `/qi-commons` router (qi_commons.py) and what every command listener shares (context.py).
 
-from slack_bolt.async_app import AsyncApp
-
-from bot.core.runtime import Runtime
-from handlers.commands import qi_commons
-
-
-def register(app: AsyncApp, runtime: Runtime) -> None:
-    qi_commons.register(app, runtime)
+Empty on purpose: features import `handlers.commands.context`, and importing the router from here
+would import every feature back.
+"""

@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.core.runtime import Runtime
 from bot.core.text import escape
-from handlers.admin import admin_command
+from handlers.admin.command import admin_command
 from handlers.commands.context import CommandContext, Subcommand, split_subcommand, subcommand_listener
 from handlers.commands.help import show_help
 from handlers.learn.commands import learn

@@ -14,4 +14,4 @@ from handlers.home.publish import publish_home
 def register(app: AsyncApp, runtime: Runtime) -> None:
     events.register(app, runtime)
     actions.register(app, runtime)
-    runtime.member_change_listeners.append(partial(publish_home, runtime))
+    runtime.on_member_changed(partial(publish_home, runtime))

@@ -10,7 +10,6 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import nudges
 from bot.core.runtime import Runtime
 from bot.mentoring import pairs as mentorships
 from bot.mentoring import requests as mentoring
@@ -19,9 +18,9 @@ from storage.models import Nudge
 
 
 def register(runtime: Runtime) -> None:
-    nudges.each_sweep("mentoring", move_requests_on)
-    nudges.on_due(mentoring.REMINDER_NUDGE, send_reminder)
-    nudges.on_due(mentorships.CHECKIN_NUDGE, send_checkin)
+    runtime.each_sweep("mentoring", move_requests_on)
+    runtime.on_nudge_due(mentoring.REMINDER_NUDGE, send_reminder)
+    runtime.on_nudge_due(mentorships.CHECKIN_NUDGE, send_checkin)
 
 
 async def move_requests_on(runtime: Runtime) -> None:

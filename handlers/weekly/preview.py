@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.audit import record
 from bot.weekly.schedules import DIGEST, day_label, schedule_overview
-from handlers.admin import REFUSAL, refuse_non_admin
+from handlers.admin.guard import REFUSAL, refuse_non_admin
 from handlers.commands.context import CommandContext
 from handlers.weekly.blocks import MESSAGE_BLOCKS
 from handlers.weekly.jobs import Workspace, digest_preview, workspace

@@ -124,7 +124,8 @@ async def test_an_admin_resumes_a_job_and_changes_a_mentors_places(env):
 
 
 async def test_every_admin_subcommand_and_the_digest_preview_are_refused_for_a_non_admin(env):
-    from handlers.admin import ADMIN_SUBCOMMANDS, REFUSAL
+    from handlers.admin.command import ADMIN_SUBCOMMANDS
+    from handlers.admin.guard import REFUSAL
 
     await seed(env)
     env.slack.reset_calls()
