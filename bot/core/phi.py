@@ -24,6 +24,8 @@ KINDS: dict[str, str] = {
     "phone": "a phone number",
     "email": "an e-mail address",
     "postal_code": "a postal code",
+    "name": "a patient's name or initials",
+    "age_sex": "a patient's age and sex",
 }
 
 # Slack rejects a modal field error longer than this.
@@ -57,17 +59,22 @@ _FEW_WORDS = r"\W*(?:\w+\W+){0,3}\Z"
 
 # --- Ontario health card number ----------------------------------------------------------------
 
+# Ten digits as a health card shows them (4-3-3, with dashes, dots, slashes or spaces), run
+# together, or typed with a space between every digit.
 _HEALTH_NUMBER = re.compile(
-    r"(?<![\w+])(?<!\d[ .,-])"  # not the tail of a longer number
-    r"(\d{4})[ -]?(\d{3})[ -]?(\d{3})"
-    r"(?![ -]?\d|[.,]\d)"  # not the head of a longer number
+    r"(?<![\w+])(?<!\d[ ./,-])"  # not the tail of a longer number
+    r"(?:(?P<g1>\d{4})(?P<sep>[ ./-]?)(?P<g2>\d{3})(?P=sep)(?P<g3>\d{3})|(?P<spaced>\d(?: \d){9}))"
+    r"(?![ ./-]?\d|[.,]\d)"  # not the head of a longer number
     r"(?:[ -]?[A-Z]{2}(?!\w))?"  # version code: upper case, or "1234567890 is" would take "is"
 )
 _HEALTH_CONTEXT = re.compile(
-    r"(?:health\s*(?:card|number|no\b|#)|ohip|hcn|version\s*code|carte\s*sant[ée]|assurance[- ]maladie)"
+    r"(?:health\s*(?:card|number|no\b|#)|ohip|hcn|version\s*code|carte\s*sant[ée]|assurance[- ]maladie"
+    r"|patient|pt\b|client|resident|bed|m\.?r\.?n|chart)"
     + _FEW_WORDS,
     re.IGNORECASE,
 )
+# A number with nothing around it but punctuation is what someone pasted from a chart.
+_STANDS_ALONE = re.compile(r"[\W_]*\Z")
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -86,9 +93,53 @@ def _preceded_by(context: re.Pattern[str], text: str, start: int) -> bool:
 
 def _health_numbers(text: str) -> Iterator[PhiHit]:
     for m in _HEALTH_NUMBER.finditer(text):
-        # A mistyped number that fails the check is still PHI when the writer says what it is.
-        if _luhn_ok("".join(m.groups())) or _preceded_by(_HEALTH_CONTEXT, text, m.start()):
+        digits = "".join(ch for ch in m.group() if ch.isdigit())
+        # A mistyped number that fails the check is still PHI when the writer says what it is,
+        # names a patient before it, or posts the number on its own.
+        if _luhn_ok(digits) or (_STANDS_ALONE.fullmatch(text, 0, m.start()) and _STANDS_ALONE.fullmatch(text, m.end())):
             yield PhiHit("health_number", m.start(), m.end())
+        elif _preceded_by(_HEALTH_CONTEXT, text, m.start()) and not _preceded_by(_PHONE_CONTEXT, text, m.start()):
+            # "patient's cell 6475550177" is a phone number: the phone detector has it.
+            yield PhiHit("health_number", m.start(), m.end())
+
+
+# --- numbers that follow a patient word ---------------------------------------------------------
+
+# "patient 00123456", "pt #1234567", "client no. 987654", "#1234567": six to ten digits that name
+# a person, not a count ("12 patients", "pt 3 of 12" are too short to be identifiers).
+_PATIENT_NUMBER = re.compile(
+    r"(?:(?<!\w)(?:patient|pt|client|resident|bed)s?\.?[ \t]*(?:(?:no\.?|number|id)[ \t]*)?[#:]?[ \t]*|#[ \t]?)"
+    r"(?P<id>\d{6,10})(?![\d-]|[.,]\d)",
+    re.IGNORECASE,
+)
+
+
+def _patient_numbers(text: str) -> Iterator[PhiHit]:
+    for m in _PATIENT_NUMBER.finditer(text):
+        yield PhiHit("mrn", m.start("id"), m.end("id"))
+
+
+# --- names and descriptions of a patient --------------------------------------------------------
+
+# Mr/Mrs/Ms/Miss/Mx (and French Mme/Mlle) before a capitalised name is how notes name patients;
+# clinicians' titles (Dr, Prof, RN) are not on the list: staff are not patients.
+_HONORIFIC_NAME = re.compile(r"(?<![\w.])(?:Mrs|Mr|Ms|Miss|Mx|Mme|Mlle)\.?[ \t]+[A-Z][a-zà-ÿ'’-]+(?:-[A-Z][a-z'’-]+)?")
+_SEX = r"(?:[MF]|male|female|man|woman|boy|girl|homme|femme)"
+_AGE_MARK = r"(?:[ \t]?(?:y/?o|y\.o\.|yo|yrs?(?:[ \t]old)?|years?[ \t-]old|-year-old|ans))"
+# "J.D., 45M", "JD 45 y/o F", "J.D. (45, F)"
+_INITIALS_AGE_SEX = re.compile(
+    rf"(?<![\w.])[A-Z]\.?[ \t]?[A-Z]\.?,?[ \t]*\(?\d{{1,3}}{_AGE_MARK}?[ \t,]*{_SEX}(?![\w])\)?"
+)
+# "45 y/o F", "45-year-old woman", "a 45yo male": an age written as an age, with a sex.
+_AGE_SEX = re.compile(rf"(?<![\w.])\d{{1,3}}{_AGE_MARK}[ \t,]*{_SEX}(?!\w)", re.IGNORECASE)
+
+
+def _names(text: str) -> Iterator[PhiHit]:
+    for pattern in (_INITIALS_AGE_SEX, _HONORIFIC_NAME):
+        for m in pattern.finditer(text):
+            yield PhiHit("name", m.start(), m.end())
+    for m in _AGE_SEX.finditer(text):
+        yield PhiHit("age_sex", m.start(), m.end())
 
 
 # --- medical record / chart number -------------------------------------------------------------
@@ -240,6 +291,8 @@ def _postal_codes(text: str) -> Iterator[PhiHit]:
 def _candidates(text: str, staff_domains: tuple[str, ...]) -> Iterator[PhiHit]:
     yield from _mrns(text)
     yield from _health_numbers(text)
+    yield from _patient_numbers(text)
+    yield from _names(text)
     yield from _dobs(text)
     yield from _emails(text, staff_domains)
     yield from _phones(text)
