@@ -75,6 +75,7 @@ class Runtime:
     clock: Clock = field(default_factory=Clock)
     inflight: InFlight = field(default_factory=InFlight)
     scheduler_running: bool = False
+    slack_problem: str | None = None  # set at start when Slack could not confirm the bot token
     outbox: Outbox = field(init=False)
     people: SlackPeople = field(init=False)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.config import HOW_TO_FIX, ConfigError, Settings
@@ -41,6 +44,11 @@ def _mode_check(settings: Settings) -> Check:
 
 
 async def _database_checks(settings: Settings) -> list[Check]:
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not await asyncio.to_thread(Path(url.database).exists):
+        # Connecting would create an empty file: a check must not change anything.
+        return [Check("database", False, f"there is no database at {url.database} yet; `qi-commons db upgrade` "
+                                         "(or `make run`) creates it")]
     db = Database(settings.database_url)
     try:
         async with db.engine.connect() as connection:

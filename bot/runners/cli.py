@@ -53,6 +53,8 @@ def _configure_logging(settings: Settings) -> None:
         logging.getLogger("slack_bolt").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        # slack_sdk logs every retry it makes at INFO; we log one line per failed attempt ourselves.
+        logging.getLogger("slack_sdk").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,7 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         from bot.runners.service import run_bot
 
-        asyncio.run(run_bot(settings, settings.run_mode(args.mode)))
+        try:
+            asyncio.run(run_bot(settings, settings.run_mode(args.mode)))
+        except ConfigError as exc:  # Slack refused a token at start
+            print(exc, file=sys.stderr)
+            return 2
         return 0
     if args.command == "db":
         from storage.migrate import upgrade

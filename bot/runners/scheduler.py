@@ -12,8 +12,10 @@ import logging
 import sys
 from datetime import timedelta
 
+import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk.errors import SlackApiError
 
 from bot.core import nudges
 from bot.core.clock import Clock
@@ -80,6 +82,10 @@ async def catch_up(runtime: Runtime, *, at_start: bool = True) -> None:
                 log.warning("Skipped the %s due %s: it was missed while QI Commons was down and is older than "
                             "SCHEDULE_GRACE_HOURS (%sh)", JOB_TITLES[job].lower(), due.isoformat(),
                             settings.schedule_grace_hours)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            # Slack down or unreachable: the every-minute sweep tries again; one line, not a traceback.
+            log.warning("Could not catch up the %s (Slack: %s); trying again next minute",
+                        JOB_TITLES[job].lower(), type(exc).__name__)
         except Exception:  # noqa: BLE001 - one job's failure must not stop the other's catch-up
             log.exception("Catching up the %s failed", JOB_TITLES[job].lower())
 

@@ -15,10 +15,12 @@ def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
 
     async def healthz(_request: web.Request) -> web.Response:
         database_ok = await runtime.db.ping()
+        healthy = database_ok and runtime.scheduler_running and runtime.slack_problem is None
         body = {
-            "status": "ok" if database_ok and runtime.scheduler_running else "degraded",
+            "status": "ok" if healthy else "degraded",
             "database": "ok" if database_ok else "unreachable",
             "scheduler": "running" if runtime.scheduler_running else "stopped",
+            "slack": runtime.slack_problem or "ok",
         }
         return web.json_response(body, status=200 if database_ok else 503)
 

@@ -69,7 +69,7 @@ async def test_real_process_answers_help_reports_health_and_stops_on_sigterm(dat
         process = await _start_http_bot(slack, database_url, tmp_path, port)
         try:
             health = await _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
-            assert health == {"status": "ok", "database": "ok", "scheduler": "running"}
+            assert health == {"status": "ok", "database": "ok", "scheduler": "running", "slack": "ok"}
 
             driver = SlackDriver.over_http(f"http://127.0.0.1:{port}/slack/events", signing_secret=SIGNING_SECRET,
                                            standin=slack)
@@ -120,7 +120,8 @@ async def test_healthz_is_503_when_the_database_is_unreachable(make_settings):
     async with TestClient(TestServer(build_web_app(None, runtime))) as client:
         response = await client.get("/healthz")
         assert response.status == 503
-        assert await response.json() == {"status": "degraded", "database": "unreachable", "scheduler": "running"}
+        assert await response.json() == {"status": "degraded", "database": "unreachable", "scheduler": "running",
+                                         "slack": "ok"}
     await runtime.db.dispose()
 
 

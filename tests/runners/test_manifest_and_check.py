@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import jsonschema
@@ -78,8 +79,18 @@ async def test_check_explains_channel_problems(make_settings, channel, expected)
 
 
 async def test_check_reports_an_unmigrated_database(make_settings, tmp_path):
+    sqlite3.connect(tmp_path / "new.db").close()  # an empty database file, never migrated
     async with SlackStandIn() as slack:
         checks = await run_checks(make_settings(slack_api_url=slack.api_url,
                                                 database_url=f"sqlite+aiosqlite:///{tmp_path}/new.db"))
     [line] = [check for check in checks if check.name == "migrations"]
     assert not line.ok and "qi-commons db upgrade" in line.detail
+
+
+async def test_check_does_not_create_a_missing_database_file(make_settings, tmp_path):
+    async with SlackStandIn() as slack:
+        checks = await run_checks(make_settings(slack_api_url=slack.api_url,
+                                                database_url=f"sqlite+aiosqlite:///{tmp_path}/missing.db"))
+    [line] = [check for check in checks if check.name == "database"]
+    assert not line.ok and "no database at" in line.detail and "qi-commons db upgrade" in line.detail
+    assert not (tmp_path / "missing.db").exists()
