@@ -74,6 +74,7 @@ class _Failure:
     error: str | None
     retry_after: int | None
     remaining: int | None
+    after_effect: bool = False  # the call takes effect, then the answer fails (a 5xx after the post)
 
 
 @dataclass
@@ -316,12 +317,16 @@ class SlackStandIn:
         error: str | None = None,
         retry_after: int | None = None,
         times: int | None = 1,
+        after_effect: bool = False,
     ) -> None:
         """Make the next `times` calls to `method` fail (None: until clear_failures).
 
+        With `after_effect` the call still does what it asks (the message is posted) before the
+        failure is answered, as when Slack's answer is lost on the way back.
+
         `method` is a Web API method or "response_url". Queued failures are used in order.
         """
-        self._failures.setdefault(method, []).append(_Failure(status, error, retry_after, times))
+        self._failures.setdefault(method, []).append(_Failure(status, error, retry_after, times, after_effect))
 
     def delay(self, method: str, seconds: float, times: int | None = 1) -> None:
         self._delays.setdefault(method, []).append(_Delay(seconds, times))
@@ -415,6 +420,8 @@ class SlackStandIn:
 
         failure = await self._injected(method)
         status, headers = 200, {}
+        if failure is not None and failure.after_effect:
+            self._answer(method, args, token)
         if failure is not None:
             status = failure.status
             error = failure.error or ("ratelimited" if status == 429 else None)
@@ -687,6 +694,30 @@ class SlackStandIn:
         already = BOT_USER_ID in channel.members
         channel.members.add(BOT_USER_ID)
         return {"channel": channel.info(), **({"warning": "already_in_channel"} if already else {})}
+
+    def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages (and thread replies also sent to the channel), newest first, as Slack does."""
+        channel = self._visible(args.get("channel"))
+        shown = [m for m in channel.messages if not m["thread_ts"] or m["thread_ts"] == m["ts"] or m["reply_broadcast"]]
+        return self._page(shown, args)
+
+    def _api_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent first, then the replies, oldest first, as Slack does."""
+        channel = self._visible(args.get("channel"))
+        parent = self._message(channel, args.get("ts"))
+        thread = [parent, *(m for m in channel.messages if m["thread_ts"] == parent["ts"] and m is not parent)]
+        return self._page(thread, args, newest_first=False)
+
+    @staticmethod
+    def _page(messages: list[dict[str, Any]], args: dict[str, Any], *, newest_first: bool = True) -> dict[str, Any]:
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+        limit = int(args.get("limit") or 100)
+        kept = [m for m in messages if oldest < float(m["ts"]) < latest]
+        kept.sort(key=lambda m: float(m["ts"]), reverse=newest_first)
+        # Slack leaves message metadata out unless asked for it.
+        with_metadata = _flag(args.get("include_all_metadata"))
+        shown = [{k: v for k, v in _public(m).items() if with_metadata or k != "metadata"} for m in kept[:limit]]
+        return {"messages": shown, "has_more": len(kept) > limit}
 
     def _api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"channel": self._visible(args.get("channel")).info()}

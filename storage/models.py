@@ -401,12 +401,19 @@ class OutboxMessage(Base):
     """A Slack call we owe. Written before the call; retried by the sweep until it goes through."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),
+                      Index("ix_outbox_channel_status", "channel_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(TEAM)
     method: Mapped[str] = mapped_column(SHORT)
     args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    channel_id: Mapped[str | None] = mapped_column(CHANNEL)  # args["channel"], so posts keep their order
+    # Set when an attempt starts and cleared by a clear answer from Slack: a row found with it set may
+    # have been posted (the process died, or the call timed out) and is looked up before posting again.
+    in_flight_since: Mapped[datetime | None]
+    leased_until: Mapped[datetime | None]  # an attempt holds the row until then (a dead process's lapses)
+    copies: Mapped[list[str] | None] = mapped_column(JSON)  # ts of every message this row posted
     purpose: Mapped[str | None] = mapped_column(SHORT)  # names the follow-up once sent, e.g. qi_update
     subject_id: Mapped[int | None]
     status: Mapped[str] = mapped_column(SHORT, default="pending")  # pending | sent | dead

@@ -130,7 +130,7 @@ async def send_due(runtime: Runtime) -> int:
             continue
         if outbox_id is not None:
             sent += 1
-            await runtime.outbox.attempt(outbox_id, leased=True)
+            await runtime.outbox.attempt(outbox_id)
     return sent
 
 

@@ -1,10 +1,20 @@
 """The outbox: Slack calls we owe, written down before they are made and retried until they land.
 
-A call is stored as a pending row, then tried at once. A transient failure (rate limit beyond the
-client's own retries, 5xx, timeout, connection error) leaves the row pending with a backoff; the
-sweep job retries it. A permanent failure (`channel_not_found`, `is_archived`, ...) marks it dead
-and runs the purpose's `on_dead` hook once, so someone is told. Rows are leased with a conditional
-UPDATE before each attempt, so the sender and any number of sweepers never send one row twice.
+A call is stored as a pending row (in the transaction of the change it announces), then tried at
+once or by the drain. Each attempt leases the row with a conditional UPDATE (`leased_until`), so the
+sender and any number of drainers never send one row twice at the same moment, and marks it *in
+flight* before calling Slack:
+
+- a clear answer ends the attempt: success (sent), a refusal Slack will repeat (`channel_not_found`,
+  ...: dead, and the purpose's `on_dead` hook runs once), or a "not now" (429 with Retry-After, a
+  Slack error that says it did nothing: pending with a backoff);
+- anything else (timeout, connection reset, a 5xx, the process killed mid-call) may have posted. The
+  row stays in flight; before it is tried again, a `chat.postMessage` is looked up in its channel by
+  the outbox id it carries in its message `metadata`, and recorded if found instead of posted twice.
+
+The outbox makes no retries inside a call (its client has no retry handlers): a long Retry-After is
+a later attempt, never a sleep that outlives the lease. After an outage the first success makes the
+rest due at once, and a channel's posts go out oldest first.
 """
 
 from __future__ import annotations
@@ -12,13 +22,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
@@ -27,12 +37,19 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
-BACKOFF = (timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=5),
-           timedelta(minutes=15), timedelta(minutes=30))
+CALL_TIMEOUT = 15  # seconds; the lease below must outlast one call, and a call makes no retries
+LEASE = timedelta(seconds=60)
+# Short and capped: after an outage everything is due again within half a minute.
+BACKOFF = (timedelta(seconds=5), timedelta(seconds=10), timedelta(seconds=20), timedelta(seconds=30))
+MAX_RETRY_AFTER = timedelta(minutes=10)
 # Delivered and abandoned rows still hold message text; keep them only long enough to investigate.
 RETENTION = timedelta(days=30)
-TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+# Slack answered, and did nothing: safe to try again later.
+NOT_NOW = {"ratelimited", "service_unavailable", "request_timeout", "fatal_error", "internal_error"}
+METADATA_TYPE = "qi_commons_outbox"
+# The lookup reads the channel's newest messages (a thread's first ones) rather than a time window,
+# so it does not depend on our clock agreeing with Slack's; a lost attempt is at most minutes old.
+LOOKUP_LIMIT = 200
 
 SentHook = Callable[[AsyncSession, OutboxMessage, dict[str, Any]], Awaitable[None]]
 DeadHook = Callable[[AsyncSession, OutboxMessage], Awaitable[None]]
@@ -50,9 +67,25 @@ class Delivery:
         return self.status == "sent"
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What one call to Slack told us."""
+
+    data: dict[str, Any] | None = None  # set on success
+    error: str | None = None
+    maybe_sent: bool = False  # no clear answer: the call may have gone through
+    retry_after: timedelta | None = None
+
+
 class Outbox:
-    def __init__(self, db: Database, client: AsyncWebClient, clock: Clock) -> None:
-        self.db, self.client, self.clock = db, client, clock
+    def __init__(self, db: Database, client: AsyncWebClient, clock: Clock, *,
+                 may_join: Callable[[str], bool] = lambda channel: False) -> None:
+        self.db, self.clock = db, clock
+        # Our own client without retry handlers: the outbox is the retry, with its own lease.
+        self.client = AsyncWebClient(token=client.token, base_url=client.base_url, timeout=CALL_TIMEOUT)
+        # Which public channels the bot may add itself to (the community channel an admin configured);
+        # anywhere else it waits to be invited.
+        self.may_join = may_join
         self._on_sent: dict[str, SentHook] = {}
         self._on_dead: dict[str, DeadHook] = {}
 
@@ -65,10 +98,14 @@ class Outbox:
 
     async def enqueue(self, session: AsyncSession, *, team_id: str, method: str, args: dict[str, Any],
                       purpose: str | None = None, subject_id: int | None = None) -> OutboxMessage:
-        """Add a call inside the caller's transaction (so it commits with the data it is about)."""
+        """Add a call inside the caller's transaction (so it commits with the data it is about).
+
+        The row is due at once; `send` or the drain picks it up.
+        """
+        now = self.clock.now()
+        channel = args.get("channel") if isinstance(args.get("channel"), str) else None
         row = OutboxMessage(team_id=team_id, method=method, args=args, purpose=purpose, subject_id=subject_id,
-                            status="pending", attempts=0, created_at=self.clock.now(),
-                            next_attempt_at=self.clock.now() + LEASE)
+                            channel_id=channel, status="pending", attempts=0, created_at=now, next_attempt_at=now)
         session.add(row)
         await session.flush()
         return row
@@ -79,90 +116,199 @@ class Outbox:
         async with self.db.session() as session, session.begin():
             row = await self.enqueue(session, team_id=team_id, method=method, args=args, purpose=purpose,
                                      subject_id=subject_id)
-        return await self.attempt(row.id, leased=True)
+        return await self.attempt(row.id)
 
-    async def attempt(self, outbox_id: int, *, leased: bool = False) -> Delivery:
-        now = self.clock.now()
-        if not leased and not await self._lease(outbox_id):
-            return Delivery(outbox_id, "pending", error="leased elsewhere")
+    async def attempt(self, outbox_id: int) -> Delivery:
+        """One attempt at a row, unless another worker holds it or an older post to its channel is stuck."""
         async with self.db.session() as session:
             row = await session.get(OutboxMessage, outbox_id)
             if row is None or row.status != "pending":
                 return Delivery(outbox_id, row.status if row else "dead")
-            method, args = row.method, dict(row.args)
-        error, data = await self._call(method, args)
-        async with self.db.session() as session, session.begin():
-            row = await session.get(OutboxMessage, outbox_id)
-            assert row is not None
-            row.attempts += 1
-            if error is None:
-                row.status, row.result, row.sent_at, row.last_error = "sent", data, now, None
-                if hook := self._on_sent.get(row.purpose or ""):
-                    await hook(session, row, data or {})
-                return Delivery(outbox_id, "sent", data)
-            row.last_error = error[:200]
-            if _is_transient(error):
-                row.next_attempt_at = now + BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
-                log.warning("Slack %s failed (%s); retrying outbox row %s later", method, error, outbox_id)
-                return Delivery(outbox_id, "pending", error=error)
-            row.status = "dead"
-            log.error("Slack %s failed permanently (%s) for outbox row %s", method, error, outbox_id)
-            if hook := self._on_dead.get(row.purpose or ""):
-                await hook(session, row)
-            return Delivery(outbox_id, "dead", error=error)
+            if await self._waits_behind_older(session, row):
+                return Delivery(outbox_id, "pending", error="an older post to this channel goes first")
+            method, args, in_flight = row.method, dict(row.args), row.in_flight_since
+        if not await self._lease(outbox_id):
+            return Delivery(outbox_id, "pending", error="leased elsewhere")
+        if in_flight is not None and method == "chat.postMessage":
+            # An earlier attempt may have posted it: look before posting again.
+            copies = await self._find_copies(outbox_id, args)
+            if copies is None:
+                return await self._finish(outbox_id, _Outcome(error="lookup failed", maybe_sent=True))
+            if copies:
+                data = {"ok": True, "channel": copies[0]["channel"], "ts": copies[0]["ts"], "found": True}
+                return await self._finish(outbox_id, _Outcome(data=data), copies=[c["ts"] for c in copies])
+        outcome = await self._call(outbox_id, method, args)
+        return await self._finish(outbox_id, outcome)
 
-    async def sweep(self, limit: int = 50) -> int:
-        """Retry due pending rows and forget old finished ones; returns how many were sent."""
+    async def drain(self, limit: int = 200) -> int:
+        """Try every due pending row, oldest first, keeping each channel's order; returns how many were sent.
+
+        A channel whose post could not go out now is skipped for the rest of this round, so a later
+        post never overtakes an earlier one there.
+        """
         now = self.clock.now()
-        async with self.db.session() as session, session.begin():
-            await session.execute(delete(OutboxMessage).where(OutboxMessage.status.in_(("sent", "dead")),
-                                                              OutboxMessage.created_at < now - RETENTION))
         async with self.db.session() as session:
-            due = (await session.scalars(
-                select(OutboxMessage.id)
-                .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-                .order_by(OutboxMessage.next_attempt_at).limit(limit))).all()
-        sent = 0
-        for outbox_id in due:
+            due = (await session.execute(
+                select(OutboxMessage.id, OutboxMessage.channel_id)
+                .where(OutboxMessage.status == "pending", *_due(now))
+                .order_by(OutboxMessage.id).limit(limit))).all()
+        sent, held = 0, set[str]()
+        for outbox_id, channel in due:
+            if channel is not None and channel in held:
+                continue
             try:
-                sent += (await self.attempt(outbox_id)).sent
+                delivery = await self.attempt(outbox_id)
             except Exception:  # noqa: BLE001 - one bad row (a failing hook) must not hold up the others
-                # Its transaction rolled back, so it stays pending and is tried again once the lease lapses.
+                # Its transaction rolled back, so it stays in flight and is looked up once the lease lapses.
                 log.exception("Outbox row %s could not be processed; it is retried later", outbox_id)
+                continue
+            sent += delivery.sent
+            if delivery.status == "pending" and channel is not None:
+                held.add(channel)
         return sent
 
+    async def sweep(self, limit: int = 200) -> int:
+        """Forget old finished rows, then drain; returns how many were sent."""
+        async with self.db.session() as session, session.begin():
+            await session.execute(delete(OutboxMessage).where(
+                OutboxMessage.status.in_(("sent", "dead")), OutboxMessage.created_at < self.clock.now() - RETENTION))
+        return await self.drain(limit)
+
+    # -- one attempt -----------------------------------------------------------------------------------
+
+    async def _waits_behind_older(self, session: AsyncSession, row: OutboxMessage) -> bool:
+        # Only behind posts that already failed once (Slack was down): two fresh posts sent at the same
+        # moment go out together.
+        if row.channel_id is None or row.method != "chat.postMessage":
+            return False
+        older = await session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.channel_id == row.channel_id, OutboxMessage.status == "pending",
+            OutboxMessage.method == "chat.postMessage", OutboxMessage.attempts > 0,
+            OutboxMessage.id < row.id).limit(1))
+        return older is not None
+
     async def _lease(self, outbox_id: int) -> bool:
+        """Take the row for one attempt and mark it in flight, committed before Slack is called."""
         now = self.clock.now()
         async with self.db.session() as session, session.begin():
             result = await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending",
-                       OutboxMessage.next_attempt_at <= now)
-                .values(next_attempt_at=now + LEASE))
+                .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending", *_due(now))
+                .values(leased_until=now + LEASE, in_flight_since=now))
             return result.rowcount == 1
 
-    async def _call(self, method: str, args: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
-        client = self.client
+    async def _finish(self, outbox_id: int, outcome: _Outcome, copies: list[str] | None = None) -> Delivery:
+        now = self.clock.now()
+        async with self.db.session() as session, session.begin():
+            row = await session.get(OutboxMessage, outbox_id)
+            assert row is not None
+            row.attempts += 1
+            row.leased_until = None
+            if outcome.data is not None:
+                row.status, row.result, row.sent_at, row.last_error = "sent", outcome.data, now, None
+                row.in_flight_since = None
+                ts = outcome.data.get("ts")
+                row.copies = copies or ([ts] if isinstance(ts, str) else None)
+                if hook := self._on_sent.get(row.purpose or ""):
+                    await hook(session, row, outcome.data)
+                await self._due_again_after_success(session, now)
+                return Delivery(outbox_id, "sent", outcome.data)
+            assert outcome.error is not None
+            row.last_error = outcome.error[:200]
+            if not outcome.maybe_sent:
+                row.in_flight_since = None
+            if outcome.maybe_sent or outcome.retry_after is not None or _is_transient(outcome.error):
+                wait = outcome.retry_after or BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
+                row.next_attempt_at = now + min(wait, MAX_RETRY_AFTER)
+                log.warning("Slack %s failed (%s); outbox row %s is retried in %ds", row.method, outcome.error,
+                            outbox_id, wait.total_seconds())
+                return Delivery(outbox_id, "pending", error=outcome.error)
+            row.status = "dead"
+            log.error("Slack %s failed permanently (%s) for outbox row %s", row.method, outcome.error, outbox_id)
+            if hook := self._on_dead.get(row.purpose or ""):
+                await hook(session, row)
+            return Delivery(outbox_id, "dead", error=outcome.error)
+
+    @staticmethod
+    async def _due_again_after_success(session: AsyncSession, now: datetime) -> None:
+        # Slack is answering again: rows waiting out a backoff need not wait any longer (a Retry-After
+        # is Slack's own word and stands). Leased rows keep their lease.
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at > now,
+                   OutboxMessage.leased_until.is_(None), OutboxMessage.last_error != "ratelimited")
+            .values(next_attempt_at=now))
+
+    async def _call(self, outbox_id: int, method: str, args: dict[str, Any]) -> _Outcome:
+        if method == "chat.postMessage":
+            # The outbox id travels with the message, so a lookup can tell whether it was posted.
+            args = {**args, "metadata": {"event_type": METADATA_TYPE, "event_payload": {"outbox_id": outbox_id}}}
+        outcome = await self._api_call(method, args)
+        channel = args.get("channel")
+        if outcome.error == "not_in_channel" and isinstance(channel, str) and self.may_join(channel):
+            joined = await self._api_call("conversations.join", {"channel": channel})
+            if joined.data is None:
+                return joined
+            outcome = await self._api_call(method, args)
+        return outcome
+
+    async def _api_call(self, method: str, args: dict[str, Any]) -> _Outcome:
         try:
-            try:
-                response = await client.api_call(method, json=args)
-            except SlackApiError as exc:
-                if _slack_error(exc) != "not_in_channel" or "channel" not in args:
-                    raise
-                # The bot can add itself to public channels; private ones need a person to invite it.
-                await client.conversations_join(channel=args["channel"])
-                response = await client.api_call(method, json=args)
-            return None, dict(response.data) if isinstance(response.data, dict) else {}
+            response = await self.client.api_call(method, json=args)
+            return _Outcome(data=dict(response.data) if isinstance(response.data, dict) else {})
         except SlackApiError as exc:
             status = exc.response.status_code
-            if status >= 500 or status == 429:
-                return f"http_{status}", None
+            if status == 429:
+                return _Outcome(error="ratelimited", retry_after=_retry_after(exc))
+            if status >= 500:
+                return _Outcome(error=f"http_{status}", maybe_sent=True)
             error = _slack_error(exc) or f"http_{status}"
             if error == "method_not_supported_for_channel_type":
                 error = "not_in_channel"  # a private channel the bot was never invited to
-            return error, None
+            return _Outcome(error=error)
         except (TimeoutError, aiohttp.ClientError) as exc:
-            return f"connection: {type(exc).__name__}", None
+            return _Outcome(error=f"connection: {type(exc).__name__}", maybe_sent=True)
+
+    async def _find_copies(self, outbox_id: int, args: dict[str, Any]) -> list[dict] | None:
+        """The messages an earlier attempt at this row posted ([] if none), or None if Slack can't say now."""
+        channel = args.get("channel")
+        if not isinstance(channel, str):
+            return []
+        if channel.startswith(("U", "W")):  # a DM by user id: Slack posts it in the DM channel
+            opened = await self._api_call("conversations.open", {"users": channel})
+            if opened.data is None:
+                return None
+            channel = (opened.data.get("channel") or {}).get("id") or channel
+        lookup = {"channel": channel, "include_all_metadata": True, "limit": LOOKUP_LIMIT}
+        if thread := args.get("thread_ts"):
+            found = await self._api_call("conversations.replies", {**lookup, "ts": thread})
+        else:
+            found = await self._api_call("conversations.history", lookup)
+        if found.data is None:
+            return None
+        return [{"channel": channel, "ts": message["ts"]} for message in found.data.get("messages") or []
+                if _outbox_id_of(message) == outbox_id]
+
+
+def _due(now: datetime) -> tuple[Any, ...]:
+    # A lease left by a process that died lapses, and the row is looked up and tried again.
+    return (OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now))
+
+
+def _outbox_id_of(message: dict[str, Any]) -> int | None:
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != METADATA_TYPE:
+        return None
+    value = (metadata.get("event_payload") or {}).get("outbox_id")
+    return value if isinstance(value, int) else None
+
+
+def _retry_after(exc: SlackApiError) -> timedelta:
+    try:
+        return timedelta(seconds=max(1, int(exc.response.headers.get("Retry-After", 1))))
+    except (TypeError, ValueError):
+        return timedelta(seconds=1)
 
 
 def _slack_error(exc: SlackApiError) -> str | None:
@@ -172,4 +318,4 @@ def _slack_error(exc: SlackApiError) -> str | None:
 
 
 def _is_transient(error: str) -> bool:
-    return error in TRANSIENT_ERRORS or error.startswith(("http_", "connection"))
+    return error in NOT_NOW or error.startswith(("http_", "connection"))

@@ -86,7 +86,8 @@ class Runtime:
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.outbox = Outbox(self.db, self.client, self.clock)
+        self.outbox = Outbox(self.db, self.client, self.clock,
+                             may_join=lambda channel: channel == self.settings.community_channel_id)
         self.people = SlackPeople(self.client)
 
     def on_member_changed(self, listener: MemberChanged) -> None:

@@ -432,5 +432,5 @@ async def forget(runtime: Runtime, team_id: str, user_id: str, *,
         record(session, team_id=team_id, actor_id=user_id, action="privacy.forget_me", at=now,
                subject=f"member:{user_id}", detail={"counts": {k: v for k, v in result.counts.items() if v}})
     for outbox_id in outbox_ids:
-        await runtime.outbox.attempt(outbox_id, leased=True)
+        await runtime.outbox.attempt(outbox_id)
     return result

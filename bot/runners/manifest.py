@@ -20,6 +20,10 @@ BOT_SCOPES = (
     "channels:join",
     "channels:read",
     "groups:read",
+    # The outbox reads back its own recent posts (by their metadata) after a crash, before posting again.
+    "channels:history",
+    "groups:history",
+    "im:history",
     "im:write",
     "mpim:write",
     "users:read",

@@ -30,10 +30,24 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "sweep"
 SWEEP_EVERY = timedelta(minutes=1)
+# The outbox drains more often than the sweep runs: after a Slack outage the queue must be empty
+# within half a minute of Slack answering again (its backoff is capped at 30 s).
+DRAIN_JOB_ID = "outbox-drain"
+DRAIN_EVERY = timedelta(seconds=5)
+
+
+async def drain(runtime: Runtime) -> None:
+    """Every few seconds: the Slack calls that are owed and due, oldest first."""
+    try:
+        if sent := await runtime.outbox.drain():
+            log.info("Delivered %d pending Slack call(s)", sent)
+    except Exception:  # noqa: BLE001 - the pending rows stay pending; the next drain retries them
+        log.exception("The outbox drain failed; it runs again in a few seconds")
 
 
 async def sweep(runtime: Runtime) -> None:
-    """Every minute: retry Slack calls that are owed, post a weekly run whose tick failed, send nudges.
+    """Every minute: forget old outbox rows and retry what is owed, post a weekly run whose tick failed,
+    send nudges.
 
     Each step is caught and logged on its own, so one failing (say, the outbox) never stops the others.
     """
@@ -96,6 +110,8 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(sweep, IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=tz), args=[runtime],
                       id=SWEEP_JOB_ID, name="Outbox, nudge and missed-post sweep", replace_existing=True, misfire_grace_time=30)
+    scheduler.add_job(drain, IntervalTrigger(seconds=int(DRAIN_EVERY.total_seconds()), timezone=tz), args=[runtime],
+                      id=DRAIN_JOB_ID, name="Outbox drain", replace_existing=True, misfire_grace_time=5)
     grace = runtime.settings.schedule_grace_hours * 3600
     for job in JOBS:
         scheduler.add_job(weekly_job, weekly_trigger(runtime.settings, job), args=[runtime, job], id=JOB_IDS[job],

@@ -129,7 +129,7 @@ async def claim(runtime: Runtime, key: PostKey, *, detail: dict[str, Any], messa
 
 async def post(runtime: Runtime, claimed: Claim) -> Delivery:
     """Try the queued post now; a transient failure is left to the sweep."""
-    return await runtime.outbox.attempt(claimed.outbox_id, leased=True)
+    return await runtime.outbox.attempt(claimed.outbox_id)
 
 
 async def _enqueue(runtime: Runtime, session: AsyncSession, key: PostKey, post_id: int,

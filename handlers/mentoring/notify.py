@@ -104,7 +104,7 @@ async def queue_dm(runtime: Runtime, session: AsyncSession, team_id: str, user_i
 async def deliver(runtime: Runtime, outbox_ids: tuple[int, ...]) -> None:
     """Try the calls an outcome queued, once its transaction committed; the sweep retries any that fail."""
     for outbox_id in outbox_ids:
-        await runtime.outbox.attempt(outbox_id, leased=True)
+        await runtime.outbox.attempt(outbox_id)
 
 
 def _offer_update(candidate: CandidateInfo, message: blocks.Message) -> dict[str, Any] | None:

@@ -60,7 +60,7 @@ async def publish(runtime: Runtime, *, team_id: str, update_id: int) -> Delivery
                 args={"channel": _channel(runtime, project), **parent_message(project), **_NO_UNFURL})).id
         else:
             first = (await _queue_update(runtime, session, update, project)).id
-    delivery = await runtime.outbox.attempt(first, leased=True)
+    delivery = await runtime.outbox.attempt(first)
     if not parent_first or delivery.status == "dead":
         return delivery  # a dead parent is this update's failure too
     if delivery.status == "pending":
@@ -74,7 +74,7 @@ async def publish(runtime: Runtime, *, team_id: str, update_id: int) -> Delivery
             .order_by(QiUpdate.id))).all()
     result: Delivery | None = None
     for outbox_id in queued:
-        result = await runtime.outbox.attempt(outbox_id, leased=True)
+        result = await runtime.outbox.attempt(outbox_id)
     return result
 
 

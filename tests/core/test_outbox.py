@@ -19,17 +19,19 @@ def _post(text="Hello community"):
     return {"team_id": "T0001", "method": "chat.postMessage", "args": {"channel": "C0COMMUNITY", "text": text}}
 
 
-async def test_a_rate_limited_call_is_retried_after_retry_after(env, retry_waits):
-    env.slack.fail("chat.postMessage", status=429, retry_after=3)
+async def test_a_rate_limited_call_waits_out_retry_after_as_a_later_attempt(env):
+    env.slack.fail("chat.postMessage", status=429, retry_after=300)
     delivery = await env.runtime.outbox.send(**_post())
-    assert delivery.sent
-    attempts = env.slack.calls_to("chat.postMessage")
-    assert len(attempts) == 2
-    [waited] = retry_waits
-    assert 3 <= waited < 4  # the client waited as Retry-After: 3 asked before trying again
-    assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["Hello community"]
+    # No sleep inside the call (it would outlive the lease): the row waits, and says why.
+    assert (delivery.status, delivery.error) == ("pending", "ratelimited")
     [row] = await _rows(env)
-    assert row.status == "sent"
+    assert row.next_attempt_at - env.clock.now() == timedelta(seconds=300) and row.in_flight_since is None
+    env.clock.advance(timedelta(seconds=299))
+    assert await env.runtime.outbox.drain() == 0
+    env.clock.advance(timedelta(seconds=1))
+    assert await env.runtime.outbox.drain() == 1
+    assert len(env.slack.calls_to("chat.postMessage")) == 2
+    assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["Hello community"]
 
 
 async def test_a_5xx_leaves_the_call_pending_and_the_sweep_delivers_it_once(env):
@@ -41,7 +43,7 @@ async def test_a_5xx_leaves_the_call_pending_and_the_sweep_delivers_it_once(env)
     assert env.slack.messages("C0COMMUNITY") == []
 
     assert await env.runtime.outbox.sweep() == 0  # backoff not over yet
-    env.clock.advance(timedelta(seconds=31))
+    env.clock.advance(timedelta(seconds=5))
     sent = await asyncio.gather(env.runtime.outbox.sweep(), env.runtime.outbox.sweep())
     assert sum(sent) == 1  # two sweepers at once (two replicas): one post
     assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["Hello community"]
@@ -77,13 +79,17 @@ async def test_a_permanent_error_is_dead_and_reported_once(env):
     assert len(env.slack.calls_to("chat.postMessage")) == 1
 
 
-async def test_the_bot_joins_a_public_channel_it_is_not_in(env):
+async def test_the_bot_joins_only_the_community_channel_an_admin_configured(env):
     env.slack.add_channel("C0PUBLIC", name="qi-psychiatry", bot_member=False)
     delivery = await env.runtime.outbox.send(team_id="T0001", method="chat.postMessage",
                                              args={"channel": "C0PUBLIC", "text": "Hi"})
-    assert delivery.sent
-    assert env.slack.calls_to("conversations.join") == [{"channel": "C0PUBLIC"}]
-    assert [m["text"] for m in env.slack.messages("C0PUBLIC")] == ["Hi"]
+    assert (delivery.status, delivery.error) == ("dead", "not_in_channel")
+    assert env.slack.calls_to("conversations.join") == [] and env.slack.messages("C0PUBLIC") == []
+
+    env.slack.add_channel("C0COMMUNITY", name="qi-commons", bot_member=False)
+    assert (await env.runtime.outbox.send(**_post("Joined"))).sent
+    assert env.slack.calls_to("conversations.join") == [{"channel": "C0COMMUNITY"}]
+    assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["Joined"]
 
 
 async def test_sent_hook_runs_in_the_same_transaction(env):
@@ -119,3 +125,114 @@ async def test_one_row_whose_hook_fails_does_not_hold_up_the_rest_of_the_sweep(e
 
     assert await env.runtime.outbox.sweep() == 1
     assert [row.status for row in await _rows(env)] == ["pending", "sent"]  # the failed one is retried later
+
+
+# --- nothing doubled: an attempt without a clear answer is looked up before it is tried again ------
+
+
+async def test_a_post_whose_answer_was_lost_is_found_in_the_channel_not_posted_twice(env):
+    env.slack.fail("chat.postMessage", status=502, after_effect=True)  # posted, but the answer never came
+    delivery = await env.runtime.outbox.send(**_post(), purpose="remember")
+    assert delivery.status == "pending"
+    [row] = await _rows(env)
+    assert row.in_flight_since is not None  # maybe sent: it will be looked up first
+
+    env.clock.advance(timedelta(seconds=5))
+    assert await env.runtime.outbox.drain() == 1
+    [message] = env.slack.messages("C0COMMUNITY")
+    assert message["text"] == "Hello community"
+    assert len(env.slack.calls_to("chat.postMessage")) == 1
+    [lookup] = env.slack.calls_to("conversations.history")
+    assert lookup["channel"] == "C0COMMUNITY" and lookup["include_all_metadata"] in (True, "true", "1")
+    [row] = await _rows(env)
+    assert (row.status, row.result["ts"], row.copies) == ("sent", message["ts"], [message["ts"]])
+
+
+async def test_a_post_that_never_arrived_is_posted_after_the_lookup(env):
+    env.slack.fail("chat.postMessage", status=504)  # timed out at a proxy before Slack posted anything
+    await env.runtime.outbox.send(**_post())
+    env.clock.advance(timedelta(seconds=5))
+    assert await env.runtime.outbox.drain() == 1
+    assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["Hello community"]
+    assert len(env.slack.calls_to("conversations.history")) == 1
+
+
+async def test_a_row_left_in_flight_by_a_killed_process_is_looked_up_after_its_lease(env):
+    outbox = env.runtime.outbox
+    async with env.runtime.db.session() as session, session.begin():
+        row = await outbox.enqueue(session, **_post("Posted just before the crash"))
+    assert await outbox._lease(row.id)  # the dead process took the row and posted it ...
+    env.slack.fail("chat.postMessage", status=500, after_effect=True)
+    await outbox._api_call("chat.postMessage", {**_post("Posted just before the crash")["args"],
+                                               "metadata": {"event_type": "qi_commons_outbox",
+                                                            "event_payload": {"outbox_id": row.id}}})
+    # ... and died before recording it. Its lease holds the row for now, then lapses.
+    assert await outbox.drain() == 0
+    env.clock.advance(timedelta(seconds=61))
+    assert await outbox.drain() == 1
+    assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["Posted just before the crash"]
+    [stored] = await _rows(env)
+    assert stored.status == "sent" and stored.result["found"] is True
+
+
+async def test_a_dm_by_user_id_is_looked_up_in_the_dm_channel(env):
+    env.slack.fail("chat.postMessage", status=500, after_effect=True)
+    await env.runtime.outbox.send(team_id="T0001", method="chat.postMessage",
+                                  args={"channel": "U0MEMBER2", "text": "Your mentor replied"})
+    env.clock.advance(timedelta(seconds=5))
+    assert await env.runtime.outbox.drain() == 1
+    dm = env.slack.dm_channel("U0MEMBER2")
+    assert [m["text"] for m in env.slack.messages(dm)] == ["Your mentor replied"]
+
+
+async def test_every_post_carries_its_outbox_id_in_metadata(env):
+    delivery = await env.runtime.outbox.send(**_post())
+    [call] = env.slack.calls_to("chat.postMessage")
+    assert call["metadata"] == {"event_type": "qi_commons_outbox", "event_payload": {"outbox_id": delivery.outbox_id}}
+
+
+# --- fast recovery: after an outage the queue drains at once, oldest first ------------------------
+
+
+async def test_after_an_outage_the_first_success_makes_every_waiting_post_due_and_order_is_kept(env):
+    env.slack.fail("chat.postMessage", status=503, times=None)
+    for n in range(1, 6):
+        await env.runtime.outbox.send(**_post(f"share {n}"))
+        env.clock.advance(timedelta(seconds=7))
+        await env.runtime.outbox.drain()
+    assert env.slack.messages("C0COMMUNITY") == []
+    # The later shares waited behind the first instead of trying (and landing) out of order.
+    assert {call["text"] for call in env.slack.calls_to("chat.postMessage")} == {"share 1"}
+    env.slack.clear_failures()
+    env.clock.advance(timedelta(seconds=30))  # the longest backoff: Slack is back within it
+    await env.runtime.outbox.drain()
+    assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == [f"share {n}" for n in range(1, 6)]
+    assert all(row.status == "sent" for row in await _rows(env))
+
+
+async def test_a_success_elsewhere_ends_the_backoff_of_posts_waiting_on_an_outage(env):
+    env.slack.fail("chat.postMessage", status=503, times=3)
+    await env.runtime.outbox.send(**_post("queued in the outage"))
+    for _ in range(2):
+        [row] = await _rows(env)
+        env.clock.set(row.next_attempt_at)
+        await env.runtime.outbox.drain()
+    [row] = await _rows(env)
+    assert row.next_attempt_at - env.clock.now() == timedelta(seconds=20)
+    # Slack is back and answers a DM: the channel post need not sit out its 20 s.
+    assert (await env.runtime.outbox.send(team_id="T0001", method="chat.postMessage",
+                                          args={"channel": "U0MEMBER2", "text": "hi"})).sent
+    assert await env.runtime.outbox.drain() == 1
+    assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["queued in the outage"]
+
+
+async def test_backoff_is_capped_at_thirty_seconds(env):
+    env.slack.fail("chat.postMessage", status=503, times=None)
+    await env.runtime.outbox.send(**_post())
+    waits = []
+    for _ in range(8):
+        [row] = await _rows(env)
+        waits.append(row.next_attempt_at - env.clock.now())
+        env.clock.set(row.next_attempt_at)
+        await env.runtime.outbox.drain()
+    assert max(waits) == timedelta(seconds=30) and waits == sorted(waits)

@@ -39,7 +39,8 @@ async def test_jobs_are_rebuilt_with_explicit_ids_and_the_community_timezone(env
     scheduler = build_scheduler(env.runtime)
 
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"sweep", "weekly-prompt", "weekly-digest"}
+    assert set(jobs) == {"sweep", "outbox-drain", "weekly-prompt", "weekly-digest"}
+    assert jobs["outbox-drain"].trigger.interval.total_seconds() == 5
     for job in jobs.values():
         assert job.trigger.timezone == TORONTO
     assert jobs["weekly-digest"].args == (env.runtime, "digest")
