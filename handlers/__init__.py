@@ -17,6 +17,7 @@ from handlers import (
     privacy,
     sharing,
     weekly,
+    workspace,
 )
 from handlers.commands import qi_commons
 
@@ -34,3 +35,4 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     member_settings.register(app, runtime)
     privacy.register(app, runtime)
     admin.register(app, runtime)
+    workspace.register(app, runtime)

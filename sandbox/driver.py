@@ -336,6 +336,12 @@ class SlackDriver:
             headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
         return await self._send(body, headers)
 
+    async def envelope(self, payload: Mapping[str, Any]) -> DriverResponse:
+        """Sign and send an event envelope exactly as given (e.g. a payload Slack's SDK teams recorded)."""
+        body = json.dumps(payload)
+        headers = signed_headers(self._secret, body, timestamp=int(self._now()), content_type="application/json")
+        return await self._send(body, headers)
+
     # -- internals ---------------------------------------------------------------------------------
 
     def _next(self, prefix: str) -> str:

@@ -425,6 +425,20 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
 
 
+class Workspace(Base):
+    """The workspace (or Enterprise Grid org) the app is installed in, and whether Slack still lets us in.
+
+    Written when Slack says the app was uninstalled or its token revoked, and when a start-up's
+    auth.test shows a working token again (a reinstall): while it is not active nothing is sent.
+    """
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(TEAM, primary_key=True)
+    status: Mapped[str] = mapped_column(SHORT)  # active | uninstalled | tokens_revoked
+    changed_at: Mapped[datetime]
+
+
 class ProcessedEvent(Base):
     """Slack event ids we have taken on, so a retried delivery does nothing twice."""
 

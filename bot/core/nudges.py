@@ -49,6 +49,18 @@ async def schedule(session: AsyncSession, *, team_id: str, user_id: str, kind: s
         await session.execute(update(Nudge).where(*key).values(due_at=due_at, status="due"))
 
 
+async def schedule_once(session: AsyncSession, *, team_id: str, user_id: str, kind: str, subject_key: str,
+                        due_at: datetime) -> bool:
+    """Owe `user_id` a `kind` nudge about `subject_key` unless one was ever owed; True if this added it."""
+    try:
+        async with session.begin_nested():
+            session.add(Nudge(team_id=team_id, slack_user_id=user_id, kind=kind, subject_key=subject_key,
+                              due_at=due_at, status="due"))
+    except IntegrityError:
+        return False  # owed (or sent) before: once means once
+    return True
+
+
 async def cancel(session: AsyncSession, *, team_id: str, kind: str, subject_key: str,
                  user_id: str | None = None) -> None:
     """Drop nudges not yet sent about `subject_key` (for everyone, or only `user_id`)."""

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ DeadHook = Callable[[AsyncSession, OutboxMessage], Awaitable[None]]
 @dataclass(frozen=True)
 class Delivery:
     outbox_id: int
-    status: str  # sent | pending | dead
+    status: str  # sent | pending | dead | held (the app is not installed: kept until a reinstall)
     data: dict[str, Any] | None = None
     error: str | None = None
 
@@ -124,6 +124,8 @@ class Outbox:
             row = await session.get(OutboxMessage, outbox_id)
             if row is None or row.status != "pending":
                 return Delivery(outbox_id, row.status if row else "dead")
+            if await _shut_out(session):
+                return await self._hold(outbox_id)
             if await self._waits_behind_older(session, row):
                 return Delivery(outbox_id, "pending", error="an older post to this channel goes first")
             method, args, in_flight = row.method, dict(row.args), row.in_flight_since
@@ -175,6 +177,14 @@ class Outbox:
         return await self.drain(limit)
 
     # -- one attempt -----------------------------------------------------------------------------------
+
+    async def _hold(self, outbox_id: int) -> Delivery:
+        # The app was uninstalled or its token revoked: keep the call, don't try it on a dead token.
+        async with self.db.session() as session, session.begin():
+            await session.execute(update(OutboxMessage)
+                                  .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending")
+                                  .values(status="held"))
+        return Delivery(outbox_id, "held", error="the app is not installed")
 
     async def _waits_behind_older(self, session: AsyncSession, row: OutboxMessage) -> bool:
         # Only behind posts that already failed once (Slack was down): two fresh posts sent at the same
@@ -288,6 +298,11 @@ class Outbox:
             return None
         return [{"channel": channel, "ts": message["ts"]} for message in found.data.get("messages") or []
                 if _outbox_id_of(message) == outbox_id]
+
+
+async def _shut_out(session: AsyncSession) -> bool:
+    # One bot token, one installation: once Slack shut us out, every call would fail on it.
+    return await session.scalar(select(Workspace.team_id).where(Workspace.status != "active").limit(1)) is not None
 
 
 def _due(now: datetime) -> tuple[Any, ...]:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.config import HOW_TO_FIX, ConfigError, Settings
 from bot.runners.app import build_client
+from bot.workspace.lifecycle import lost_installations
 from storage.db import Database
 from storage.migrate import current_revision, head_revision
 
@@ -61,9 +62,21 @@ async def _database_checks(settings: Settings) -> list[Check]:
     head = head_revision()
     reached = Check("database", True, f"reachable ({db.backend})")
     if current == head:
-        return [reached, Check("migrations", True, f"up to date (revision {head})")]
+        return [reached, Check("migrations", True, f"up to date (revision {head})"), await _installation_check(db)]
     return [reached, Check("migrations", False, f"at {current or 'an empty schema'}, latest is {head}; "
                                                "run `qi-commons db upgrade`")]
+
+
+async def _installation_check(db: Database) -> Check:
+    try:
+        async with db.session() as session:
+            lost = await lost_installations(session)
+    finally:
+        await db.dispose()
+    if lost:
+        return Check("installation", False, f"{lost[0].describe()}: nothing is being sent. Reinstall the app "
+                                            "(Install App), update SLACK_BOT_TOKEN if it changed, and restart")
+    return Check("installation", True, "Slack has not uninstalled the app or revoked its token")
 
 
 async def _slack_checks(settings: Settings) -> list[Check]:

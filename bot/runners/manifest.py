@@ -30,7 +30,7 @@ BOT_SCOPES = (
     "users:read.email",
     "files:write",
 )
-BOT_EVENTS = ("app_home_opened",)
+BOT_EVENTS = ("app_home_opened", "app_uninstalled", "tokens_revoked", "member_joined_channel")
 
 
 def build_manifest(request_url: str | None = None) -> dict[str, Any]:

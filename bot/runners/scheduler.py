@@ -23,6 +23,7 @@ from bot.core.config import HOW_TO_FIX, Settings
 from bot.core.runtime import Runtime
 from bot.runners.app import build_app, build_runtime
 from bot.weekly.schedules import JOB_IDS, JOB_TITLES, JOBS, latest_run, weekly_trigger
+from bot.workspace.lifecycle import lost_installations
 from handlers.weekly.jobs import already_ran, run_weekly_job
 from storage.migrate import upgrade
 
@@ -45,6 +46,12 @@ async def drain(runtime: Runtime) -> None:
         log.exception("The outbox drain failed; it runs again in a few seconds")
 
 
+async def _shut_out(runtime: Runtime) -> bool:
+    """Slack uninstalled the app or revoked its token: post nothing new until a reinstall."""
+    async with runtime.db.session() as session:
+        return bool(await lost_installations(session))
+
+
 async def sweep(runtime: Runtime) -> None:
     """Every minute: forget old outbox rows and retry what is owed, post a weekly run whose tick failed,
     send nudges.
@@ -56,6 +63,8 @@ async def sweep(runtime: Runtime) -> None:
             log.info("Sweep delivered %d pending Slack call(s)", sent)
     except Exception:  # noqa: BLE001 - the pending rows stay pending; the next sweep retries them
         log.exception("The outbox sweep failed; it runs again next minute")
+    if await _shut_out(runtime):
+        return
     if runtime.settings.community_channel_id is not None:
         await catch_up(runtime, at_start=False)  # catches and logs each job's failure itself
     try:
@@ -66,6 +75,9 @@ async def sweep(runtime: Runtime) -> None:
 
 async def weekly_job(runtime: Runtime, job: str) -> None:
     """The weekly prompt or digest tick; the claim in the database decides whether it posts."""
+    if await _shut_out(runtime):
+        log.info("Not posting the %s: the app is not installed", JOB_TITLES[job].lower())
+        return
     try:
         await run_weekly_job(runtime, job)
     except Exception:  # noqa: BLE001 - logged here with the job's name; the next sweep tries again

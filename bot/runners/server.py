@@ -7,6 +7,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.core.runtime import Runtime
+from bot.workspace.lifecycle import lost_installations
 
 
 def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
@@ -15,6 +16,10 @@ def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
 
     async def healthz(_request: web.Request) -> web.Response:
         database_ok = await runtime.db.ping()
+        if database_ok and runtime.slack_problem is None:
+            async with runtime.db.session() as session:
+                if lost := await lost_installations(session):
+                    runtime.slack_problem = lost[0].describe()
         healthy = database_ok and runtime.scheduler_running and runtime.slack_problem is None
         body = {
             "status": "ok" if healthy else "degraded",

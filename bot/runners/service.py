@@ -17,6 +17,7 @@ from bot.core.runtime import Runtime
 from bot.runners.app import build_app, build_runtime
 from bot.runners.scheduler import build_scheduler, catch_up
 from bot.runners.server import build_web_app
+from bot.workspace.lifecycle import mark_active
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -111,8 +112,9 @@ async def _shut_down(runtime: Runtime, scheduler, socket_handler: AsyncSocketMod
 
 async def _check_bot_token(runtime: Runtime) -> None:
     """auth.test before serving: a refused token stops the start; an unreachable Slack only degrades it."""
+    runtime.slack_problem = None
     try:
-        await runtime.client.auth_test()
+        auth = await runtime.client.auth_test()
     except SlackApiError as exc:
         error = exc.response.data.get("error") if isinstance(exc.response.data, dict) else None
         if error in REFUSED_TOKEN:
@@ -124,6 +126,11 @@ async def _check_bot_token(runtime: Runtime) -> None:
     if runtime.slack_problem:
         log.warning("Could not confirm the bot token with Slack: %s; serving anyway and retrying calls",
                     runtime.slack_problem)
+        return
+    # The token works: if Slack had shut us out of this workspace, this is a reinstall.
+    team_id = auth.get("enterprise_id") if auth.get("is_enterprise_install") else auth.get("team_id")
+    if team_id and await mark_active(runtime, team_id=team_id):
+        log.info("QI Commons is installed again in %s: resuming what was held", team_id)
 
 
 async def _connect_socket(handler: AsyncSocketModeHandler, settings: Settings, stop: asyncio.Event) -> bool:
