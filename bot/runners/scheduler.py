@@ -10,12 +10,13 @@ import asyncio
 import json
 import logging
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 
 from bot.core import nudges
 from bot.core.clock import Clock
@@ -26,6 +27,7 @@ from bot.weekly.schedules import JOB_IDS, JOB_TITLES, JOBS, latest_run, weekly_t
 from bot.workspace.lifecycle import lost_installations
 from handlers.weekly.jobs import already_ran, run_weekly_job
 from storage.migrate import upgrade
+from storage.models import ScheduledPost
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +107,28 @@ async def catch_up(runtime: Runtime, *, at_start: bool = True) -> None:
                 if result.outcome != "already-claimed":
                     log.info("Caught up the %s due %s: %s", JOB_TITLES[job].lower(), due.isoformat(), result.outcome)
             elif at_start and now - due > grace and not await already_ran(runtime, job, due):
-                log.warning("Skipped the %s due %s: it was missed while QI Commons was down and is older than "
-                            "SCHEDULE_GRACE_HOURS (%sh)", JOB_TITLES[job].lower(), due.isoformat(),
-                            settings.schedule_grace_hours)
+                if await _ever_posted(runtime, job):
+                    log.warning("Skipped the %s due %s: it was missed while QI Commons was down and is older "
+                                "than SCHEDULE_GRACE_HOURS (%sh)", JOB_TITLES[job].lower(), due.isoformat(),
+                                settings.schedule_grace_hours)
+                else:  # a first start: nothing was missed, the first one is simply still to come
+                    log.info("The first %s will be posted %s", JOB_TITLES[job].lower(),
+                             next_run(settings, job, now).strftime("%a %d %b %H:%M %Z"))
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             # Slack down or unreachable: the every-minute sweep tries again; one line, not a traceback.
             log.warning("Could not catch up the %s (Slack: %s); trying again next minute",
                         JOB_TITLES[job].lower(), type(exc).__name__)
         except Exception:  # noqa: BLE001 - one job's failure must not stop the other's catch-up
             log.exception("Catching up the %s failed", JOB_TITLES[job].lower())
+
+
+async def _ever_posted(runtime: Runtime, job: str) -> bool:
+    async with runtime.db.session() as session:
+        return await session.scalar(select(ScheduledPost.id).where(ScheduledPost.kind == job).limit(1)) is not None
+
+
+def next_run(settings: Settings, job: str, now: datetime) -> datetime:
+    return weekly_trigger(settings, job).get_next_fire_time(None, now).astimezone(settings.tz)
 
 
 def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:

@@ -144,7 +144,16 @@ async def test_overlapping_runs_post_once(env):
     assert len(env.slack.messages(COMMUNITY_CHANNEL_ID)) == 1
 
 
+async def _posted_last_month(env) -> None:
+    """This is a restart: the bot posted both weekly jobs before it went down."""
+    async with env.runtime.db.session() as session, session.begin():
+        for kind in ("prompt", "digest"):
+            session.add(ScheduledPost(team_id="T0001", channel_id=COMMUNITY_CHANNEL_ID, kind=kind, period="2026-W44",
+                                      status="posted", claimed_at=datetime(2026, 10, 30, tzinfo=UTC)))
+
+
 async def test_restart_inside_the_grace_window_posts_the_missed_digest_once(env, caplog):
+    await _posted_last_month(env)
     # Down over Friday 15:00; back at 15:30 the same day.
     env.clock.set(datetime(2026, 11, 27, 15, 30, tzinfo=TORONTO))
     caplog.set_level(logging.INFO, logger="bot.runners.scheduler")
@@ -153,21 +162,33 @@ async def test_restart_inside_the_grace_window_posts_the_missed_digest_once(env,
 
     [message] = env.slack.messages(COMMUNITY_CHANNEL_ID)
     assert "Fri 27 Nov" in message["blocks"][0]["text"]["text"]
-    [claim] = await _claims(env)
+    claim = (await _claims(env))[-1]
     assert (claim.kind, claim.period, claim.status) == ("digest", "2026-W48", "posted")
     # Monday's prompt is four days old: far outside 24 h, so it is skipped and said so.
     assert any("Skipped the weekly prompt due 2026-11-23T09:00:00-05:00" in r.message for r in caplog.records)
 
 
 async def test_restart_outside_the_grace_window_skips_and_logs(env, caplog):
+    await _posted_last_month(env)
     env.clock.set(datetime(2026, 11, 28, 15, 1, tzinfo=TORONTO))  # 24 h and a minute after the digest was due
     caplog.set_level(logging.INFO, logger="bot.runners.scheduler")
     await catch_up(env.runtime)
 
     assert env.slack.messages(COMMUNITY_CHANNEL_ID) == []
-    assert await _claims(env) == []
+    assert len(await _claims(env)) == 2  # only last month's
     assert any("Skipped the weekly digest due 2026-11-27T15:00:00-05:00" in r.message
                and "SCHEDULE_GRACE_HOURS (24h)" in r.message for r in caplog.records)
+
+
+async def test_a_first_ever_start_says_when_the_first_posts_come_not_that_they_were_missed(env, caplog):
+    env.clock.set(datetime(2026, 11, 28, 15, 1, tzinfo=TORONTO))  # a Saturday: both weekly runs are past
+    caplog.set_level(logging.INFO, logger="bot.runners.scheduler")
+    await catch_up(env.runtime)
+
+    messages = [r.message for r in caplog.records]
+    assert not any("missed" in m for m in messages), messages
+    assert "The first weekly prompt will be posted Mon 30 Nov 09:00 EST" in messages
+    assert "The first weekly digest will be posted Fri 04 Dec 15:00 EST" in messages
 
 
 async def test_a_digest_that_did_post_is_not_reported_as_missed(env, caplog):
