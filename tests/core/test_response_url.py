@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from types import SimpleNamespace
 
@@ -9,7 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from handlers import response_url
-from tests.sharing_helpers import CHANNEL, MEMBER, posts, updates
+from tests.sharing_helpers import CHANNEL, MEMBER, OTHER, button, posts, updates
 
 SLACK_API = "https://slack.com/api/"
 STANDIN_API = "http://127.0.0.1:8123/api/"
@@ -71,3 +72,21 @@ async def test_respond_still_reaches_slack(env):
     await env.settle()
     [reply] = env.slack.responses(url)
     assert "/qi-share" in json.dumps(reply["blocks"])
+
+
+async def test_a_click_or_an_error_with_a_foreign_response_url_calls_nothing(env, internal_service):
+    @env.app.command("/boom")
+    async def boom(ack):
+        await ack()
+        await asyncio.sleep(0.05)  # fail in the work after the ack, as in test_requests
+        raise RuntimeError("bug")
+
+    await env.driver.command("/qi-share", "Tried huddles at shift change")
+    await env.settle()
+    message = posts(env)[-1]
+    await env.driver.action("sharing_delete", value=button(message, "sharing_delete")["value"], message=message,
+                            user_id=OTHER, response_url=internal_service.url("/click"))
+    await env.driver.command("/boom", response_url=internal_service.url("/error"))
+    await env.settle()
+    assert internal_service.hits == []
+    assert posts(env) == [message]  # the refused delete deleted nothing
