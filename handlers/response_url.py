@@ -66,7 +66,8 @@ async def delivered(client: AsyncWebClient, url: Any, **message: Any) -> bool:
 
 
 def _host(url: Any) -> str:
-    return (urlsplit(url).hostname or "") if isinstance(url, str) else type(url).__name__
+    origin = _origin(url) if isinstance(url, str) else None
+    return origin[1] if origin else "unreadable"
 
 
 class CheckedRespond(AsyncRespond):

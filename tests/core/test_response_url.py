@@ -27,7 +27,7 @@ def test_only_slacks_webhook_host_and_the_configured_api_host_are_trusted():
                 "https://hooks.slack.com:8443/commands",
                 "http://127.0.0.1:8124/response/1",  # the stand-in's host, another port
                 "http://10.0.0.5/admin/reset",
-                "https://hooks.slack.com:notaport/x",
+                "https://hooks.slack.com:notaport/x", "http://[::1",
                 "file:///etc/passwd", "", None, ["https://hooks.slack.com/x"]):
         assert not response_url.trusted(url, STANDIN_API), url
     assert not response_url.trusted("http://127.0.0.1:8123/response/1", SLACK_API)
