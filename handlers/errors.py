@@ -6,10 +6,10 @@ import logging
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.runtime import Runtime
-from handlers.middleware import forget_event
+from handlers import response_url
+from handlers.middleware import forget_event, is_verified
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,11 @@ APOLOGY = ("Sorry, something went wrong on our side and your request did not fin
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.error
-    async def on_error(error: Exception, body: dict, client: AsyncWebClient) -> None:
+    async def on_error(error: Exception, body: dict, context: dict, client: AsyncWebClient) -> None:
+        if not is_verified(context):
+            # Never act on what an unverified body says: it names whom to message and where to post.
+            log.warning("Error before the request was verified (%s); nothing sent", type(error).__name__)
+            return
         kind = body.get("type") or ("slash_command" if body.get("command") else "unknown")
         user_id = body.get("user_id") or body.get("user", {}).get("id") or body.get("event", {}).get("user")
         log.error("Unhandled error in %s %s for user %s", kind,
@@ -30,8 +34,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await forget_event(runtime, body["event_id"])
             return
         try:
-            if response_url := body.get("response_url") or _first_response_url(body):
-                await AsyncWebhookClient(response_url).send(text=APOLOGY, response_type="ephemeral")
+            if url := body.get("response_url") or _first_response_url(body):
+                await response_url.delivered(client, url, text=APOLOGY, response_type="ephemeral")
             elif user_id:
                 channel = body.get("channel_id") or body.get("channel", {}).get("id")
                 if channel:

@@ -450,6 +450,18 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime]
 
 
+class SeenRequest(Base):
+    """Signatures of the requests we have taken, so one replayed byte for byte does nothing twice.
+
+    Kept only as long as Slack's five-minute timestamp window could still accept the same request.
+    """
+
+    __tablename__ = "seen_requests"
+
+    signature: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class AuditLog(Base):
     """Who did what to which kind of thing; never the content itself."""
 

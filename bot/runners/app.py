@@ -7,19 +7,17 @@ import logging
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
-from slack_bolt.middleware.request_verification.async_request_verification import AsyncRequestVerification
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
-from slack_sdk.signature import Clock as SignatureClock
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.runtime import InFlight, Runtime
+from bot.runners.verification import SignatureCheck
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -34,26 +32,6 @@ def build_client(settings: Settings) -> AsyncWebClient:
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2),
                         AsyncConnectionErrorRetryHandler(max_retry_count=2)],
     )
-
-
-class _ClockForSignatures(SignatureClock):
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-
-    def now(self) -> float:
-        return self._clock.timestamp()
-
-
-class _SignatureCheck(AsyncRequestVerification):
-    """Bolt's own verification, with our clock so tests can replay Slack's published example."""
-
-    def __init__(self, signing_secret: str, clock: Clock) -> None:
-        super().__init__(signing_secret)
-        self._clock = clock
-
-    @property
-    def verifier(self) -> SignatureVerifier:
-        return SignatureVerifier(self._signing_secret, clock=_ClockForSignatures(self._clock))
 
 
 class _TrackInFlight(AsyncListenerStartHandler):
@@ -79,9 +57,10 @@ def build_app(runtime: Runtime) -> AsyncApp:
     app = AsyncApp(
         client=runtime.client,  # carries the bot token
         signing_secret=signing_secret,
-        # Verification runs as the very first step (before_authorize), before even auth.test.
+        # Our own verification runs instead, as the very first step (before_authorize), before even
+        # auth.test; without a signing secret it refuses every HTTP request.
         request_verification_enabled=False,
-        before_authorize=_SignatureCheck(signing_secret, runtime.clock) if signing_secret else None,
+        before_authorize=SignatureCheck(signing_secret, runtime.clock),
     )
     # Bolt has no public hook for this; the listener runner's start handler is the one place that runs
     # inside each listener's own task.

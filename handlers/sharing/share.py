@@ -8,13 +8,13 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.audit import record
 from bot.core.members import ensure_member
 from bot.core.runtime import Runtime
 from bot.sharing.projects import ProjectFields, create_project, get_project
 from bot.sharing.updates import DataPoint, UpdateFields, get_update, store_update
+from handlers import response_url as response_urls
 from handlers.cpd.offers import offer_cpd_for_update
 from handlers.sharing.posting import note_permalink, publish, refresh_parent
 
@@ -33,11 +33,10 @@ async def tell(client: AsyncWebClient, *, user_id: str, channel_id: str | None, 
     """
     if response_url:
         try:
-            response = await AsyncWebhookClient(response_url).send(
-                text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-            if response.status_code == 200:
+            if await response_urls.delivered(client, response_url, text=text, blocks=blocks,
+                                             response_type="ephemeral", replace_original=False):
                 return
-            log.warning("response_url answered %s; telling %s another way", response.status_code, user_id)
+            log.warning("response_url did not take it; telling %s another way", user_id)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("response_url failed (%s); telling %s another way", exc, user_id)
     try:
