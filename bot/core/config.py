@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     host: str = "0.0.0.0"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "community_channel_id",
                      mode="before")
@@ -176,6 +177,11 @@ class Settings(BaseSettings):
     def _level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -230,6 +236,7 @@ HOW_TO_FIX = {
     "PORT": "use a port number between 1 and 65535",
     "HOST": "use an address to listen on, e.g. 0.0.0.0",
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
+    "LOG_FORMAT": "use text (one line per record) or json (one JSON object per line, for log collectors)",
 }
 
 

@@ -17,6 +17,7 @@ import handlers
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.runtime import InFlight, Runtime
+from bot.runners.metrics import Metrics
 from bot.runners.verification import SignatureCheck
 from storage.db import Database
 
@@ -51,7 +52,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, db: Databas
                    clock=clock or Clock())
 
 
-def build_app(runtime: Runtime) -> AsyncApp:
+def build_app(runtime: Runtime, metrics: Metrics | None = None) -> AsyncApp:
     settings = runtime.settings
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = AsyncApp(
@@ -65,5 +66,6 @@ def build_app(runtime: Runtime) -> AsyncApp:
     # Bolt has no public hook for this; the listener runner's start handler is the one place that runs
     # inside each listener's own task.
     app._async_listener_runner.listener_start_handler = _TrackInFlight(runtime.inflight)
+    app.middleware((metrics or Metrics()).middleware)  # first, so it times everything up to the ack
     handlers.register(app, runtime)
     return app

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 
-from bot.core.config import ConfigError, Settings, load_settings
+from bot.core.config import ConfigError, load_settings
+from bot.runners.logs import configure_logging
 from bot.weekly.schedules import JOB_IDS
 
 
@@ -47,16 +47,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.log_level != "DEBUG":
-        logging.getLogger("slack_bolt").setLevel(logging.WARNING)
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-        # slack_sdk logs every retry it makes at INFO; we log one line per failed attempt ourselves.
-        logging.getLogger("slack_sdk").setLevel(logging.WARNING)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "manifest":
@@ -71,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    _configure_logging(settings)
+    configure_logging(settings)
 
     if args.command == "run":
         from bot.runners.service import run_bot

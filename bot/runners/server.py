@@ -1,4 +1,5 @@
-"""HTTP mode: `POST /slack/events` for everything Slack sends, `GET /healthz` for load balancers."""
+"""HTTP mode: `POST /slack/events` for everything Slack sends, `GET /healthz` for load balancers,
+`GET /metrics` for Prometheus."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.core.runtime import Runtime
+from bot.runners.logs import new_request_id
+from bot.runners.metrics import CONTENT_TYPE, Metrics
 from bot.runners.verification import refusal, signature_problem
 from bot.workspace.lifecycle import lost_installations
 
@@ -33,11 +36,13 @@ def parse_request(body: bytes, query: str, headers) -> AsyncBoltRequest:
         raise MalformedBody(type(error).__name__) from None
 
 
-def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
+def build_web_app(app: AsyncApp, runtime: Runtime, metrics: Metrics | None = None) -> web.Application:
     secret = runtime.settings.slack_signing_secret
     signing_secret = secret.get_secret_value() if secret else None
+    metrics = metrics or Metrics()
 
     async def slack_events(request: web.Request) -> web.Response:
+        new_request_id()
         # Verified before it is parsed: nothing reads a body that Slack did not sign.
         body = await request.read()
         problem = signature_problem(signing_secret, runtime.clock.timestamp(), body,
@@ -70,4 +75,9 @@ def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app.router.add_post("/slack/events", slack_events)
     web_app.router.add_get("/healthz", healthz)
+
+    async def prometheus(_request: web.Request) -> web.Response:
+        return web.Response(body=await metrics.scrape(runtime), headers={"Content-Type": CONTENT_TYPE})
+
+    web_app.router.add_get("/metrics", prometheus)
     return web_app

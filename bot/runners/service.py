@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.config import HOW_TO_FIX, ConfigError, RunMode, Settings
 from bot.core.runtime import Runtime
 from bot.runners.app import build_app, build_runtime
+from bot.runners.metrics import Metrics
 from bot.runners.scheduler import build_scheduler, catch_up
 from bot.runners.server import build_web_app
 from bot.workspace.lifecycle import mark_active
@@ -54,7 +55,8 @@ async def run_bot(settings: Settings, mode: RunMode) -> None:
     if settings.community_channel_id is None:
         log.warning("COMMUNITY_CHANNEL_ID is not set: shares, weekly prompts and digests have nowhere to go. "
                     "To fix it: %s", HOW_TO_FIX["COMMUNITY_CHANNEL_ID"])
-    app = build_app(runtime)
+    metrics = Metrics()
+    app = build_app(runtime, metrics)
 
     scheduler = build_scheduler(runtime)
     scheduler.start()  # AsyncIOScheduler binds to the loop that is running now
@@ -65,7 +67,7 @@ async def run_bot(settings: Settings, mode: RunMode) -> None:
     socket_handler: AsyncSocketModeHandler | None = None
     connected = False
     if mode == "http":
-        runner = web.AppRunner(build_web_app(app, runtime), handle_signals=False)
+        runner = web.AppRunner(build_web_app(app, runtime, metrics), handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
