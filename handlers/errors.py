@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.runtime import Runtime
@@ -26,6 +27,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             log.warning("Error before the request was verified (%s); nothing sent", type(error).__name__)
             return
         kind = body.get("type") or ("slash_command" if body.get("command") else "unknown")
+        if isinstance(error, BoltUnhandledRequestError):
+            # A button or view from an older version, or a forged id: Slack gets a plain 404.
+            log.warning("No listener for %s %s; answered 404", kind,
+                        body.get("command") or _action_or_callback(body) or body.get("event", {}).get("type", ""))
+            return
         user_id = body.get("user_id") or body.get("user", {}).get("id") or body.get("event", {}).get("user")
         log.error("Unhandled error in %s %s for user %s", kind,
                   body.get("command") or _action_or_callback(body) or body.get("event", {}).get("type", ""),

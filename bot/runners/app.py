@@ -62,6 +62,9 @@ def build_app(runtime: Runtime, metrics: Metrics | None = None) -> AsyncApp:
         # auth.test; without a signing secret it refuses every HTTP request.
         request_verification_enabled=False,
         before_authorize=SignatureCheck(signing_secret, runtime.clock),
+        # An unknown action or callback id reaches our error handler (one log line, 404) instead of
+        # Bolt's multi-line listener suggestion.
+        raise_error_for_unhandled_request=True,
     )
     # Bolt has no public hook for this; the listener runner's start handler is the one place that runs
     # inside each listener's own task.

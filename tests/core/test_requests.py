@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -171,3 +172,17 @@ async def test_admins_see_the_admin_commands_in_help(env):
     [admin], [member] = env.slack.responses(admin_url), env.slack.responses(member_url)
     assert "/qi-commons admin" in json.dumps(admin["blocks"])
     assert "/qi-commons admin" not in json.dumps(member["blocks"])
+
+
+async def test_an_unknown_action_or_callback_id_is_a_plain_404_with_one_log_line(env, caplog):
+    caplog.set_level(logging.WARNING)
+    response = await env.driver.action("no_such_action_from_an_old_message", value="1")
+    assert response.status == 404
+    submitted = await env.driver.submit_view("no_such_view", {})
+    assert submitted.status == 404
+    lines = [r for r in caplog.records if "No listener for" in r.getMessage()]
+    assert [r.getMessage() for r in lines] == ["No listener for block_actions no_such_action_from_an_old_message; "
+                                               "answered 404", "No listener for view_submission no_such_view; "
+                                               "answered 404"]
+    assert all(r.exc_info is None for r in caplog.records)
+    assert env.slack.calls == [] or all(c.method == "auth.test" for c in env.slack.calls)
