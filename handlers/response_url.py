@@ -19,6 +19,8 @@ from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 
+from bot.core.payloads import PayloadRefused, fit_message
+
 log = logging.getLogger(__name__)
 
 SLACK_WEBHOOKS = ("https", "hooks.slack.com", 443)
@@ -49,6 +51,11 @@ async def post(client: AsyncWebClient, url: Any, message: dict[str, Any]) -> Web
     """
     if not trusted(url, client.base_url):
         log.warning("Dropped an answer to a response_url that is not Slack's (host %r)", _host(url))
+        return None
+    try:
+        message = fit_message(message)
+    except PayloadRefused as error:
+        log.error("Refused to answer a response_url: %s", error)
         return None
     async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.post(
             url, data=json.dumps(message), headers={"Content-Type": "application/json;charset=utf-8"},

@@ -32,6 +32,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
+from bot.core.payloads import GatedWebClient
 from storage.db import Database
 from storage.models import OutboxMessage, Workspace
 
@@ -82,7 +83,7 @@ class Outbox:
                  may_join: Callable[[str], bool] = lambda channel: False) -> None:
         self.db, self.clock = db, clock
         # Our own client without retry handlers: the outbox is the retry, with its own lease.
-        self.client = AsyncWebClient(token=client.token, base_url=client.base_url, timeout=CALL_TIMEOUT)
+        self.client = GatedWebClient(token=client.token, base_url=client.base_url, timeout=CALL_TIMEOUT)
         # Which public channels the bot may add itself to (the community channel an admin configured);
         # anywhere else it waits to be invited.
         self.may_join = may_join

@@ -11,11 +11,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
-from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.payloads import GatedWebClient
 from bot.core.runtime import InFlight, Runtime
 from bot.runners.metrics import Metrics
 from bot.runners.verification import SignatureCheck
@@ -24,9 +24,9 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 
-def build_client(settings: Settings) -> AsyncWebClient:
+def build_client(settings: Settings) -> GatedWebClient:
     # AsyncWebClient retries no 429 by default; these honour Retry-After and reconnect after resets.
-    return AsyncWebClient(
+    return GatedWebClient(
         token=settings.bot_token or None,
         base_url=settings.slack_api_url,
         timeout=15,
