@@ -37,11 +37,12 @@ def read_roster(path: str) -> str:
         raise RosterUnreadable(f"There is no file {path}. Give the path to the roster CSV.") from None
     except OSError as exc:
         raise RosterUnreadable(f"Could not open {path} ({exc.strerror}). Give the path to the roster CSV.") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise RosterUnreadable(f"{path} is not a regular file (a directory, device or pipe). "
+                               "Give the path to the roster CSV.")
     with os.fdopen(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise RosterUnreadable(f"{path} is not a regular file (a directory, device or pipe). "
-                                   "Give the path to the roster CSV.")
         if info.st_size > MAX_ROSTER_BYTES:
             raise RosterUnreadable(_too_big(path))
         decoder = codecs.getincrementaldecoder("utf-8")()
