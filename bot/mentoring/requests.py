@@ -20,9 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +28,7 @@ from bot.core import nudges
 from bot.core.audit import record
 from bot.core.members import ensure_member
 from bot.core.runtime import Runtime
+from bot.core.slack import LookupFailed
 from bot.mentoring import pairs as mentorships
 from bot.mentoring.matching import Match, MentorCandidate, MentorRequestSpec, match_mentors
 from bot.mentoring.pairs import refuse_phi
@@ -236,13 +234,12 @@ async def remove_profile(runtime: Runtime, *, team_id: str, user_id: str) -> boo
     return True
 
 
-async def slack_display_name(client: AsyncWebClient, user_id: str) -> str | None:
+async def slack_display_name(runtime: Runtime, user_id: str) -> str | None:
     """How Slack names the person (real name first), for buttons such as "Ask Dr. Ada Example"."""
     try:
-        user = (await client.users_info(user=user_id)).get("user") or {}
-    except (SlackApiError, aiohttp.ClientError, TimeoutError):
+        return (await runtime.people.by_id(user_id)).name
+    except LookupFailed:
         return None  # the name is a nicety: keep the one on file
-    return display_name_of(user)
 
 
 async def set_mentor_name(runtime: Runtime, *, team_id: str, user_id: str, name: str) -> None:
@@ -251,13 +248,6 @@ async def set_mentor_name(runtime: Runtime, *, team_id: str, user_id: str, name:
         await session.execute(update(MentorProfile)
                               .where(MentorProfile.team_id == team_id, MentorProfile.slack_user_id == user_id)
                               .values(name=name[:NAME_CHARS]))
-
-
-def display_name_of(user: dict) -> str | None:
-    """The name in a Slack user object (users.info, users.lookupByEmail), real name first."""
-    profile = user.get("profile") or {}
-    return (profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user.get("name")
-            or None)
 
 
 async def mentor_candidates(session: AsyncSession, team_id: str, now: datetime) -> list[MentorCandidate]:
