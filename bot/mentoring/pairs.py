@@ -7,8 +7,7 @@ on a meeting are returned to their writer only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -17,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import nudges
 from bot.core.audit import record
-from bot.core.config import Settings
-from bot.core.phi import PhiHit, scan_fields
+from bot.core.phi import guard
 from bot.core.runtime import Runtime
 from storage.models import Mentorship, MentorshipFeedback, MentorshipMeeting, MentorshipRequest
 
@@ -28,25 +26,6 @@ MIN_MEETING_MINUTES = 5
 MAX_MEETING_MINUTES = 600
 FIT_SCORES = range(1, 6)
 GOALS_MET = ("yes", "partly", "no")
-
-
-class ContainsPhi(Exception):
-    """Free text holds what looks like a patient identifier; nothing was stored."""
-
-    def __init__(self, hits: dict[str, list[PhiHit]]) -> None:
-        super().__init__(", ".join(hits))
-        self.hits = hits
-
-
-def phi_hits(settings: Settings, fields: Mapping[str, str | None]) -> dict[str, list[PhiHit]]:
-    return scan_fields(fields, settings.staff_email_domains)
-
-
-def refuse_phi(settings: Settings, **fields: str | None) -> None:
-    """Every mentoring service calls this before storing free text, whatever its caller checked."""
-    hits = phi_hits(settings, fields)
-    if hits:
-        raise ContainsPhi(hits)
 
 
 @dataclass(frozen=True)
@@ -126,7 +105,7 @@ async def info_in(session: AsyncSession, team_id: str, mentorship_id: int) -> Me
 async def log_meeting(runtime: Runtime, *, team_id: str, user_id: str, mentorship_id: int,
                       meeting: MeetingInput) -> MeetingLogged | Refused:
     """Store a meeting one of the pair logged and push the next check-in a full interval away."""
-    refuse_phi(runtime.settings, private_notes=meeting.private_notes)
+    meeting = replace(meeting, **guard(runtime.settings.staff_email_domains, private_notes=meeting.private_notes))
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
         mentorship = await _pair_of(session, team_id, mentorship_id, user_id)
@@ -195,7 +174,7 @@ class FeedbackInput:
 async def save_feedback(runtime: Runtime, *, team_id: str, user_id: str, mentorship_id: int,
                         feedback: FeedbackInput) -> MentorshipInfo | Refused:
     """Keep one person's feedback on an ended mentorship (sending it again replaces it)."""
-    refuse_phi(runtime.settings, comment=feedback.comment)
+    feedback = replace(feedback, **guard(runtime.settings.staff_email_domains, comment=feedback.comment))
     if feedback.fit not in FIT_SCORES or feedback.goals_met not in GOALS_MET:
         raise ValueError("fit must be 1-5 and goals met yes, partly or no")
     now = runtime.clock.now()

@@ -20,9 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,10 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import nudges
 from bot.core.audit import record
 from bot.core.members import ensure_member
+from bot.core.phi import guard
 from bot.core.runtime import Runtime
+from bot.core.slack import LookupFailed
 from bot.mentoring import pairs as mentorships
 from bot.mentoring.matching import Match, MentorCandidate, MentorRequestSpec, match_mentors
-from bot.mentoring.pairs import refuse_phi
 from bot.mentoring.vocabulary import match_choice
 from storage.models import Member, MentorProfile, Mentorship, MentorshipCandidate, MentorshipRequest
 
@@ -187,7 +185,7 @@ async def get_profile(session: AsyncSession, team_id: str, user_id: str) -> Ment
 async def upsert_profile(runtime: Runtime, session: AsyncSession, *, team_id: str, user_id: str,
                          profile: ProfileInput, source: str) -> bool:
     """Create or update a mentor's profile in the caller's transaction; True when it is new."""
-    refuse_phi(runtime.settings, bio=profile.bio)
+    profile = replace(profile, **guard(runtime.settings.staff_email_domains, name=profile.name, bio=profile.bio))
     now = runtime.clock.now()
     values = dict(expertise=list(profile.expertise), discipline=profile.discipline,
                   career_stage=profile.career_stage, capacity=profile.capacity, formats=list(profile.formats),
@@ -236,13 +234,12 @@ async def remove_profile(runtime: Runtime, *, team_id: str, user_id: str) -> boo
     return True
 
 
-async def slack_display_name(client: AsyncWebClient, user_id: str) -> str | None:
+async def slack_display_name(runtime: Runtime, user_id: str) -> str | None:
     """How Slack names the person (real name first), for buttons such as "Ask Dr. Ada Example"."""
     try:
-        user = (await client.users_info(user=user_id)).get("user") or {}
-    except (SlackApiError, aiohttp.ClientError, TimeoutError):
+        return (await runtime.people.by_id(user_id)).name
+    except LookupFailed:
         return None  # the name is a nicety: keep the one on file
-    return display_name_of(user)
 
 
 async def set_mentor_name(runtime: Runtime, *, team_id: str, user_id: str, name: str) -> None:
@@ -251,13 +248,6 @@ async def set_mentor_name(runtime: Runtime, *, team_id: str, user_id: str, name:
         await session.execute(update(MentorProfile)
                               .where(MentorProfile.team_id == team_id, MentorProfile.slack_user_id == user_id)
                               .values(name=name[:NAME_CHARS]))
-
-
-def display_name_of(user: dict) -> str | None:
-    """The name in a Slack user object (users.info, users.lookupByEmail), real name first."""
-    profile = user.get("profile") or {}
-    return (profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user.get("name")
-            or None)
 
 
 async def mentor_candidates(session: AsyncSession, team_id: str, now: datetime) -> list[MentorCandidate]:
@@ -312,11 +302,20 @@ class RequestInput:
     preferred_career_stage: str | None = None
 
 
+class NoTopics(Exception):
+    """A request names no QI topic, so no mentor could be matched; nothing was stored."""
+
+
 async def create_request(runtime: Runtime, *, team_id: str, mentee_id: str, ask: RequestInput,
                          announce: Announce[Shortlist] | None = None) -> Shortlist:
     """Store the request and its best mentors: a shortlist to choose from (formal), or the first
-    mentors to ask (informal). With nobody to suggest the request is unmatched and due to escalate."""
-    refuse_phi(runtime.settings, needs=ask.needs, goal=ask.goal)
+    mentors to ask (informal). With nobody to suggest the request is unmatched and due to escalate.
+
+    Raises ContainsPhi (checked first: the mentee hears about the identifier before anything else)
+    or NoTopics."""
+    ask = replace(ask, **guard(runtime.settings.staff_email_domains, needs=ask.needs, goal=ask.goal))
+    if not ask.topics:
+        raise NoTopics()
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
         request = MentorshipRequest(
@@ -419,7 +418,7 @@ async def _start(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id
 async def decline_offer(runtime: Runtime, *, team_id: str, mentor_id: str, candidate_id: int,
                         reason: str | None, announce: Announce[Handoff] | None = None) -> Handoff | Stale:
     """The mentor said no (perhaps with a reason the mentee will see); the request moves on."""
-    refuse_phi(runtime.settings, reason=reason)
+    reason = guard(runtime.settings.staff_email_domains, reason=reason)["reason"]
     return await _hand_on(runtime, team_id=team_id, candidate_id=candidate_id, mentor_id=mentor_id,
                           status="declined", reason=reason, announce=announce)
 

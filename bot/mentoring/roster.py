@@ -2,6 +2,11 @@
 
 Pure: nothing here talks to Slack or the database. The caller resolves e-mails to Slack users,
 saves the good rows and shows the problems; a bad row is skipped, never half-imported.
+
+The file may be anything an admin pointed the command at, so a file that is not a roster gets a
+header problem that quotes only our own column names: a secrets file read by mistake must not be
+printed back. Every free-text cell passes the PHI gate (and is stored as the gate normalised it),
+and a cell that a spreadsheet would run as a formula is refused.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from bot.core.phi import KINDS, ContainsPhi, guard, normalise
 from bot.mentoring import vocabulary as mentor_vocabulary
 from bot.mentoring.vocabulary import ChoiceKind
 
@@ -42,6 +48,11 @@ _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 # Deliberately loose: Slack's users.lookupByEmail is the real check; this catches typos and
 # cells that slid into the wrong column.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The identifier columns are checked by format (and by Slack); the PHI scan would take a mentor's
+# own e-mail for a patient's.
+_IDENTIFIER_COLUMNS = ("slack_user_id", "email")
+# What Excel, LibreOffice and Sheets run as a formula when the roster is opened again (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -71,11 +82,12 @@ class RosterParse:
     problems: tuple[RosterProblem, ...]
 
 
-def parse_roster(text: str) -> RosterParse:
+def parse_roster(text: str, staff_domains: tuple[str, ...] = ()) -> RosterParse:
     """Check every row of a roster; a row with any problem is left out of ``rows``.
 
     The header must name exactly the roster columns (any order, any case). Each person may appear
     once: a later row with the same Slack id or e-mail is reported, the first is kept.
+    ``staff_domains`` are the e-mail domains the PHI gate accepts in free text.
     """
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     rows: list[RosterRow] = []
@@ -101,7 +113,17 @@ def parse_roster(text: str) -> RosterParse:
                 )
                 problems.append(RosterProblem(line, message))
                 continue
-            row, row_problems = _parse_row(line, dict(zip(columns, (c.strip() for c in record), strict=True)))
+            raw = dict(zip(columns, record, strict=True))
+            if formulas := [column for column in ROSTER_COLUMNS if raw[column].startswith(_FORMULA_STARTS)]:
+                problems.append(RosterProblem(line, f"{', '.join(formulas)} starts like a spreadsheet formula "
+                                                    "(=, +, -, @, a tab or a line break): remove that character"))
+                continue
+            try:
+                cells = _guarded(raw, staff_domains)
+            except ContainsPhi as refused:
+                problems.append(RosterProblem(line, _phi_problem(refused)))
+                continue
+            row, row_problems = _parse_row(line, cells)
             earlier = _earlier_line_of_same_person(row, first_line_of)
             if earlier is not None:
                 row_problems.append(f"same person as line {earlier}")
@@ -114,20 +136,36 @@ def parse_roster(text: str) -> RosterParse:
     return RosterParse(rows=tuple(rows), problems=tuple(problems))
 
 
+def _guarded(raw: dict[str, str], staff_domains: tuple[str, ...]) -> dict[str, str]:
+    """The row's cells as they are stored: normalised by the PHI gate, free text refused if it holds
+    an identifier (raises ContainsPhi)."""
+    free_text = guard(staff_domains, **{c: v for c, v in raw.items() if c not in _IDENTIFIER_COLUMNS})
+    cells = {**free_text, **{c: normalise(raw[c]) for c in _IDENTIFIER_COLUMNS}}
+    return {column: (value or "").strip() for column, value in cells.items()}
+
+
+def _phi_problem(refused: ContainsPhi) -> str:
+    # The kind of identifier only, never the value.
+    found = "; ".join(f"{field} contains {', '.join(KINDS[k] for k in sorted({h.kind for h in hits}))}"
+                      for field, hits in refused.hits.items())
+    return f"{found}: remove patient identifiers"
+
+
 def _header_problem(header: list[str]) -> str | None:
     if not any(cell.strip() for cell in header):
         return "the file is empty: the first line must be the header " + ",".join(ROSTER_COLUMNS)
     names = [cell.strip().lower() for cell in header]
     missing = [c for c in ROSTER_COLUMNS if c not in names]
     unexpected = [c for c in names if c not in ROSTER_COLUMNS]
-    repeated = sorted({c for c in names if names.count(c) > 1})
+    repeated = sorted({c for c in names if names.count(c) > 1 and c in ROSTER_COLUMNS})
     if not (missing or unexpected or repeated):
         return None
-    details = [
-        f"{label}: {', '.join(cells)}"
-        for label, cells in (("missing", missing), ("unexpected", unexpected), ("repeated", repeated))
-        if cells
-    ]
+    # Only our own column names are quoted: an unexpected cell is counted, not shown, because a
+    # file that is not a roster at all (a .env, a key) has its first line here.
+    details = [f"{label}: {', '.join(cells)}" for label, cells in (("missing", missing), ("repeated", repeated))
+               if cells]
+    if unexpected:
+        details.append(f"{len(unexpected)} unexpected column(s)")
     return f"the header must be {','.join(ROSTER_COLUMNS)} ({'; '.join(details)})"
 
 

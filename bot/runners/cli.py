@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return asyncio.run(run_job_command(settings, args.job, dry_run=args.dry_run))
     if args.command == "mentors":
-        from bot.mentoring.roster_import import run_import_command
+        from bot.runners.roster_cli import run_import_command
 
         return run_import_command(settings, args.file)
     return 2

@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.phi import ContainsPhi
 from bot.core.runtime import Runtime
 from bot.mentoring import requests as mentoring
 from handlers.mentoring import blocks, forms, notify, views
@@ -61,14 +62,14 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(views.DECLINE_REASON)
     async def decline_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         candidate_id, reason = forms.metadata_id(view), forms.text(view, "reason")
-        errors = forms.phi_errors(settings, {"reason": reason})
-        if errors:
-            await ack(response_action="errors", errors=errors)
+        try:
+            outcome = (await mentoring.decline_offer(runtime, team_id=body["team"]["id"], mentor_id=body["user"]["id"],
+                                                     candidate_id=candidate_id, reason=reason,
+                                                     announce=partial(notify.announce_hand_on, runtime, expired=False))
+                       if candidate_id is not None else mentoring.Stale("not_found"))
+        except ContainsPhi as refused:
+            await ack(response_action="errors", errors=refused.field_errors())
             return
-        outcome = (await mentoring.decline_offer(runtime, team_id=body["team"]["id"], mentor_id=body["user"]["id"],
-                                                 candidate_id=candidate_id, reason=reason,
-                                                 announce=partial(notify.announce_hand_on, runtime, expired=False))
-                   if candidate_id is not None else mentoring.Stale("not_found"))
         if isinstance(outcome, mentoring.Stale):
             await ack(response_action="update",
                       view=views.notice_modal("Nothing changed", stale_text(outcome, settings.mentor_handoff_days)))

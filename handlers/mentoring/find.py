@@ -11,10 +11,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.phi import describe
+from bot.core.phi import ContainsPhi, describe
 from bot.core.runtime import Runtime
 from bot.mentoring import requests as mentoring
-from bot.mentoring.pairs import phi_hits
 from bot.mentoring.vocabulary import topics_from_text
 from handlers.commands.context import CommandContext
 from handlers.mentoring import blocks, forms, notify, views
@@ -63,7 +62,6 @@ async def follow_up(runtime: Runtime, shortlist: mentoring.Shortlist) -> None:
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    settings = runtime.settings
 
     @app.command("/find-mentor")
     async def find_mentor(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient,
@@ -73,18 +71,17 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if not ctx.text:
             await open_find_mentor(client, trigger_id=ctx.trigger_id)
             return
-        hits = phi_hits(settings, {"request": ctx.text})
-        if hits:
-            await ctx.reply(describe(hits, {"request": "Your request"}))
+        try:
+            shortlist = await mentoring.create_request(
+                runtime, team_id=ctx.team_id, mentee_id=ctx.user_id,
+                ask=mentoring.RequestInput(kind="formal", topics=tuple(topics_from_text(ctx.text)), needs=ctx.text),
+                announce=partial(announce_request, runtime))
+        except ContainsPhi as refused:
+            await ctx.reply(describe(refused.hits, {"needs": "Your request"}))
             return
-        topics = topics_from_text(ctx.text)
-        if not topics:
+        except mentoring.NoTopics:
             await ctx.reply(NO_TOPICS)
             return
-        shortlist = await mentoring.create_request(
-            runtime, team_id=ctx.team_id, mentee_id=ctx.user_id,
-            ask=mentoring.RequestInput(kind="formal", topics=tuple(topics), needs=ctx.text),
-            announce=partial(announce_request, runtime))
         message = present(runtime, shortlist)
         await ctx.reply(message["text"], message["blocks"])
         await follow_up(runtime, shortlist)
@@ -92,12 +89,20 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(views.FIND)
     async def request_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        ask, errors = forms.read_request(view, settings)
+        ask, errors = forms.read_request(view, runtime.settings)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         assert ask is not None
-        shortlist = await mentoring.create_request(runtime, team_id=team_id, mentee_id=user_id, ask=ask,
-                                                   announce=partial(announce_request, runtime, to_mentee=True))
+        try:
+            shortlist = await mentoring.create_request(runtime, team_id=team_id, mentee_id=user_id, ask=ask,
+                                                       announce=partial(announce_request, runtime, to_mentee=True))
+        except ContainsPhi as refused:
+            await ack(response_action="errors", errors=refused.field_errors())
+            return
+        except mentoring.NoTopics:
+            await ack(response_action="errors",
+                      errors={"topics": "Choose at least one topic, so we can find mentors who offer it."})
+            return
         await ack()
         await follow_up(runtime, shortlist)

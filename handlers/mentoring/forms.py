@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.core.config import Settings
-from bot.core.phi import field_error
+from bot.core.phi import ContainsPhi, guard
 from bot.mentoring import pairs as mentorships
 from bot.mentoring import requests as mentoring
 from bot.mentoring import vocabulary as mentor_vocabulary
-from bot.mentoring.pairs import FeedbackInput, MeetingInput, phi_hits
+from bot.mentoring.pairs import FeedbackInput, MeetingInput
 from bot.mentoring.roster import MAX_CAPACITY, MIN_CAPACITY
 from handlers.mentoring.views import STOP
 
@@ -58,8 +58,15 @@ def _topics(view: dict[str, Any], block_id: str) -> list[str]:
     return [t for t in choices(view, block_id) if t in known]
 
 
-def phi_errors(settings: Settings, fields: dict[str, str | None]) -> Errors:
-    return {field: field_error(hits) for field, hits in phi_hits(settings, fields).items()}
+def _with_phi_errors(errors: Errors, settings: Settings, **fields: str | None) -> Errors:
+    """A form that is refused anyway also names its patient identifiers, so the person fixes every
+    field in one go. A form with no other problem goes to the service, which is the PHI gate and
+    raises ContainsPhi for the handler to show."""
+    try:
+        guard(settings.staff_email_domains, **fields)
+    except ContainsPhi as refused:
+        return {**errors, **refused.field_errors()}
+    return errors
 
 
 def read_profile(view: dict[str, Any], settings: Settings, name: str | None) -> tuple[mentoring.ProfileInput | None,
@@ -82,9 +89,8 @@ def read_profile(view: dict[str, Any], settings: Settings, name: str | None) -> 
     if not modes:
         errors["modes"] = "Choose virtual, in person, or both."
     bio = text(view, "bio")
-    errors.update(phi_errors(settings, {"bio": bio}))
     if errors:
-        return None, False, errors
+        return None, False, _with_phi_errors(errors, settings, bio=bio)
     profile = mentoring.ProfileInput(
         name=name, expertise=tuple(expertise), discipline=_known("discipline", choice(view, "discipline")),
         career_stage=_known("career_stage", choice(view, "career_stage")), capacity=capacity or MIN_CAPACITY,
@@ -94,14 +100,13 @@ def read_profile(view: dict[str, Any], settings: Settings, name: str | None) -> 
 
 def read_request(view: dict[str, Any], settings: Settings) -> tuple[mentoring.RequestInput | None, Errors]:
     needs, goal = text(view, "needs"), text(view, "goal")
-    errors = phi_errors(settings, {"needs": needs, "goal": goal})
+    errors: Errors = {}
     if not needs:
         errors["needs"] = "Tell mentors what you would like help with."
+    # No topic is the service's NoTopics, after its PHI check: an identifier is named first.
     topics = list(dict.fromkeys(_topics(view, "topics") + mentor_vocabulary.topics_from_text(needs or "")))
-    if needs and not topics and "needs" not in errors:
-        errors["topics"] = "Choose at least one topic, so we can find mentors who offer it."
     if errors:
-        return None, errors
+        return None, _with_phi_errors(errors, settings, goal=goal)
     assert needs is not None
     return mentoring.RequestInput(
         kind=_known("format", choice(view, "format")) or "formal", topics=tuple(topics), needs=needs, goal=goal,
@@ -125,9 +130,8 @@ def read_meeting(view: dict[str, Any], settings: Settings, today: date) -> tuple
         errors["minutes"] = (f"Enter the minutes you met, from {mentorships.MIN_MEETING_MINUTES} to "
                              f"{mentorships.MAX_MEETING_MINUTES}.")
     notes = text(view, "notes")
-    errors.update(phi_errors(settings, {"notes": notes}))
     if errors:
-        return None, errors
+        return None, _with_phi_errors(errors, settings, notes=notes)
     assert met_on is not None and minutes is not None
     return MeetingInput(met_on=met_on, minutes=minutes, topics=tuple(_topics(view, "topics")),
                         private_notes=notes), {}
@@ -142,8 +146,7 @@ def read_feedback(view: dict[str, Any], settings: Settings) -> tuple[FeedbackInp
     if goals_met not in mentorships.GOALS_MET:
         errors["goals_met"] = "Choose yes, partly or no."
     comment = text(view, "comment")
-    errors.update(phi_errors(settings, {"comment": comment}))
     if errors:
-        return None, errors
+        return None, _with_phi_errors(errors, settings, comment=comment)
     assert fit is not None and goals_met is not None
     return FeedbackInput(fit=int(fit), goals_met=goals_met, comment=comment), {}

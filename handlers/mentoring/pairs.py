@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.phi import ContainsPhi
 from bot.core.runtime import Runtime
 from bot.mentoring import pairs as mentorships
 from bot.mentoring.pairs import MeetingLogged, Refused
@@ -73,9 +74,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         assert meeting is not None
         mentorship_id = forms.metadata_id(view)
-        outcome = (await mentorships.log_meeting(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
-                                                 mentorship_id=mentorship_id, meeting=meeting)
-                   if mentorship_id is not None else Refused("not_found"))
+        try:
+            outcome = (await mentorships.log_meeting(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+                                                     mentorship_id=mentorship_id, meeting=meeting)
+                       if mentorship_id is not None else Refused("not_found"))
+        except ContainsPhi as refused:
+            await ack(response_action="errors", errors=refused.field_errors({"private_notes": "notes"}))
+            return
         if isinstance(outcome, Refused):
             await ack(response_action="update", view=views.notice_modal("Nothing changed", refused_text(outcome)))
             return
@@ -124,9 +129,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         assert answers is not None
         mentorship_id = forms.metadata_id(view)
-        outcome = (await mentorships.save_feedback(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
-                                                   mentorship_id=mentorship_id, feedback=answers)
-                   if mentorship_id is not None else Refused("not_found"))
+        try:
+            outcome = (await mentorships.save_feedback(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+                                                       mentorship_id=mentorship_id, feedback=answers)
+                       if mentorship_id is not None else Refused("not_found"))
+        except ContainsPhi as refused:
+            await ack(response_action="errors", errors=refused.field_errors())
+            return
         if isinstance(outcome, Refused):
             await ack(response_action="update", view=views.notice_modal("Nothing changed", refused_text(outcome)))
             return

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.phi import ContainsPhi
 from bot.core.runtime import Runtime
 from bot.mentoring import requests as mentoring
 from handlers.commands.context import CommandContext
@@ -28,8 +29,7 @@ async def mentor_subcommand(ctx: CommandContext) -> None:
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(views.PROFILE)
-    async def profile_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
-                                client: AsyncWebClient) -> None:
+    async def profile_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         profile, stop, errors = forms.read_profile(view, runtime.settings, name=None)
         if errors:
@@ -42,9 +42,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 await notify.dm(runtime, team_id, user_id, blocks.profile_removed(), purpose="mentor_profile")
             return
         assert profile is not None
-        created = await mentoring.save_profile(runtime, team_id=team_id, user_id=user_id, profile=profile)
+        try:
+            created = await mentoring.save_profile(runtime, team_id=team_id, user_id=user_id, profile=profile)
+        except ContainsPhi as refused:
+            await ack(response_action="errors", errors=refused.field_errors())
+            return
         await ack()  # before any Slack call: the name lookup below may be slow
-        if name := await mentoring.slack_display_name(client, user_id):
+        if name := await mentoring.slack_display_name(runtime, user_id):
             await mentoring.set_mentor_name(runtime, team_id=team_id, user_id=user_id, name=name)
         await notify.dm(runtime, team_id, user_id,
                         blocks.profile_saved(profile.expertise, profile.capacity, bool(profile.accepting), created),
