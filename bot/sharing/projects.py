@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +16,6 @@ from decimal import Decimal
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import phi
 from storage.models import MeasureDataPoint, QiMeasure, QiProject, QiProjectMember
 
 # The progress score QI collaboratives use (IHI), so members speak the same language as QI programmes.
@@ -85,16 +83,6 @@ def stage_label(stage: str | None) -> str:
 def parse_progress(value: str | None) -> Decimal | None:
     scores = {str(score): score for score, _ in PROGRESS_SCALE}
     return scores.get(value or "")
-
-
-def check_free_text(values: Mapping[str, str | None], limits: Mapping[str, int],
-                    staff_domains: Iterable[str]) -> dict[str, str]:
-    """Field errors for text that is too long or holds a patient identifier (named by kind only)."""
-    errors = {name: f"Please keep this under {limits[name]:,} characters (it has {len(value):,})."
-              for name, value in values.items() if value and len(value) > limits[name]}
-    hits = phi.scan_fields({name: value for name, value in values.items() if name not in errors}, staff_domains)
-    errors.update({name: phi.field_error(found) for name, found in hits.items()})
-    return errors
 
 
 def parse_measures(text: str | None) -> tuple[tuple[tuple[str, str], ...], str | None]:

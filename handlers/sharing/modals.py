@@ -13,8 +13,9 @@ from typing import Any
 from bot.sharing.projects import LIMITS as PROJECT_LIMITS
 from bot.sharing.projects import MEASURE_KINDS, PDSA_STAGES, PROGRESS_SCALE, progress_label
 from bot.sharing.updates import LIMITS as UPDATE_LIMITS
+from bot.sharing.updates import UpdateView
 from handlers.blocks import option, plain, section
-from storage.models import QiProject, QiUpdate
+from storage.models import QiProject
 
 SHARE = "sharing_share"
 EDIT_UPDATE = "sharing_edit_update"
@@ -153,7 +154,7 @@ def data_point_blocks(project: QiProject) -> list[dict[str, Any]]:
     ]
 
 
-def edit_update_modal(update: QiUpdate, *, channel_id: str | None, response_url: str | None) -> dict[str, Any]:
+def edit_update_modal(update: UpdateView, *, channel_id: str | None, response_url: str | None) -> dict[str, Any]:
     return {
         "type": "modal", "callback_id": EDIT_UPDATE, "title": plain("Edit update"), "submit": plain("Save"),
         "close": plain("Cancel"),
