@@ -68,6 +68,42 @@ class ProjectFields:
     tags: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class MeasureView:
+    id: int
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """Everything a project's card, list entry and forms show; what renderers get instead of the row."""
+
+    id: int
+    slug: str
+    title: str
+    aim: str | None
+    change_ideas: str | None
+    pdsa_stage: str | None
+    progress_score: Decimal | None
+    status: str
+    tags: tuple[str, ...]
+    owner_id: str
+    members: tuple[str, ...]  # Slack user ids of the team, the owner not included
+    measures: tuple[MeasureView, ...]
+    channel_id: str | None
+    thread_ts: str | None
+
+
+def project_view(project: QiProject) -> ProjectView:
+    return ProjectView(id=project.id, slug=project.slug, title=project.title, aim=project.aim,
+                       change_ideas=project.change_ideas, pdsa_stage=project.pdsa_stage,
+                       progress_score=project.progress_score, status=project.status, tags=tuple(project.tags or ()),
+                       owner_id=project.owner_id, members=tuple(m.slack_user_id for m in project.members),
+                       measures=tuple(MeasureView(m.id, m.kind, m.name) for m in project.measures),
+                       channel_id=project.channel_id, thread_ts=project.thread_ts)
+
+
 def progress_label(score: Decimal | None) -> str:
     """'2.5 · Changes tested, but no improvement yet' (option text stays under Slack's 75)."""
     if score is None:

@@ -18,9 +18,11 @@ from bot.core.runtime import Runtime
 from bot.sharing.projects import (
     STATUSES,
     ProjectFields,
+    ProjectView,
     can_contribute,
     create_project,
     get_project,
+    project_view,
     projects_of,
     set_status,
     update_project,
@@ -39,7 +41,6 @@ from bot.sharing.updates import (
     update_view,
 )
 from bot.sharing.updates import toggle_kudos as _toggle_kudos
-from storage.models import QiProject
 
 
 class NotFound(Exception):
@@ -307,14 +308,15 @@ async def change_project_status(runtime: Runtime, *, team_id: str, user_id: str,
 
 @dataclass(frozen=True)
 class ProjectList:
-    projects: list[QiProject]
+    projects: list[ProjectView]
     last_updates: dict[int, datetime]
     total: int
 
 
-async def active_projects(runtime: Runtime, team_id: str, user_id: str) -> list[QiProject]:
+async def active_projects(runtime: Runtime, team_id: str, user_id: str) -> list[ProjectView]:
+    """A member's active projects (owner or team), most recently changed first."""
     async with runtime.db.session() as session:
-        return await projects_of(session, team_id, user_id, active_only=True)
+        return [project_view(p) for p in await projects_of(session, team_id, user_id, active_only=True)]
 
 
 async def project_list(runtime: Runtime, team_id: str, user_id: str, *, limit: int) -> ProjectList:
@@ -322,16 +324,17 @@ async def project_list(runtime: Runtime, team_id: str, user_id: str, *, limit: i
     async with runtime.db.session() as session:
         projects = await projects_of(session, team_id, user_id, limit=limit + 1)
         total = len(projects) if len(projects) <= limit else len(await projects_of(session, team_id, user_id))
-        return ProjectList(projects, await last_update_at(session, [p.id for p in projects]), total)
+        return ProjectList([project_view(p) for p in projects],
+                           await last_update_at(session, [p.id for p in projects]), total)
 
 
-async def project_to_change(runtime: Runtime, team_id: str, user_id: str, project_id: int | None) -> QiProject:
+async def project_to_change(runtime: Runtime, team_id: str, user_id: str, project_id: int | None) -> ProjectView:
     """The project, if this member may post to or edit it (NotAllowed otherwise, as for a missing one)."""
     async with runtime.db.session() as session:
         project = await get_project(session, team_id, project_id)
     if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
         raise NotAllowed
-    return project
+    return project_view(project)
 
 
 async def update_to_edit(runtime: Runtime, team_id: str, user_id: str, update_id: int) -> UpdateView:
