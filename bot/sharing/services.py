@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.core import phi
 from bot.core.audit import record
 from bot.core.members import ensure_member
@@ -41,6 +43,7 @@ from bot.sharing.updates import (
     update_view,
 )
 from bot.sharing.updates import toggle_kudos as _toggle_kudos
+from storage.models import QiUpdate
 
 
 class NotFound(Exception):
@@ -131,14 +134,17 @@ async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: 
                        project_id: int | None = None, new_project: ProjectFields | None = None,
                        data_point: DataPoint | None = None) -> Shared:
     """Store an update (and the new project it starts, and its data point) before anything goes to Slack."""
+    # Every field at once, the update's and the new project's, so the member fixes them in one go.
     hits: dict[str, list[phi.PhiHit]] = {}
-    for guard_one, value in ((_guard_update, fields), (_guard_project, new_project)):
+    try:
+        fields = _guard_update(runtime, fields)
+    except phi.ContainsPhi as exc:
+        hits.update(exc.hits)
+    if new_project is not None:
         try:
-            cleaned = guard_one(runtime, value) if value is not None else None  # type: ignore[operator]
+            new_project = _guard_project(runtime, new_project)
         except phi.ContainsPhi as exc:
-            hits.update(exc.hits)  # every field at once, so the member fixes them in one go
-        else:
-            fields, new_project = (cleaned, new_project) if value is fields else (fields, cleaned)
+            hits.update(exc.hits)
     if hits:
         raise phi.ContainsPhi(hits)
     now = runtime.clock.now()
@@ -196,14 +202,20 @@ async def quick_share(runtime: Runtime, *, team_id: str, user_id: str, text: str
     return QuickShare(shared=shared, other_projects=route.other_projects if project_id is None else ())
 
 
+async def _live_update(session: AsyncSession, team_id: str, update_id: int) -> QiUpdate:
+    """The update, unless it is gone (NotFound): deleted updates take no edits, kudos or second deletes."""
+    update = await get_update(session, team_id, update_id)
+    if update is None or update.post_status == "deleted":
+        raise NotFound
+    return update
+
+
 async def edit_shared_update(runtime: Runtime, *, team_id: str, user_id: str, update_id: int,
                              fields: UpdateFields) -> Shared:
     """The author (or an admin) changes what an update says; the handler refreshes its post."""
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
-        update = await get_update(session, team_id, update_id)
-        if update is None or update.post_status == "deleted":
-            raise NotFound
+        update = await _live_update(session, team_id, update_id)
         if not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
             raise NotAllowed
         edit_update(update, _guard_update(runtime, fields), now)
@@ -222,9 +234,7 @@ async def delete_update(runtime: Runtime, *, team_id: str, user_id: str, update_
     """
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
-        update = await get_update(session, team_id, update_id)
-        if update is None or update.post_status == "deleted":
-            raise NotFound
+        update = await _live_update(session, team_id, update_id)
         if not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
             record(session, team_id=team_id, actor_id=user_id, action="qi_update.delete_refused",
                    subject=f"qi_update:{update.id}", at=now)
@@ -249,9 +259,7 @@ async def delete_update(runtime: Runtime, *, team_id: str, user_id: str, update_
 async def toggle_kudos(runtime: Runtime, *, team_id: str, user_id: str, update_id: int) -> bool:
     """Give kudos, or take them back; True when the member now gives kudos."""
     async with runtime.db.session() as session, session.begin():
-        update = await get_update(session, team_id, update_id)
-        if update is None or update.post_status == "deleted":
-            raise NotFound
+        update = await _live_update(session, team_id, update_id)
         return await _toggle_kudos(session, team_id=team_id, update_id=update.id, user_id=user_id,
                                    now=runtime.clock.now())
 
@@ -339,9 +347,7 @@ async def project_to_change(runtime: Runtime, team_id: str, user_id: str, projec
 
 async def update_to_edit(runtime: Runtime, team_id: str, user_id: str, update_id: int) -> UpdateView:
     async with runtime.db.session() as session:
-        update = await get_update(session, team_id, update_id)
-        if update is None or update.post_status == "deleted":
-            raise NotFound
+        update = await _live_update(session, team_id, update_id)
         if not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
             raise NotAllowed
         view = await update_view(session, team_id, update_id)
