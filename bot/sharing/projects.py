@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +16,6 @@ from decimal import Decimal
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import phi
 from storage.models import MeasureDataPoint, QiMeasure, QiProject, QiProjectMember
 
 # The progress score QI collaboratives use (IHI), so members speak the same language as QI programmes.
@@ -70,6 +68,42 @@ class ProjectFields:
     tags: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class MeasureView:
+    id: int
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """Everything a project's card, list entry and forms show; what renderers get instead of the row."""
+
+    id: int
+    slug: str
+    title: str
+    aim: str | None
+    change_ideas: str | None
+    pdsa_stage: str | None
+    progress_score: Decimal | None
+    status: str
+    tags: tuple[str, ...]
+    owner_id: str
+    members: tuple[str, ...]  # Slack user ids of the team, the owner not included
+    measures: tuple[MeasureView, ...]
+    channel_id: str | None
+    thread_ts: str | None
+
+
+def project_view(project: QiProject) -> ProjectView:
+    return ProjectView(id=project.id, slug=project.slug, title=project.title, aim=project.aim,
+                       change_ideas=project.change_ideas, pdsa_stage=project.pdsa_stage,
+                       progress_score=project.progress_score, status=project.status, tags=tuple(project.tags or ()),
+                       owner_id=project.owner_id, members=tuple(m.slack_user_id for m in project.members),
+                       measures=tuple(MeasureView(m.id, m.kind, m.name) for m in project.measures),
+                       channel_id=project.channel_id, thread_ts=project.thread_ts)
+
+
 def progress_label(score: Decimal | None) -> str:
     """'2.5 · Changes tested, but no improvement yet' (option text stays under Slack's 75)."""
     if score is None:
@@ -85,16 +119,6 @@ def stage_label(stage: str | None) -> str:
 def parse_progress(value: str | None) -> Decimal | None:
     scores = {str(score): score for score, _ in PROGRESS_SCALE}
     return scores.get(value or "")
-
-
-def check_free_text(values: Mapping[str, str | None], limits: Mapping[str, int],
-                    staff_domains: Iterable[str]) -> dict[str, str]:
-    """Field errors for text that is too long or holds a patient identifier (named by kind only)."""
-    errors = {name: f"Please keep this under {limits[name]:,} characters (it has {len(value):,})."
-              for name, value in values.items() if value and len(value) > limits[name]}
-    hits = phi.scan_fields({name: value for name, value in values.items() if name not in errors}, staff_domains)
-    errors.update({name: phi.field_error(found) for name, found in hits.items()})
-    return errors
 
 
 def parse_measures(text: str | None) -> tuple[tuple[tuple[str, str], ...], str | None]:

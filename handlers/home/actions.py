@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.runtime import Runtime
 from bot.mentoring import requests as mentoring
-from bot.sharing.projects import can_contribute, get_project, projects_of
+from bot.sharing import services
 from handlers.cpd.entry_form import open_entry_form
 from handlers.cpd.prefill import EntryPrefill
 from handlers.home.blocks import (
@@ -41,8 +41,7 @@ def _id(action: dict[str, Any]) -> int | None:
 def register(app: AsyncApp, runtime: Runtime) -> None:
     async def open_share(body: dict[str, Any], client: AsyncWebClient, project_id: int | None) -> None:
         team_id, user_id = _who(body)
-        async with runtime.db.session() as session:
-            projects = await projects_of(session, team_id, user_id, active_only=True)
+        projects = await services.active_projects(runtime, team_id, user_id)
         # Only one of their own active projects may be preselected, whatever the button said.
         selected = str(project_id) if any(p.id == project_id for p in projects) else None
         # No channel or response_url on Home: sharing then answers the member by DM.
@@ -65,14 +64,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                            client: AsyncWebClient) -> None:
         await ack()
         team_id, user_id = _who(body)
-        async with runtime.db.session() as session:
-            project = await get_project(session, team_id, _id(action))
-            allowed = project is not None and can_contribute(project, user_id, runtime.settings.is_admin(user_id))
-            view = project_modal(project, channel_id=None, response_url=None) if allowed else None
-        if view is None:
+        try:
+            project = await services.project_to_change(runtime, team_id, user_id, _id(action))
+        except services.NotAllowed:
             runtime.member_changed(team_id, user_id)  # gone or not theirs: show the Home as it is now
             return
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await client.views_open(trigger_id=body["trigger_id"], view=project_modal(project, channel_id=None,
+                                                                                   response_url=None))
 
     @app.action(FIND_MENTOR)
     async def find_mentor(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

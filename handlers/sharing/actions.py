@@ -13,10 +13,8 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.audit import record
 from bot.core.runtime import Runtime
-from bot.sharing.projects import STATUSES, can_contribute, get_project, projects_of, set_status
-from bot.sharing.updates import can_change_update, get_update, toggle_kudos
+from bot.sharing import services
 from handlers.ids import row_id
 from handlers.sharing.blocks import DELETE, EDIT, KUDOS
 from handlers.sharing.commands import PHI_EDIT, list_for
@@ -46,26 +44,24 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def kudos(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         team_id, user_id = _who(body)
-        update_id = row_id(action.get("value"))
-        async with runtime.db.session() as session, session.begin():
-            update = await get_update(session, team_id, update_id or 0)
-            if update is None or update.post_status == "deleted":
-                await ephemeral(respond, GONE)
-                return
-            await toggle_kudos(session, team_id=team_id, update_id=update.id, user_id=user_id,
-                               now=runtime.clock.now())
-        await refresh_message(runtime, team_id=team_id, update_id=update.id)
+        update_id = row_id(action.get("value")) or 0
+        try:
+            await services.toggle_kudos(runtime, team_id=team_id, user_id=user_id, update_id=update_id)
+        except services.NotFound:
+            await ephemeral(respond, GONE)
+            return
+        await refresh_message(runtime, team_id=team_id, update_id=update_id)
 
     @app.action(EDIT)
     async def edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                    respond: AsyncRespond) -> None:
         await ack()
         team_id, user_id = _who(body)
-        async with runtime.db.session() as session:
-            update = await get_update(session, team_id, row_id(action.get("value")) or 0)
-        if update is None or update.post_status == "deleted":
+        try:
+            update = await services.update_to_edit(runtime, team_id, user_id, row_id(action.get("value")) or 0)
+        except services.NotFound:
             await ephemeral(respond, GONE)
-        elif not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
+        except services.NotAllowed:
             await ephemeral(respond, NOT_YOURS.format(verb="edit"))
         else:
             await client.views_open(trigger_id=body["trigger_id"], view=edit_update_modal(
@@ -75,27 +71,18 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def delete(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         team_id, user_id = _who(body)
-        now = runtime.clock.now()
-        async with runtime.db.session() as session, session.begin():
-            update = await get_update(session, team_id, row_id(action.get("value")) or 0)
-            if update is None or update.post_status == "deleted":
-                await ephemeral(respond, GONE)
-                return
-            if not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
-                record(session, team_id=team_id, actor_id=user_id, action="qi_update.delete_refused",
-                       subject=f"qi_update:{update.id}", at=now)
-                await ephemeral(respond, NOT_YOURS.format(verb="delete"))
-                return
-            posted = update.post_status == "posted" and update.channel_id and update.ts
-            channel, ts, author = update.channel_id, update.ts, update.author_id
-            update.post_status, update.updated_at = "deleted", now
-            record(session, team_id=team_id, actor_id=user_id, action="qi_update.deleted",
-                   subject=f"qi_update:{update.id}", at=now)
-        if posted:
-            await runtime.outbox.send(team_id=team_id, method="chat.delete", args={"channel": channel, "ts": ts})
+        try:
+            deleted = await services.delete_update(runtime, team_id=team_id, user_id=user_id,
+                                                   update_id=row_id(action.get("value")) or 0)
+        except services.NotFound:
+            await ephemeral(respond, GONE)
+            return
+        except services.NotAllowed:
+            await ephemeral(respond, NOT_YOURS.format(verb="delete"))
+            return
+        if deleted.delete_outbox_id is not None:
+            await runtime.outbox.attempt(deleted.delete_outbox_id, leased=True)
         await ephemeral(respond, "Deleted the update.")
-        if author:
-            runtime.member_changed(team_id, author)
 
     @app.action(PHI_EDIT)
     async def edit_refused_share(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
@@ -104,8 +91,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         team_id, user_id = _who(body)
         project_id = action.get("block_id", "").partition(":")[2]
-        async with runtime.db.session() as session:
-            projects = await projects_of(session, team_id, user_id, active_only=True)
+        projects = await services.active_projects(runtime, team_id, user_id)
         await client.views_open(trigger_id=body["trigger_id"], view=share_modal(
             projects, selected=project_id or None, channel_id=_channel(body) or "",
             response_url=body.get("response_url"), tried=action.get("value")))
@@ -118,8 +104,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         team_id, user_id = _who(body)
         view = body["view"]
         meta = metadata(view)
-        async with runtime.db.session() as session:
-            projects = await projects_of(session, team_id, user_id, active_only=True)
+        projects = await services.active_projects(runtime, team_id, user_id)
         selected = (action.get("selected_option") or {}).get("value")
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=share_modal(
             projects, selected=selected, channel_id=meta.get("channel", ""), response_url=meta.get("reply")))
@@ -128,11 +113,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def share_to(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         team_id, user_id = _who(body)
-        async with runtime.db.session() as session:
-            projects = await projects_of(session, team_id, user_id, active_only=True)
-            chosen = await get_project(session, team_id, row_id(action.get("value")))
-        if (chosen is not None and chosen not in projects
-                and can_contribute(chosen, user_id, runtime.settings.is_admin(user_id))):
+        projects = await services.active_projects(runtime, team_id, user_id)
+        try:
+            chosen = await services.project_to_change(runtime, team_id, user_id, row_id(action.get("value")))
+        except services.NotAllowed:
+            chosen = None
+        if chosen is not None and chosen.id not in {p.id for p in projects}:
             projects.insert(0, chosen)  # a paused project can still take an update from its list entry
         await client.views_open(trigger_id=body["trigger_id"], view=share_modal(
             projects, selected=action.get("value"), channel_id=_channel(body) or "",
@@ -149,9 +135,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                            respond: AsyncRespond) -> None:
         await ack()
         team_id, user_id = _who(body)
-        async with runtime.db.session() as session:
-            project = await get_project(session, team_id, row_id(action.get("value")))
-        if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
+        try:
+            project = await services.project_to_change(runtime, team_id, user_id, row_id(action.get("value")))
+        except services.NotAllowed:
             await ephemeral(respond, NOT_YOUR_PROJECT)
             return
         await client.views_open(trigger_id=body["trigger_id"], view=project_modal(
@@ -164,20 +150,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         team_id, user_id = _who(body)
         raw_id, _, status = (action.get("value") or "").partition(":")
-        now = runtime.clock.now()
-        async with runtime.db.session() as session, session.begin():
-            project = await get_project(session, team_id, row_id(raw_id))
-            if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
-                await ephemeral(respond, NOT_YOUR_PROJECT)
-                return
-            if status not in STATUSES:  # a garbled or forged button value
-                await ephemeral(respond, "That button is out of date: run `/qi-share list` again.")
-                return
-            set_status(project, status, now)
-            record(session, team_id=team_id, actor_id=user_id, action=f"qi_project.{status}",
-                   subject=f"qi_project:{project.id}", at=now)
-            people = [project.owner_id, *(m.slack_user_id for m in project.members)]
+        project_id = row_id(raw_id)
+        try:
+            await services.change_project_status(runtime, team_id=team_id, user_id=user_id, project_id=project_id,
+                                                 status=status)
+        except services.NotAllowed:
+            await ephemeral(respond, NOT_YOUR_PROJECT)
+            return
+        except ValueError:  # a garbled or forged button value
+            await ephemeral(respond, "That button is out of date: run `/qi-share list` again.")
+            return
         await respond(**await list_for(runtime, team_id, user_id), replace_original=True)
-        await refresh_parent(runtime, team_id=team_id, project_id=project.id)
-        for person in people:
-            runtime.member_changed(team_id, person)
+        assert project_id is not None
+        await refresh_parent(runtime, team_id=team_id, project_id=project_id)

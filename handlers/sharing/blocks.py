@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.text import escape, first_line, mention
-from bot.sharing.projects import progress_label, stage_label
+from bot.sharing.projects import ProjectView, progress_label, stage_label
 from bot.sharing.updates import UpdateView
 from handlers.blocks import SECTION_LIMIT, button, context, header, section
-from storage.models import QiProject
 
 KUDOS = "sharing_kudos"
 EDIT = "sharing_edit"
@@ -79,11 +78,11 @@ def update_message(update: UpdateView) -> dict[str, Any]:
             "blocks": blocks}
 
 
-def parent_message(project: QiProject) -> dict[str, Any]:
+def parent_message(project: ProjectView) -> dict[str, Any]:
     """The project's card in the channel; its thread holds every update."""
     facts = [f"Owner: {mention(project.owner_id)}"]
     if project.members:
-        facts.append("Team: " + ", ".join(mention(m.slack_user_id) for m in project.members))
+        facts.append("Team: " + ", ".join(mention(member) for member in project.members))
     facts.append(f"PDSA stage: *{stage_label(project.pdsa_stage)}*")
     facts.append(f"Progress: *{progress_label(project.progress_score)}*")
     if project.status != "active":

@@ -12,13 +12,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import phi
 from bot.core.runtime import Runtime
 from bot.core.text import mention
-from bot.sharing.projects import projects_of
-from bot.sharing.updates import LIMITS, UpdateFields, last_update_at, route_quick_share
+from bot.sharing import services
+from bot.sharing.updates import LIMITS
 from handlers.commands.context import CommandContext
 from handlers.commands.help import SECTIONS
 from handlers.sharing.listing import MAX_LISTED, list_message
 from handlers.sharing.modals import project_modal, share_modal
-from handlers.sharing.share import NO_CHANNEL, deliver_share, store_share
+from handlers.sharing.share import NO_CHANNEL, deliver_share
 
 PHI_EDIT = "sharing_phi_edit"
 
@@ -52,8 +52,7 @@ def share_help() -> tuple[str, list[dict[str, Any]]]:
 
 
 async def open_share_form(ctx: CommandContext, response_url: str | None) -> None:
-    async with ctx.runtime.db.session() as session:
-        projects = await projects_of(session, ctx.team_id, ctx.user_id, active_only=True)
+    projects = await services.active_projects(ctx.runtime, ctx.team_id, ctx.user_id)
     await ctx.client.views_open(trigger_id=ctx.trigger_id, view=share_modal(
         projects, selected=None, channel_id=ctx.channel_id, response_url=response_url))
 
@@ -63,11 +62,8 @@ async def show_list(ctx: CommandContext) -> None:
 
 
 async def list_for(runtime: Runtime, team_id: str, user_id: str) -> dict[str, Any]:
-    async with runtime.db.session() as session:
-        projects = await projects_of(session, team_id, user_id, limit=MAX_LISTED + 1)
-        total = len(projects) if len(projects) <= MAX_LISTED else len(await projects_of(session, team_id, user_id))
-        last = await last_update_at(session, [p.id for p in projects])
-    return list_message(projects, last, total, runtime.settings.tz)
+    listing = await services.project_list(runtime, team_id, user_id, limit=MAX_LISTED)
+    return list_message(listing.projects, listing.last_updates, listing.total, runtime.settings.tz)
 
 
 async def quick_share(ctx: CommandContext, response_url: str | None) -> None:
@@ -76,50 +72,38 @@ async def quick_share(ctx: CommandContext, response_url: str | None) -> None:
     if not runtime.settings.community_channel_id:
         await ctx.reply(NO_CHANNEL)
         return
-    async with runtime.db.session() as session:
-        route = await route_quick_share(session, team_id=ctx.team_id, user_id=ctx.user_id, is_admin=ctx.is_admin,
-                                        text=ctx.text)
-        yours = [p.slug for p in await projects_of(session, ctx.team_id, ctx.user_id, active_only=True)]
-    if len(route.text) > LIMITS["tried"]:
-        await ctx.reply(f"That update is {len(route.text):,} characters; a share can be at most "
+    try:
+        result = await services.quick_share(runtime, team_id=ctx.team_id, user_id=ctx.user_id, text=ctx.text)
+    except services.QuickShareHasPhi as refused:
+        await ctx.reply(**phi_refusal(phi.describe(refused.hits, {"tried": "Your update"}),
+                                      phi.redact(refused.body, runtime.settings.staff_email_domains),
+                                      refused.project_id))
+        return
+    if result.too_long is not None:
+        await ctx.reply(f"That update is {result.too_long:,} characters; a share can be at most "
                         f"{LIMITS['tried']:,}. Please shorten it, or use `/qi-share` (no text) for the form, which "
                         "has separate boxes for what you tried, what you learned and the help you want. "
                         "Nothing was posted.")
-        return
-    # The whole text, `#slug` included: the replies below repeat the slug, and an identifier never comes back.
-    if hits := phi.scan_fields({"tried": ctx.text}, runtime.settings.staff_email_domains):
-        await ctx.reply(**phi_refusal(phi.describe(hits, {"tried": "Your update"}),
-                                      phi.redact(route.text, runtime.settings.staff_email_domains),
-                                      route.project.id if route.project else None))
-        return
-    if route.unknown_slug:
+    elif result.unknown_slug:
+        yours = [p.slug for p in await services.active_projects(runtime, ctx.team_id, ctx.user_id)]
         known = ", ".join(f"`#{slug}`" for slug in yours) or "none yet (`/qi-share new` starts one)"
-        await ctx.reply(f"I can't find a project called `#{route.unknown_slug}`. Your active projects: {known}. "
+        await ctx.reply(f"I can't find a project called `#{result.unknown_slug}`. Your active projects: {known}. "
                         "Nothing was posted.")
-        return
-    if route.not_allowed:
-        assert route.project is not None
-        await ctx.reply(f"Only the team of `#{route.project.slug}` can post to it. Ask "
-                        f"{mention(route.project.owner_id)} to add you to the team, or share without the project "
+    elif result.not_allowed_slug is not None:
+        await ctx.reply(f"Only the team of `#{result.not_allowed_slug}` can post to it. Ask "
+                        f"{mention(result.owner_id)} to add you to the team, or share without the project "
                         "name as a general update.")
-        return
-    if not route.text:
+    elif result.shared is None:
         await ctx.reply("Add your update after the project name, e.g. "
-                        f"`/qi-share #{route.project.slug if route.project else 'project'} Tried a new checklist`.")
-        return
-    project = route.project
-    fields = UpdateFields(tried=route.text, pdsa_stage=project.pdsa_stage if project else None,
-                          progress_score=project.progress_score if project else None)
-    update_id = await store_share(runtime, team_id=ctx.team_id, user_id=ctx.user_id,
-                                  project_id=project.id if project else None, new_project=None, fields=fields,
-                                  data_point=None)
-    note = ""
-    if project is None and route.other_projects:
-        names = ", ".join(f"`#{slug}`" for slug in route.other_projects)
-        note = (f"\nIt went out as a general update. To post to a project, start with its name, e.g. "
-                f"`/qi-share #{route.other_projects[0]} ...` (yours: {names}).")
-    await deliver_share(runtime, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, update_id=update_id,
-                        channel_id=ctx.channel_id, response_url=response_url, note=note)
+                        f"`/qi-share #{result.missing_text_slug or 'project'} Tried a new checklist`.")
+    else:
+        note = ""
+        if result.other_projects:
+            names = ", ".join(f"`#{slug}`" for slug in result.other_projects)
+            note = (f"\nIt went out as a general update. To post to a project, start with its name, e.g. "
+                    f"`/qi-share #{result.other_projects[0]} ...` (yours: {names}).")
+        await deliver_share(runtime, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, shared=result.shared,
+                            channel_id=ctx.channel_id, response_url=response_url, note=note)
 
 
 def phi_refusal(explanation: str, text: str, project_id: int | None) -> dict[str, Any]:

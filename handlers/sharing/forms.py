@@ -11,7 +11,6 @@ from bot.sharing.projects import LIMITS as PROJECT_LIMITS
 from bot.sharing.projects import (
     PDSA_STAGES,
     ProjectFields,
-    check_free_text,
     parse_measures,
     parse_progress,
     parse_tags,
@@ -60,9 +59,15 @@ def _progress(view: dict[str, Any], errors: Errors) -> Decimal | None:
     return score
 
 
-def read_update(view: dict[str, Any], staff_domains: list[str], *, with_stage: bool = True) -> tuple[UpdateFields, Errors]:
+def _too_long(texts: dict[str, str | None], limits: dict[str, int]) -> Errors:
+    return {name: f"Please keep this under {limits[name]:,} characters (it has {len(text):,})."
+            for name, text in texts.items() if text and len(text) > limits[name]}
+
+
+def read_update(view: dict[str, Any], *, with_stage: bool = True) -> tuple[UpdateFields, Errors]:
+    """The update's fields; patient identifiers are the service's to refuse (bot.core.phi.guard)."""
     texts = {name: value(view, name) for name in UPDATE_LIMITS}
-    errors = check_free_text(texts, UPDATE_LIMITS, staff_domains)
+    errors = _too_long(texts, UPDATE_LIMITS)
     if not texts["tried"] and "tried" not in errors:
         errors["tried"] = "Tell the community what you tried."
     stage = _stage(view, errors) if with_stage else None
@@ -71,9 +76,9 @@ def read_update(view: dict[str, Any], staff_domains: list[str], *, with_stage: b
                         help_wanted=texts["help_wanted"]), errors
 
 
-def read_project(view: dict[str, Any], staff_domains: list[str]) -> tuple[ProjectFields, Errors]:
+def read_project(view: dict[str, Any]) -> tuple[ProjectFields, Errors]:
     texts = {name: value(view, name) for name in PROJECT_LIMITS}
-    errors = check_free_text(texts, PROJECT_LIMITS, staff_domains)
+    errors = _too_long(texts, PROJECT_LIMITS)
     if not texts["title"]:
         errors["title"] = "Give the project a short title."
     measures, problem = parse_measures(texts["measures"])

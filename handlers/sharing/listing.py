@@ -7,9 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.text import escape
-from bot.sharing.projects import progress_label, stage_label
+from bot.sharing.projects import ProjectView, progress_label, stage_label
 from handlers.blocks import button, context, plain, section
-from storage.models import QiProject
 
 SHARE_TO = "sharing_list_share"
 EDIT_PROJECT = "sharing_project_edit"
@@ -18,7 +17,7 @@ SET_STATUS = "sharing_project_status"
 MAX_LISTED = 20  # two blocks each, inside Slack's 50 blocks a message
 
 
-def list_message(projects: list[QiProject], last_updates: dict[int, datetime], total: int,
+def list_message(projects: list[ProjectView], last_updates: dict[int, datetime], total: int,
                  tz: ZoneInfo) -> dict[str, Any]:
     new = {"type": "actions", "block_id": "sharing_list_new",
            "elements": [button("New project", NEW_PROJECT, "new", style="primary")]}

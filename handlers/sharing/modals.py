@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from bot.sharing.projects import LIMITS as PROJECT_LIMITS
-from bot.sharing.projects import MEASURE_KINDS, PDSA_STAGES, PROGRESS_SCALE, progress_label
+from bot.sharing.projects import MEASURE_KINDS, PDSA_STAGES, PROGRESS_SCALE, ProjectView, progress_label
 from bot.sharing.updates import LIMITS as UPDATE_LIMITS
+from bot.sharing.updates import UpdateView
 from handlers.blocks import option, plain, section
-from storage.models import QiProject, QiUpdate
 
 SHARE = "sharing_share"
 EDIT_UPDATE = "sharing_edit_update"
@@ -69,12 +69,12 @@ def progress_block(initial: Decimal | None) -> dict[str, Any]:
                   hint="The 0.5 to 5.0 scale QI collaboratives use: pick the highest step you have reached.")
 
 
-def project_field_blocks(project: QiProject | None) -> list[dict[str, Any]]:
+def project_field_blocks(project: ProjectView | None) -> list[dict[str, Any]]:
     """Title, aim, measures, change ideas, team and tags: what a project holds."""
     measures = "\n".join(f"{m.kind.capitalize()}: {m.name}" for m in project.measures) if project else None
     members: dict[str, Any] = {"type": "multi_users_select", "action_id": INPUT, "placeholder": plain("Add people")}
     if project and project.members:
-        members["initial_users"] = [m.slack_user_id for m in project.members]
+        members["initial_users"] = list(project.members)
     kinds = "; ".join(f"{kind}: {why}" for kind, why in MEASURE_KINDS)
     return [
         _input("title", "Project title", _text_input(project.title if project else None, PROJECT_LIMITS["title"],
@@ -105,7 +105,7 @@ def _metadata(**values: Any) -> str:
     return json.dumps({k: v for k, v in values.items() if v is not None}, separators=(",", ":"))
 
 
-def share_modal(projects: list[QiProject], *, selected: str | None, channel_id: str, response_url: str | None,
+def share_modal(projects: list[ProjectView], *, selected: str | None, channel_id: str, response_url: str | None,
                 tried: str | None = None) -> dict[str, Any]:
     """`/qi-share`: pick a project (or a new one), then what you tried and learned, stage, progress, help."""
     options = [option(p.title, str(p.id)) for p in projects[:MAX_PROJECT_OPTIONS]]
@@ -142,7 +142,7 @@ def share_modal(projects: list[QiProject], *, selected: str | None, channel_id: 
     }
 
 
-def data_point_blocks(project: QiProject) -> list[dict[str, Any]]:
+def data_point_blocks(project: ProjectView) -> list[dict[str, Any]]:
     options = [option(f"{m.name} ({m.kind})", str(m.id)) for m in project.measures]
     return [
         section("*A new data point* (optional): it builds the project's run chart."),
@@ -153,7 +153,7 @@ def data_point_blocks(project: QiProject) -> list[dict[str, Any]]:
     ]
 
 
-def edit_update_modal(update: QiUpdate, *, channel_id: str | None, response_url: str | None) -> dict[str, Any]:
+def edit_update_modal(update: UpdateView, *, channel_id: str | None, response_url: str | None) -> dict[str, Any]:
     return {
         "type": "modal", "callback_id": EDIT_UPDATE, "title": plain("Edit update"), "submit": plain("Save"),
         "close": plain("Cancel"),
@@ -169,7 +169,7 @@ def edit_update_modal(update: QiUpdate, *, channel_id: str | None, response_url:
     }
 
 
-def project_modal(project: QiProject | None, *, channel_id: str | None, response_url: str | None) -> dict[str, Any]:
+def project_modal(project: ProjectView | None, *, channel_id: str | None, response_url: str | None) -> dict[str, Any]:
     """Create (no project) or edit a project."""
     return {
         "type": "modal", "callback_id": PROJECT, "title": plain("Edit QI project" if project else "New QI project"),

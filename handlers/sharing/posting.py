@@ -1,184 +1,21 @@
-"""Getting stored updates into the community channel, in order, through the outbox.
+"""Posting shared updates: the payloads bot/sharing/publishing.py needs, and the one Slack read it cannot do.
 
-A general update is a plain channel message. A project's first update first posts the project's
-parent message; the update waits (pending, with no post queued) until the parent's `on_sent` hook
-stores the thread ts and queues every waiting update as a threaded reply broadcast to the channel.
-So a reply is never posted before its thread exists, however Slack fails in between.
+`RENDER` hands the Block Kit builders to the domain; the wrappers below are what listeners call.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbox import Delivery
 from bot.core.runtime import Runtime
 from bot.core.text import escape
-from bot.sharing.projects import get_project
-from bot.sharing.updates import (
-    PARENT_POST,
-    UPDATE_POST,
-    get_update,
-    parent_post_pending,
-    update_view,
-    updates_waiting_for_parent,
-)
+from bot.sharing import publishing
 from handlers.sharing.blocks import parent_message, update_message
-from storage.models import OutboxMessage, QiProject, QiUpdate
 
 log = logging.getLogger(__name__)
-
-ADMIN_NOTICE = "sharing_admin_notice"
-_NO_UNFURL = {"unfurl_links": False, "unfurl_media": False}
-
-
-def register_hooks(runtime: Runtime) -> None:
-    runtime.outbox.on_sent(UPDATE_POST, lambda session, row, data: _update_posted(runtime, session, row, data))
-    runtime.outbox.on_sent(PARENT_POST, lambda session, row, data: _parent_posted(runtime, session, row, data))
-    runtime.outbox.on_dead(UPDATE_POST, lambda session, row: _update_failed(runtime, session, row))
-    runtime.outbox.on_dead(PARENT_POST, lambda session, row: _parent_failed(runtime, session, row))
-
-
-async def publish(runtime: Runtime, *, team_id: str, update_id: int) -> Delivery | None:
-    """Post a stored update now if Slack lets us; None when it waits for its project's parent post."""
-    async with runtime.db.session() as session, session.begin():
-        update = await get_update(session, team_id, update_id)
-        assert update is not None
-        # Locked, so two first updates at once (two replicas) queue one parent post, not two.
-        project = (await session.get(QiProject, update.project_id, with_for_update=True)
-                   if update.project_id else None)
-        parent_first = project is not None and not project.thread_ts
-        if project is not None and parent_first:
-            if await parent_post_pending(session, project.id):
-                return None
-            first = (await runtime.outbox.enqueue(
-                session, team_id=team_id, method="chat.postMessage", purpose=PARENT_POST, subject_id=project.id,
-                args={"channel": _channel(runtime, project), **parent_message(project), **_NO_UNFURL})).id
-        else:
-            first = (await _queue_update(runtime, session, update, project)).id
-    delivery = await runtime.outbox.attempt(first)
-    if not parent_first or delivery.status == "dead":
-        return delivery  # a dead parent is this update's failure too
-    if delivery.status == "pending":
-        return None  # the sweep posts the parent, then this update
-    # The parent just went out and its hook queued this update (and any older waiting ones): send them now.
-    async with runtime.db.session() as session:
-        queued = (await session.scalars(
-            select(OutboxMessage.id).join(QiUpdate, QiUpdate.id == OutboxMessage.subject_id)
-            .where(OutboxMessage.purpose == UPDATE_POST, OutboxMessage.status == "pending",
-                   QiUpdate.project_id == update.project_id, QiUpdate.id <= update_id)
-            .order_by(QiUpdate.id))).all()
-    result: Delivery | None = None
-    for outbox_id in queued:
-        result = await runtime.outbox.attempt(outbox_id)
-    return result
-
-
-def _channel(runtime: Runtime, project: QiProject | None) -> str:
-    return (project.channel_id if project and project.channel_id else None) or runtime.settings.community_channel_id or ""
-
-
-async def _queue_update(runtime: Runtime, session: AsyncSession, update: QiUpdate,
-                        project: QiProject | None) -> OutboxMessage:
-    view = await update_view(session, update.team_id, update.id)
-    assert view is not None
-    args: dict[str, Any] = {"channel": _channel(runtime, project), **update_message(view), **_NO_UNFURL}
-    if project is not None:
-        # In the project's thread and in the channel: the channel sees it, the thread keeps the history.
-        args.update(thread_ts=project.thread_ts, reply_broadcast=True)
-        update.thread_ts = project.thread_ts
-    return await runtime.outbox.enqueue(session, team_id=update.team_id, method="chat.postMessage", args=args,
-                                        purpose=UPDATE_POST, subject_id=update.id)
-
-
-async def refresh_message(runtime: Runtime, *, team_id: str, update_id: int) -> None:
-    """Show an edited update or a new kudos count on its posted message (the buttons exist only there)."""
-    async with runtime.db.session() as session:
-        view = await update_view(session, team_id, update_id)
-    if view is not None and view.post_status == "posted" and view.channel_id and view.ts:
-        await runtime.outbox.send(team_id=team_id, method="chat.update",
-                                  args={"channel": view.channel_id, "ts": view.ts, **update_message(view)})
-
-
-async def refresh_parent(runtime: Runtime, *, team_id: str, project_id: int) -> None:
-    """Keep the project's card in the channel in step with its stage, progress and details."""
-    async with runtime.db.session() as session:
-        project = await get_project(session, team_id, project_id)
-        if project is None or not (project.channel_id and project.thread_ts):
-            return
-        args = {"channel": project.channel_id, "ts": project.thread_ts, **parent_message(project)}
-    await runtime.outbox.send(team_id=team_id, method="chat.update", args=args)
-
-
-# --- outbox hooks: they run in the transaction that marks the outbox row ---------------------------
-
-
-async def _update_posted(runtime: Runtime, session: AsyncSession, row: OutboxMessage, data: dict[str, Any]) -> None:
-    update = await session.get(QiUpdate, row.subject_id)
-    if update is None:
-        return
-    if update.post_status == "deleted":
-        # Removed (e.g. its author was forgotten) while the post was in flight: take it down again.
-        await runtime.outbox.enqueue(session, team_id=row.team_id, method="chat.delete",
-                                     args={"channel": data.get("channel"), "ts": data.get("ts")})
-        return
-    update.post_status, update.channel_id, update.ts = "posted", data.get("channel"), data.get("ts")
-    update.posted_at = runtime.clock.now()
-    # No permalink here: this hook runs inside the outbox's write transaction, and a Slack call in it
-    # would hold the database lock (all of SQLite) for as long as Slack takes. See note_permalink.
-
-
-async def note_permalink(runtime: Runtime, *, team_id: str, update_id: int) -> str | None:
-    """Fetch and keep a posted update's permalink, with no transaction open during the Slack call.
-
-    Updates posted later by the sweep keep none; readers fall back to Slack's archive link.
-    """
-    async with runtime.db.session() as session:
-        posted = await get_update(session, team_id, update_id)
-        if posted is None or posted.post_status != "posted" or posted.permalink:
-            return posted.permalink if posted else None
-        channel, ts = posted.channel_id, posted.ts
-    permalink = await _permalink(runtime, channel, ts)
-    if permalink:
-        async with runtime.db.session() as session, session.begin():
-            if (posted := await session.get(QiUpdate, update_id)) is not None and posted.post_status == "posted":
-                posted.permalink = permalink
-    return permalink
-
-
-async def _permalink(runtime: Runtime, channel: str | None, ts: str | None) -> str | None:
-    try:
-        response = await runtime.client.chat_getPermalink(channel=channel, message_ts=ts)
-        return response.get("permalink")
-    except (SlackApiError, OSError, TimeoutError):
-        log.warning("No permalink for %s/%s; the post itself is fine", channel, ts)
-        return None
-
-
-async def _parent_posted(runtime: Runtime, session: AsyncSession, row: OutboxMessage, data: dict[str, Any]) -> None:
-    project = await session.get(QiProject, row.subject_id)
-    if project is None:
-        return
-    project.channel_id, project.thread_ts = data.get("channel"), data.get("ts")
-    for update in await updates_waiting_for_parent(session, project.id):
-        await _queue_update(runtime, session, update, project)
-
-
-async def _update_failed(runtime: Runtime, session: AsyncSession, row: OutboxMessage) -> None:
-    update = await session.get(QiUpdate, row.subject_id)
-    if update is not None and update.post_status == "pending":
-        update.post_status = "failed"
-    await _tell_admins(runtime, session, row)
-
-
-async def _parent_failed(runtime: Runtime, session: AsyncSession, row: OutboxMessage) -> None:
-    for update in await updates_waiting_for_parent(session, row.subject_id or 0):
-        update.post_status = "failed"
-    await _tell_admins(runtime, session, row)
 
 
 def admin_notice(channel: str, error: str) -> str:
@@ -194,12 +31,39 @@ def admin_notice(channel: str, error: str) -> str:
             "again.")
 
 
-async def _tell_admins(runtime: Runtime, session: AsyncSession, row: OutboxMessage) -> None:
-    """Tell every admin once, by DM, what went wrong and how to fix it."""
-    channel = str(row.args.get("channel") or "")
-    text = admin_notice(channel, row.last_error or "unknown_error")
-    if not runtime.settings.admin_user_ids:
-        log.error("No admins to tell: %s", text)
-    for admin in runtime.settings.admin_user_ids:
-        await runtime.outbox.enqueue(session, team_id=row.team_id, method="chat.postMessage",
-                                     args={"channel": admin, "text": text}, purpose=ADMIN_NOTICE)
+RENDER = publishing.Renderers(update=update_message, parent=parent_message, admin_notice=admin_notice)
+
+
+async def publish(runtime: Runtime, *, team_id: str, update_id: int) -> Delivery | None:
+    return await publishing.publish(runtime, RENDER, team_id=team_id, update_id=update_id)
+
+
+async def refresh_message(runtime: Runtime, *, team_id: str, update_id: int) -> None:
+    await publishing.refresh_message(runtime, RENDER, team_id=team_id, update_id=update_id)
+
+
+async def refresh_parent(runtime: Runtime, *, team_id: str, project_id: int) -> None:
+    await publishing.refresh_parent(runtime, RENDER, team_id=team_id, project_id=project_id)
+
+
+async def note_permalink(runtime: Runtime, *, team_id: str, update_id: int) -> str | None:
+    """Fetch and keep a posted update's permalink, with no transaction open during the Slack call.
+
+    Updates posted later by the sweep keep none; readers fall back to Slack's archive link.
+    """
+    channel, ts, permalink = await publishing.posted_at(runtime, team_id=team_id, update_id=update_id)
+    if channel is None or permalink:
+        return permalink
+    permalink = await _permalink(runtime, channel, ts)
+    if permalink:
+        await publishing.keep_permalink(runtime, update_id=update_id, permalink=permalink)
+    return permalink
+
+
+async def _permalink(runtime: Runtime, channel: str | None, ts: str | None) -> str | None:
+    try:
+        response = await runtime.client.chat_getPermalink(channel=channel, message_ts=ts)
+        return response.get("permalink")
+    except (SlackApiError, OSError, TimeoutError):
+        log.warning("No permalink for %s/%s; the post itself is fine", channel, ts)
+        return None

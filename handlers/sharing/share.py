@@ -1,4 +1,4 @@
-"""One share, start to finish: store it, post it, tell the member how it went, offer CPD."""
+"""One share after its service stored it: post it, tell the member how it went, offer CPD."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.audit import record
-from bot.core.members import ensure_member
 from bot.core.runtime import Runtime
-from bot.sharing.projects import ProjectFields, create_project, get_project
-from bot.sharing.updates import DataPoint, UpdateFields, get_update, store_update
+from bot.sharing.services import Shared
 from handlers import response_url as response_urls
 from handlers.cpd.offers import offer_cpd_for_update
 from handlers.sharing.posting import note_permalink, publish, refresh_parent
@@ -51,42 +48,13 @@ async def tell(client: AsyncWebClient, *, user_id: str, channel_id: str | None, 
         log.exception("Could not tell %s: %s", user_id, text)
 
 
-async def store_share(runtime: Runtime, *, team_id: str, user_id: str, project_id: int | None,
-                      new_project: ProjectFields | None, fields: UpdateFields, data_point: DataPoint | None) -> int:
-    """Store the update (and a new project) before anything is sent to Slack; returns the update id."""
-    now = runtime.clock.now()
-    async with runtime.db.session() as session, session.begin():
-        await ensure_member(runtime, session, team_id, user_id)
-        if new_project is not None:
-            project = await create_project(session, team_id=team_id, owner_id=user_id, fields=new_project, now=now)
-            record(session, team_id=team_id, actor_id=user_id, action="qi_project.created",
-                   subject=f"qi_project:{project.id}", at=now)
-        else:
-            project = await get_project(session, team_id, project_id)
-        update = await store_update(session, team_id=team_id, author_id=user_id, project=project, fields=fields,
-                                    data_point=data_point, now=now)
-        record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
-               subject=f"qi_update:{update.id}", at=now)
-        members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
-    for member in members:
-        runtime.member_changed(team_id, member)
-    return update.id
-
-
-async def deliver_share(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str, update_id: int,
+async def deliver_share(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str, shared: Shared,
                         channel_id: str, response_url: str | None, note: str = "") -> None:
     """Post a stored update, tell its author where it is (or that it will appear shortly), offer CPD."""
-    async with runtime.db.session() as session:
-        update = await get_update(session, team_id, update_id)
-        project = await get_project(session, team_id, update.project_id if update else None)
-        had_thread = project is not None and project.thread_ts is not None
+    update_id, project_id = shared.update_id, shared.project_id
     delivery = await publish(runtime, team_id=team_id, update_id=update_id)
     permalink = (await note_permalink(runtime, team_id=team_id, update_id=update_id)
                  if delivery is not None and delivery.sent else None)
-    async with runtime.db.session() as session:
-        update = await get_update(session, team_id, update_id)
-        assert update is not None
-        project_id = update.project_id
     community = runtime.settings.community_channel_id
     if delivery is not None and delivery.sent:
         where = f"<{permalink}|See your update>" if permalink else "Your update is posted"
@@ -98,7 +66,7 @@ async def deliver_share(runtime: Runtime, client: AsyncWebClient, *, team_id: st
         text = (f":hourglass_flowing_sand: Saved. Slack is busy right now, so your update will appear in "
                 f"<#{community}> shortly. Nothing is lost.")
     await tell(client, user_id=user_id, channel_id=channel_id, response_url=response_url, text=text + note)
-    if project_id is not None and had_thread:
+    if project_id is not None and shared.had_thread:
         # The project's card shows its stage and progress: keep it current.
         await refresh_parent(runtime, team_id=team_id, project_id=project_id)
     if delivery is None or delivery.status != "dead":

@@ -1,0 +1,355 @@
+"""Every sharing state change, one function each: it owns its transaction, checks who may do it,
+passes every user text through the one PHI gate, and writes its audit (and outbox) rows with it.
+
+Refusals are typed exceptions the handlers put into words: `ContainsPhi` (nothing stored),
+`NotFound` (the update or project is gone), `NotAllowed` (the server's author/owner/admin rule),
+`MeasureConflict` (an edit would drop a measure that has data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import phi
+from bot.core.audit import record
+from bot.core.members import ensure_member
+from bot.core.runtime import Runtime
+from bot.sharing.projects import (
+    STATUSES,
+    ProjectFields,
+    ProjectView,
+    can_contribute,
+    create_project,
+    get_project,
+    project_view,
+    projects_of,
+    set_status,
+    update_project,
+)
+from bot.sharing.updates import (
+    LIMITS,
+    DataPoint,
+    UpdateFields,
+    UpdateView,
+    can_change_update,
+    edit_update,
+    get_update,
+    last_update_at,
+    route_quick_share,
+    store_update,
+    update_view,
+)
+from bot.sharing.updates import toggle_kudos as _toggle_kudos
+from storage.models import QiUpdate
+
+
+class NotFound(Exception):
+    """The update has been deleted, or the project does not exist in this workspace."""
+
+
+class NotAllowed(Exception):
+    """The server's rule says no: only the author/admin (updates) or owner/team/admin (projects)."""
+
+
+class MeasureConflict(Exception):
+    """A project edit would drop a measure that already has data points; `errors` is per field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+class QuickShareHasPhi(phi.ContainsPhi):
+    """A quick share holds an identifier; `body` (never stored) and `project_id` let the member edit it."""
+
+    def __init__(self, hits: dict[str, list[phi.PhiHit]], body: str, project_id: int | None) -> None:
+        super().__init__(hits)
+        self.body, self.project_id = body, project_id
+
+
+@dataclass(frozen=True)
+class Shared:
+    update_id: int
+    project_id: int | None
+    had_thread: bool = False  # the project's card was already in the channel (so it needs a refresh)
+
+
+@dataclass(frozen=True)
+class ProjectSaved:
+    project_id: int
+    slug: str
+    created: bool
+
+
+@dataclass(frozen=True)
+class UpdateDeleted:
+    delete_outbox_id: int | None  # the queued chat.delete of the channel post, if it was posted
+
+
+@dataclass(frozen=True)
+class QuickShare:
+    """Where a quick share went, or why it did not: exactly one of `shared` or a refusal is set."""
+
+    shared: Shared | None = None
+    unknown_slug: str | None = None
+    not_allowed_slug: str | None = None
+    owner_id: str | None = None
+    missing_text_slug: str | None = None  # "" for a general update
+    too_long: int | None = None  # the length of a text over LIMITS["tried"]
+    other_projects: tuple[str, ...] = ()
+
+
+def _guard_update(runtime: Runtime, fields: UpdateFields) -> UpdateFields:
+    clean = phi.guard(runtime.settings.staff_email_domains, tried=fields.tried, learned=fields.learned,
+                      help_wanted=fields.help_wanted)
+    return replace(fields, tried=clean["tried"] or "", learned=clean["learned"], help_wanted=clean["help_wanted"])
+
+
+def _guard_project(runtime: Runtime, fields: ProjectFields) -> ProjectFields:
+    """Every text a project stores, measures and tags included; a hit on a measure names the measures block."""
+    domains = runtime.settings.staff_email_domains
+    try:
+        clean = phi.guard(domains, title=fields.title, aim=fields.aim, change_ideas=fields.change_ideas)
+        names = phi.guard(domains, **{f"m{i}": name for i, (_, name) in enumerate(fields.measures)})
+        tags = phi.guard(domains, **{f"t{i}": tag for i, tag in enumerate(fields.tags)})
+    except phi.ContainsPhi as exc:
+        raise phi.ContainsPhi(_by_block(exc.hits)) from None
+    return replace(fields, title=clean["title"] or "", aim=clean["aim"], change_ideas=clean["change_ideas"],
+                   measures=tuple((kind, names[f"m{i}"] or "") for i, (kind, _) in enumerate(fields.measures)),
+                   tags=tuple(tags[f"t{i}"] or "" for i in range(len(fields.tags))))
+
+
+def _by_block(hits: dict[str, list[phi.PhiHit]]) -> dict[str, list[phi.PhiHit]]:
+    merged: dict[str, list[phi.PhiHit]] = {}
+    for name, found in hits.items():
+        block = {"m": "measures", "t": "tags"}.get(name[0], name) if name[1:].isdigit() else name
+        merged.setdefault(block, []).extend(found)
+    return merged
+
+
+async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: UpdateFields,
+                       project_id: int | None = None, new_project: ProjectFields | None = None,
+                       data_point: DataPoint | None = None) -> Shared:
+    """Store an update (and the new project it starts, and its data point) before anything goes to Slack."""
+    # Every field at once, the update's and the new project's, so the member fixes them in one go.
+    hits: dict[str, list[phi.PhiHit]] = {}
+    try:
+        fields = _guard_update(runtime, fields)
+    except phi.ContainsPhi as exc:
+        hits.update(exc.hits)
+    if new_project is not None:
+        try:
+            new_project = _guard_project(runtime, new_project)
+        except phi.ContainsPhi as exc:
+            hits.update(exc.hits)
+    if hits:
+        raise phi.ContainsPhi(hits)
+    now = runtime.clock.now()
+    is_admin = runtime.settings.is_admin(user_id)
+    async with runtime.db.session() as session, session.begin():
+        if new_project is not None:
+            await ensure_member(runtime, session, team_id, user_id)
+            project = await create_project(session, team_id=team_id, owner_id=user_id, fields=new_project, now=now)
+            record(session, team_id=team_id, actor_id=user_id, action="qi_project.created",
+                   subject=f"qi_project:{project.id}", at=now)
+        else:
+            project = await get_project(session, team_id, project_id)
+            if project_id is not None and project is None:
+                raise NotFound
+            if project is not None and not can_contribute(project, user_id, is_admin):
+                raise NotAllowed
+            await ensure_member(runtime, session, team_id, user_id)
+        update = await store_update(session, team_id=team_id, author_id=user_id, project=project, fields=fields,
+                                    data_point=data_point, now=now)
+        record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
+               subject=f"qi_update:{update.id}", at=now)
+        members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
+        shared = Shared(update.id, project.id if project else None,
+                        had_thread=project is not None and project.thread_ts is not None)
+    for member in members:
+        runtime.member_changed(team_id, member)
+    return shared
+
+
+async def quick_share(runtime: Runtime, *, team_id: str, user_id: str, text: str) -> QuickShare:
+    """`/qi-share TEXT`: to `#slug`, else the member's only active project, else a general update.
+
+    The whole text is checked, `#slug` included: the replies repeat the slug, and an identifier never comes back.
+    """
+    async with runtime.db.session() as session:
+        route = await route_quick_share(session, team_id=team_id, user_id=user_id,
+                                        is_admin=runtime.settings.is_admin(user_id), text=text)
+        project = route.project
+        fields = UpdateFields(tried=route.text, pdsa_stage=project.pdsa_stage if project else None,
+                              progress_score=project.progress_score if project else None)
+        slug, owner_id, project_id = (project.slug, project.owner_id, project.id) if project else ("", None, None)
+    if len(route.text) > LIMITS["tried"]:
+        return QuickShare(too_long=len(route.text))
+    try:
+        phi.guard(runtime.settings.staff_email_domains, tried=text)
+    except phi.ContainsPhi as exc:
+        raise QuickShareHasPhi(exc.hits, route.text, project_id) from None
+    if route.unknown_slug:
+        return QuickShare(unknown_slug=route.unknown_slug)
+    if route.not_allowed:
+        return QuickShare(not_allowed_slug=slug, owner_id=owner_id)
+    if not route.text:
+        return QuickShare(missing_text_slug=slug)
+    shared = await share_update(runtime, team_id=team_id, user_id=user_id, project_id=project_id, fields=fields)
+    return QuickShare(shared=shared, other_projects=route.other_projects if project_id is None else ())
+
+
+async def _live_update(session: AsyncSession, team_id: str, update_id: int) -> QiUpdate:
+    """The update, unless it is gone (NotFound): deleted updates take no edits, kudos or second deletes."""
+    update = await get_update(session, team_id, update_id)
+    if update is None or update.post_status == "deleted":
+        raise NotFound
+    return update
+
+
+async def edit_shared_update(runtime: Runtime, *, team_id: str, user_id: str, update_id: int,
+                             fields: UpdateFields) -> Shared:
+    """The author (or an admin) changes what an update says; the handler refreshes its post."""
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        update = await _live_update(session, team_id, update_id)
+        if not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
+            raise NotAllowed
+        edit_update(update, _guard_update(runtime, fields), now)
+        record(session, team_id=team_id, actor_id=user_id, action="qi_update.edited",
+               subject=f"qi_update:{update.id}", at=now)
+        author, shared = update.author_id, Shared(update.id, update.project_id)
+    if author:
+        runtime.member_changed(team_id, author)
+    return shared
+
+
+async def delete_update(runtime: Runtime, *, team_id: str, user_id: str, update_id: int) -> UpdateDeleted:
+    """Mark the update deleted and queue the removal of its channel post in the same transaction.
+
+    A refusal is audited too (in its own transaction, which commits): someone tried to remove another's post.
+    """
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        update = await _live_update(session, team_id, update_id)
+        if not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
+            record(session, team_id=team_id, actor_id=user_id, action="qi_update.delete_refused",
+                   subject=f"qi_update:{update.id}", at=now)
+            refused = True
+        else:
+            refused = False
+            outbox_id = None
+            if update.post_status == "posted" and update.channel_id and update.ts:
+                outbox_id = (await runtime.outbox.enqueue(session, team_id=team_id, method="chat.delete",
+                                                          args={"channel": update.channel_id, "ts": update.ts})).id
+            update.post_status, update.updated_at = "deleted", now
+            record(session, team_id=team_id, actor_id=user_id, action="qi_update.deleted",
+                   subject=f"qi_update:{update.id}", at=now)
+            author = update.author_id
+    if refused:
+        raise NotAllowed
+    if author:
+        runtime.member_changed(team_id, author)
+    return UpdateDeleted(outbox_id)
+
+
+async def toggle_kudos(runtime: Runtime, *, team_id: str, user_id: str, update_id: int) -> bool:
+    """Give kudos, or take them back; True when the member now gives kudos."""
+    async with runtime.db.session() as session, session.begin():
+        update = await _live_update(session, team_id, update_id)
+        return await _toggle_kudos(session, team_id=team_id, update_id=update.id, user_id=user_id,
+                                   now=runtime.clock.now())
+
+
+async def save_project(runtime: Runtime, *, team_id: str, user_id: str, fields: ProjectFields,
+                       project_id: int | None = None) -> ProjectSaved:
+    """Create a project (no id) or edit one the member may change."""
+    fields = _guard_project(runtime, fields)
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        if project_id is not None:
+            project = await get_project(session, team_id, project_id)
+            if project is None:
+                raise NotFound
+            if not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
+                raise NotAllowed
+            before = {m.slack_user_id for m in project.members} | {project.owner_id}
+            if errors := await update_project(session, project, fields, now):
+                raise MeasureConflict(errors)
+            action = "qi_project.edited"
+        else:
+            await ensure_member(runtime, session, team_id, user_id)
+            project = await create_project(session, team_id=team_id, owner_id=user_id, fields=fields, now=now)
+            before, action = set(), "qi_project.created"
+        record(session, team_id=team_id, actor_id=user_id, action=action, subject=f"qi_project:{project.id}", at=now)
+        people = before | {m.slack_user_id for m in project.members} | {project.owner_id, user_id}
+        saved = ProjectSaved(project.id, project.slug, created=project_id is None)
+    for person in sorted(people):
+        runtime.member_changed(team_id, person)
+    return saved
+
+
+async def change_project_status(runtime: Runtime, *, team_id: str, user_id: str, project_id: int | None,
+                                status: str) -> None:
+    """Pause, resume or complete a project (ValueError for a status that does not exist)."""
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        project = await get_project(session, team_id, project_id)
+        if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
+            raise NotAllowed
+        if status not in STATUSES:
+            raise ValueError(f"unknown project status {status!r}")
+        set_status(project, status, now)
+        record(session, team_id=team_id, actor_id=user_id, action=f"qi_project.{status}",
+               subject=f"qi_project:{project.id}", at=now)
+        people = [project.owner_id, *(m.slack_user_id for m in project.members)]
+    for person in people:
+        runtime.member_changed(team_id, person)
+
+
+
+# --- reads the handlers render (no state change) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectList:
+    projects: list[ProjectView]
+    last_updates: dict[int, datetime]
+    total: int
+
+
+async def active_projects(runtime: Runtime, team_id: str, user_id: str) -> list[ProjectView]:
+    """A member's active projects (owner or team), most recently changed first."""
+    async with runtime.db.session() as session:
+        return [project_view(p) for p in await projects_of(session, team_id, user_id, active_only=True)]
+
+
+async def project_list(runtime: Runtime, team_id: str, user_id: str, *, limit: int) -> ProjectList:
+    """A member's most recently active `limit` projects, when each last had an update, and how many there are."""
+    async with runtime.db.session() as session:
+        projects = await projects_of(session, team_id, user_id, limit=limit + 1)
+        total = len(projects) if len(projects) <= limit else len(await projects_of(session, team_id, user_id))
+        return ProjectList([project_view(p) for p in projects],
+                           await last_update_at(session, [p.id for p in projects]), total)
+
+
+async def project_to_change(runtime: Runtime, team_id: str, user_id: str, project_id: int | None) -> ProjectView:
+    """The project, if this member may post to or edit it (NotAllowed otherwise, as for a missing one)."""
+    async with runtime.db.session() as session:
+        project = await get_project(session, team_id, project_id)
+    if project is None or not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
+        raise NotAllowed
+    return project_view(project)
+
+
+async def update_to_edit(runtime: Runtime, team_id: str, user_id: str, update_id: int) -> UpdateView:
+    async with runtime.db.session() as session:
+        update = await _live_update(session, team_id, update_id)
+        if not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
+            raise NotAllowed
+        view = await update_view(session, team_id, update_id)
+    assert view is not None
+    return view
