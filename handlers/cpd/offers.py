@@ -17,13 +17,8 @@ from bot.core.outbox import DeadHook
 from bot.core.runtime import Runtime
 from bot.core.text import escape, first_line, truncate
 from bot.cpd.entries import get_profile, phi_problems, update_for_offer
-from bot.cpd.rules import (
-    CpdSuggestion,
-    format_credits,
-    get_framework,
-    suggest_for_mentoring_meeting,
-    suggest_for_qi_update,
-)
+from bot.cpd.rules import format_credits, get_framework
+from bot.cpd.suggestions import CpdSuggestion, suggest_for_mentoring_meeting, suggest_for_qi_update
 from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
 from storage.models import OutboxMessage
 
