@@ -4,7 +4,8 @@ Privacy (issue 4, item 8): a member's CPD entries are theirs alone. Every query 
 team AND the member asking, so an entry id from a forged button or another member's message finds
 nothing; there is no admin path to someone else's entries (admin reports get totals elsewhere).
 
-Titles and reflections are free text: callers run `phi_problems` first and store nothing on a hit.
+Titles and reflections are free text: the services here pass them through `bot.core.phi.guard` and
+store nothing (raising ContainsPhi) on a hit.
 Credits are never stored; `progress_for` and `export_rows` compute them with bot.cpd.rules and bot.cpd.progress.
 """
 
@@ -19,7 +20,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.members import ensure_member, member_today
-from bot.core.phi import PhiHit, scan_fields
+from bot.core.phi import guard
 from bot.core.runtime import Runtime
 from bot.cpd.export import CsvRow
 from bot.cpd.progress import CpdMember, CpdProgress, cycle_start_for, progress
@@ -121,10 +122,6 @@ class UpdateForOffer:
     tried: str
     learned: str | None
     feedback_received: bool
-
-
-def phi_problems(runtime: Runtime, fields: Mapping[str, str | None]) -> dict[str, list[PhiHit]]:
-    return scan_fields(fields, runtime.settings.staff_email_domains)
 
 
 def _profile(runtime: Runtime, member: Member) -> CpdProfile:
@@ -235,7 +232,13 @@ async def add_entry(runtime: Runtime, team_id: str, user_id: str, new: NewEntry)
     """Store an entry under the member's current framework (the caller has PHI-checked the text).
 
     A project id the member cannot link to is dropped rather than trusted: it came from a form.
+    Raises ContainsPhi, storing nothing, when the title or a reflection answer holds an identifier.
     """
+    texts = guard(
+        runtime.settings.staff_email_domains,
+        title=new.title,
+        **{name: getattr(new, name) for name in REFLECTION_FIELDS},
+    )
     async with runtime.db.session() as session, session.begin():
         member = await ensure_member(runtime, session, team_id, user_id)
         get_framework(member.cpd_framework).activity(new.activity_type)
@@ -253,10 +256,10 @@ async def add_entry(runtime: Runtime, team_id: str, user_id: str, new: NewEntry)
             occurred_on=new.date,
             hours=new.hours,
             quantity=new.quantity,
-            title=new.title,
-            reflection_learned=new.reflection_learned or None,
-            reflection_change=new.reflection_change or None,
-            reflection_further=new.reflection_further or None,
+            title=texts["title"],
+            reflection_learned=texts["reflection_learned"] or None,
+            reflection_change=texts["reflection_change"] or None,
+            reflection_further=texts["reflection_further"] or None,
             qi_project_id=project_id,
             source=new.source,
             created_at=runtime.clock.now(),
@@ -310,7 +313,11 @@ async def delete_entry(runtime: Runtime, team_id: str, user_id: str, entry_id: i
 async def set_reflection(
     runtime: Runtime, team_id: str, user_id: str, entry_id: int, answers: Mapping[str, str | None]
 ) -> Entry | None:
-    """Replace the reflection answers of the member's own entry; None when it is not theirs."""
+    """Replace the reflection answers of the member's own entry; None when it is not theirs.
+
+    Raises ContainsPhi, storing nothing, when an answer holds an identifier.
+    """
+    answers = guard(runtime.settings.staff_email_domains, **{name: answers.get(name) for name in REFLECTION_FIELDS})
     async with runtime.db.session() as session, session.begin():
         row = await session.scalar(select(CpdEntry).where(_mine(team_id, user_id), CpdEntry.id == entry_id))
         if row is None:

@@ -14,9 +14,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbox import DeadHook
+from bot.core.phi import scan
 from bot.core.runtime import Runtime
 from bot.core.text import escape, first_line, truncate
-from bot.cpd.entries import get_profile, phi_problems, update_for_offer
+from bot.cpd.entries import get_profile, update_for_offer
 from bot.cpd.rules import format_credits, get_framework
 from bot.cpd.suggestions import CpdSuggestion, suggest_for_mentoring_meeting, suggest_for_qi_update
 from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
@@ -74,7 +75,7 @@ async def offer_cpd_for_meeting(runtime: Runtime, client: AsyncWebClient, *, tea
     suggestion = suggest_for_mentoring_meeting(profile.framework, role, minutes, met_on)
     # The topic was checked by the mentoring feature; a title with an identifier is dropped, not sent.
     topic = first_line(topic_summary, TITLE_LIMIT)
-    if not topic or phi_problems(runtime, {"topic": topic}):
+    if not topic or scan(topic, runtime.settings.staff_email_domains):
         topic = "mentoring meeting"
     if suggestion.activity_type is not None:
         # The meeting itself counts: always for a mentee; for a mentor only under learning hours.
