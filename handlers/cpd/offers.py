@@ -11,20 +11,17 @@ import datetime as dt
 from typing import Any, Literal
 
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.outbox import DeadHook
 from bot.core.phi import scan
 from bot.core.runtime import Runtime
 from bot.core.text import escape, first_line, truncate
 from bot.cpd.entries import get_profile, update_for_offer
+from bot.cpd.offer_delivery import OFFER
 from bot.cpd.rules import format_credits, get_framework
 from bot.cpd.suggestions import CpdSuggestion, suggest_for_mentoring_meeting, suggest_for_qi_update
 from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
-from storage.models import OutboxMessage
 
 TITLE_LIMIT = 200
-OFFER = "cpd_offer"  # the outbox purpose of every offer
 
 
 async def offer_cpd_for_update(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
@@ -49,21 +46,6 @@ async def offer_cpd_for_update(runtime: Runtime, client: AsyncWebClient, *, team
     await runtime.outbox.send(team_id=team_id, method="chat.postEphemeral",
                               args={"channel": channel_id, "user": user_id, **message},
                               purpose=OFFER, subject_id=update_id)
-
-
-def offer_by_dm_instead(runtime: Runtime) -> DeadHook:
-    """An ephemeral offer Slack refuses for good (a /qi-share typed in a DM with a colleague or a private
-    channel the bot is not in) goes to the member's DM instead of being lost."""
-
-    async def hook(session: AsyncSession, row: OutboxMessage) -> None:
-        if row.method != "chat.postEphemeral":
-            return  # already a DM: nowhere else to send it
-        args = {"channel": row.args["user"], "text": row.args["text"], "blocks": row.args["blocks"]}
-        fallback = await runtime.outbox.enqueue(session, team_id=row.team_id, method="chat.postMessage",
-                                                args=args, purpose=OFFER, subject_id=row.subject_id)
-        fallback.next_attempt_at = runtime.clock.now()  # the next sweep, within a minute
-
-    return hook
 
 
 async def offer_cpd_for_meeting(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
