@@ -4,8 +4,9 @@ Privacy (issue 4, item 8): a member's CPD entries are theirs alone. Every query 
 team AND the member asking, so an entry id from a forged button or another member's message finds
 nothing; there is no admin path to someone else's entries (admin reports get totals elsewhere).
 
-Titles and reflections are free text: callers run `phi_problems` first and store nothing on a hit.
-Credits are never stored; `progress_for` and `export_rows` compute them with bot.cpd.rules.
+Titles and reflections are free text: the services here pass them through `bot.core.phi.guard` and
+store nothing (raising ContainsPhi) on a hit.
+Credits are never stored; `progress_for` and `export_rows` compute them with bot.cpd.rules and bot.cpd.progress.
 """
 
 from __future__ import annotations
@@ -19,18 +20,11 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.members import ensure_member, member_today
-from bot.core.phi import PhiHit, scan_fields
+from bot.core.phi import guard
 from bot.core.runtime import Runtime
 from bot.cpd.export import CsvRow
-from bot.cpd.rules import (
-    CpdMember,
-    CpdProgress,
-    Framework,
-    credits_for,
-    cycle_start_for,
-    get_framework,
-    progress,
-)
+from bot.cpd.progress import CpdMember, CpdProgress, cycle_start_for, progress
+from bot.cpd.rules import Framework, credits_for, get_framework
 from storage.models import CpdEntry, Member, QiProject, QiProjectMember, QiUpdate
 
 REFLECTION_FIELDS = ("reflection_learned", "reflection_change", "reflection_further")
@@ -50,15 +44,18 @@ class CpdProfile:
         return get_framework(self.framework)
 
     def as_member(self) -> CpdMember:
-        """For bot.cpd.rules; without a cycle start year the cycle is assumed to start this year (the UI says so)."""
+        """For bot.cpd.progress; without a cycle start year the cycle is assumed to start this year (the UI says so)."""
         start = self.cycle_start_year if self.cycle_start_year is not None else self.rules.year_of(self.today)
         return CpdMember(self.framework, start, self.annual_goal)
 
     def cycle_containing(self, year: int) -> tuple[int, dt.date, dt.date]:
         """The first framework year, first day and last day of the member's cycle that contains `year`."""
         first = cycle_start_for(self.as_member(), year)
-        return (first, self.rules.year_bounds(first)[0],
-                self.rules.year_bounds(first + self.rules.cycle_years - 1)[1])
+        return (
+            first,
+            self.rules.year_bounds(first)[0],
+            self.rules.year_bounds(first + self.rules.cycle_years - 1)[1],
+        )
 
 
 @dataclass(frozen=True)
@@ -102,8 +99,11 @@ class Entry:
 
     @property
     def reflection_text(self) -> str:
-        answers = zip(("Learned", "Change in practice", "Further learning"),
-                      (self.reflection_learned, self.reflection_change, self.reflection_further), strict=True)
+        answers = zip(
+            ("Learned", "Change in practice", "Further learning"),
+            (self.reflection_learned, self.reflection_change, self.reflection_further),
+            strict=True,
+        )
         return " | ".join(f"{label}: {text}" for label, text in answers if text)
 
 
@@ -124,13 +124,13 @@ class UpdateForOffer:
     feedback_received: bool
 
 
-def phi_problems(runtime: Runtime, fields: Mapping[str, str | None]) -> dict[str, list[PhiHit]]:
-    return scan_fields(fields, runtime.settings.staff_email_domains)
-
-
 def _profile(runtime: Runtime, member: Member) -> CpdProfile:
-    return CpdProfile(member.cpd_framework, member.cpd_cycle_start_year, member.cpd_annual_goal,
-                      member_today(runtime, member))
+    return CpdProfile(
+        member.cpd_framework,
+        member.cpd_cycle_start_year,
+        member.cpd_annual_goal,
+        member_today(runtime, member),
+    )
 
 
 async def get_profile(runtime: Runtime, team_id: str, user_id: str) -> CpdProfile:
@@ -138,8 +138,15 @@ async def get_profile(runtime: Runtime, team_id: str, user_id: str) -> CpdProfil
         return _profile(runtime, await ensure_member(runtime, session, team_id, user_id))
 
 
-async def update_profile(runtime: Runtime, team_id: str, user_id: str, *, framework: str,
-                         cycle_start_year: int | None, annual_goal: Decimal | None) -> CpdProfile:
+async def update_profile(
+    runtime: Runtime,
+    team_id: str,
+    user_id: str,
+    *,
+    framework: str,
+    cycle_start_year: int | None,
+    annual_goal: Decimal | None,
+) -> CpdProfile:
     get_framework(framework)  # refuse an unknown framework before storing it
     async with runtime.db.session() as session, session.begin():
         member = await ensure_member(runtime, session, team_id, user_id)
@@ -157,29 +164,61 @@ def _mine(team_id: str, user_id: str):  # noqa: ANN202 - a SQLAlchemy where-clau
 
 
 def _entry(row: CpdEntry, project_title: str | None) -> Entry:
-    return Entry(id=row.id, framework=row.framework, activity_type=row.activity_type, date=row.occurred_on,
-                 hours=row.hours, quantity=row.quantity, title=row.title,
-                 reflection_learned=row.reflection_learned, reflection_change=row.reflection_change,
-                 reflection_further=row.reflection_further, qi_project_id=row.qi_project_id,
-                 project_title=project_title)
+    return Entry(
+        id=row.id,
+        framework=row.framework,
+        activity_type=row.activity_type,
+        date=row.occurred_on,
+        hours=row.hours,
+        quantity=row.quantity,
+        title=row.title,
+        reflection_learned=row.reflection_learned,
+        reflection_change=row.reflection_change,
+        reflection_further=row.reflection_further,
+        qi_project_id=row.qi_project_id,
+        project_title=project_title,
+    )
 
 
-async def _select_entries(session: AsyncSession, team_id: str, user_id: str, *extra, newest_first: bool = False,
-                          limit: int | None = None) -> list[Entry]:
-    order = (CpdEntry.occurred_on.desc(), CpdEntry.id.desc()) if newest_first else (CpdEntry.occurred_on, CpdEntry.id)
-    query = (select(CpdEntry, QiProject.title)
-             .outerjoin(QiProject, (QiProject.id == CpdEntry.qi_project_id) & (QiProject.team_id == team_id))
-             .where(_mine(team_id, user_id), *extra).order_by(*order).limit(limit))
+async def _select_entries(
+    session: AsyncSession,
+    team_id: str,
+    user_id: str,
+    *extra,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> list[Entry]:
+    order = (
+        (CpdEntry.occurred_on.desc(), CpdEntry.id.desc())
+        if newest_first
+        else (CpdEntry.occurred_on, CpdEntry.id)
+    )
+    query = (
+        select(CpdEntry, QiProject.title)
+        .outerjoin(QiProject, (QiProject.id == CpdEntry.qi_project_id) & (QiProject.team_id == team_id))
+        .where(_mine(team_id, user_id), *extra)
+        .order_by(*order)
+        .limit(limit)
+    )
     return [_entry(row, title) for row, title in (await session.execute(query)).all()]
 
 
 def _linkable(team_id: str, user_id: str):  # noqa: ANN202 - a SQLAlchemy select
-    return (select(QiProject.id, QiProject.title)
-            .where(QiProject.team_id == team_id,
-                   or_(QiProject.owner_id == user_id,
-                       QiProject.id.in_(select(QiProjectMember.project_id).where(
-                           QiProjectMember.team_id == team_id, QiProjectMember.slack_user_id == user_id))))
-            .order_by(QiProject.created_at.desc(), QiProject.id.desc()))
+    return (
+        select(QiProject.id, QiProject.title)
+        .where(
+            QiProject.team_id == team_id,
+            or_(
+                QiProject.owner_id == user_id,
+                QiProject.id.in_(
+                    select(QiProjectMember.project_id).where(
+                        QiProjectMember.team_id == team_id, QiProjectMember.slack_user_id == user_id
+                    )
+                ),
+            ),
+        )
+        .order_by(QiProject.created_at.desc(), QiProject.id.desc())
+    )
 
 
 async def linkable_projects(runtime: Runtime, team_id: str, user_id: str) -> list[LinkableProject]:
@@ -193,20 +232,38 @@ async def add_entry(runtime: Runtime, team_id: str, user_id: str, new: NewEntry)
     """Store an entry under the member's current framework (the caller has PHI-checked the text).
 
     A project id the member cannot link to is dropped rather than trusted: it came from a form.
+    Raises ContainsPhi, storing nothing, when the title or a reflection answer holds an identifier.
     """
+    texts = guard(
+        runtime.settings.staff_email_domains,
+        title=new.title,
+        **{name: getattr(new, name) for name in REFLECTION_FIELDS},
+    )
     async with runtime.db.session() as session, session.begin():
         member = await ensure_member(runtime, session, team_id, user_id)
         get_framework(member.cpd_framework).activity(new.activity_type)
         project_id, project_title = new.qi_project_id, None
         if project_id is not None:
-            linked = (await session.execute(_linkable(team_id, user_id).where(QiProject.id == project_id))).first()
+            linked = (
+                await session.execute(_linkable(team_id, user_id).where(QiProject.id == project_id))
+            ).first()
             project_id, project_title = (linked[0], linked[1]) if linked else (None, None)
-        row = CpdEntry(team_id=team_id, member_id=user_id, framework=member.cpd_framework,
-                       activity_type=new.activity_type, occurred_on=new.date, hours=new.hours,
-                       quantity=new.quantity, title=new.title, reflection_learned=new.reflection_learned or None,
-                       reflection_change=new.reflection_change or None,
-                       reflection_further=new.reflection_further or None, qi_project_id=project_id,
-                       source=new.source, created_at=runtime.clock.now())
+        row = CpdEntry(
+            team_id=team_id,
+            member_id=user_id,
+            framework=member.cpd_framework,
+            activity_type=new.activity_type,
+            occurred_on=new.date,
+            hours=new.hours,
+            quantity=new.quantity,
+            title=texts["title"],
+            reflection_learned=texts["reflection_learned"] or None,
+            reflection_change=texts["reflection_change"] or None,
+            reflection_further=texts["reflection_further"] or None,
+            qi_project_id=project_id,
+            source=new.source,
+            created_at=runtime.clock.now(),
+        )
         session.add(row)
         await session.flush()
         entry = _entry(row, project_title)
@@ -224,14 +281,20 @@ async def get_entry(runtime: Runtime, team_id: str, user_id: str, entry_id: int)
 async def last_entry(runtime: Runtime, team_id: str, user_id: str) -> Entry | None:
     """The member's most recently logged entry (by when it was logged, not its activity date)."""
     async with runtime.db.session() as session:
-        row_id = await session.scalar(select(CpdEntry.id).where(_mine(team_id, user_id))
-                                      .order_by(CpdEntry.created_at.desc(), CpdEntry.id.desc()).limit(1))
+        row_id = await session.scalar(
+            select(CpdEntry.id)
+            .where(_mine(team_id, user_id))
+            .order_by(CpdEntry.created_at.desc(), CpdEntry.id.desc())
+            .limit(1)
+        )
         if row_id is None:
             return None
         return (await _select_entries(session, team_id, user_id, CpdEntry.id == row_id))[0]
 
 
-async def recent_entries(runtime: Runtime, team_id: str, user_id: str, limit: int = RECENT_LIMIT) -> list[Entry]:
+async def recent_entries(
+    runtime: Runtime, team_id: str, user_id: str, limit: int = RECENT_LIMIT
+) -> list[Entry]:
     async with runtime.db.session() as session:
         return await _select_entries(session, team_id, user_id, newest_first=True, limit=limit)
 
@@ -247,9 +310,14 @@ async def delete_entry(runtime: Runtime, team_id: str, user_id: str, entry_id: i
     return found[0]
 
 
-async def set_reflection(runtime: Runtime, team_id: str, user_id: str, entry_id: int,
-                         answers: Mapping[str, str | None]) -> Entry | None:
-    """Replace the reflection answers of the member's own entry; None when it is not theirs."""
+async def set_reflection(
+    runtime: Runtime, team_id: str, user_id: str, entry_id: int, answers: Mapping[str, str | None]
+) -> Entry | None:
+    """Replace the reflection answers of the member's own entry; None when it is not theirs.
+
+    Raises ContainsPhi, storing nothing, when an answer holds an identifier.
+    """
+    answers = guard(runtime.settings.staff_email_domains, **{name: answers.get(name) for name in REFLECTION_FIELDS})
     async with runtime.db.session() as session, session.begin():
         row = await session.scalar(select(CpdEntry).where(_mine(team_id, user_id), CpdEntry.id == entry_id))
         if row is None:
@@ -263,11 +331,13 @@ async def set_reflection(runtime: Runtime, team_id: str, user_id: str, entry_id:
     return entry
 
 
-async def entries_between(runtime: Runtime, team_id: str, user_id: str, start: dt.date,
-                          end: dt.date) -> list[Entry]:
+async def entries_between(
+    runtime: Runtime, team_id: str, user_id: str, start: dt.date, end: dt.date
+) -> list[Entry]:
     async with runtime.db.session() as session:
-        return await _select_entries(session, team_id, user_id, CpdEntry.occurred_on >= start,
-                                     CpdEntry.occurred_on <= end)
+        return await _select_entries(
+            session, team_id, user_id, CpdEntry.occurred_on >= start, CpdEntry.occurred_on <= end
+        )
 
 
 @dataclass(frozen=True)
@@ -292,23 +362,41 @@ def export_rows(entries: Sequence[Entry]) -> list[CsvRow]:
     for entry in entries:
         rules = get_framework(entry.framework)
         activity = rules.activity(entry.activity_type)
-        rows.append(CsvRow(
-            date=entry.date, section=rules.section(activity.section).name, activity_type=activity.name,
-            title=entry.title, hours=entry.hours, quantity=entry.quantity,
-            credits=entry.credits if rules.awards_credits else None, reflection=entry.reflection_text,
-            linked_project=entry.project_title or ""))
+        rows.append(
+            CsvRow(
+                date=entry.date,
+                section=rules.section(activity.section).name,
+                activity_type=activity.name,
+                title=entry.title,
+                hours=entry.hours,
+                quantity=entry.quantity,
+                credits=entry.credits if rules.awards_credits else None,
+                reflection=entry.reflection_text,
+                linked_project=entry.project_title or "",
+            )
+        )
     return rows
 
 
-async def update_for_offer(runtime: Runtime, team_id: str, user_id: str, update_id: int) -> UpdateForOffer | None:
+async def update_for_offer(
+    runtime: Runtime, team_id: str, user_id: str, update_id: int
+) -> UpdateForOffer | None:
     """The member's own QI update, for the CPD offer after a share; None if it is not theirs."""
     async with runtime.db.session() as session:
-        found = (await session.execute(
-            select(QiUpdate, QiProject.title)
-            .outerjoin(QiProject, (QiProject.id == QiUpdate.project_id) & (QiProject.team_id == team_id))
-            .where(QiUpdate.id == update_id, QiUpdate.team_id == team_id, QiUpdate.author_id == user_id))).first()
+        found = (
+            await session.execute(
+                select(QiUpdate, QiProject.title)
+                .outerjoin(QiProject, (QiProject.id == QiUpdate.project_id) & (QiProject.team_id == team_id))
+                .where(QiUpdate.id == update_id, QiUpdate.team_id == team_id, QiUpdate.author_id == user_id)
+            )
+        ).first()
     if found is None:
         return None
     update, project_title = found
-    return UpdateForOffer(update.project_id if project_title else None, project_title, update.tried, update.learned,
-                          update.feedback_received)
+    return UpdateForOffer(
+        update.project_id if project_title else None,
+        project_title,
+        update.tried,
+        update.learned,
+        update.feedback_received,
+    )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.members import ensure_member, get_member, member_today
 from bot.core.runtime import Runtime
 from bot.cpd.entries import CpdProfile, Standing, entries_between
-from bot.cpd.rules import progress
+from bot.cpd.progress import progress
 from bot.mentoring import vocabulary as mentor_vocabulary
 from bot.mentoring.requests import OPEN_STATUSES
 from bot.sharing.projects import projects_of

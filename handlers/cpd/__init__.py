@@ -8,7 +8,8 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.core.runtime import Runtime
-from handlers.cpd import commands, entries_list, entry_form, offers, reflection, settings, undo
+from bot.cpd.offer_delivery import OFFER, offer_by_dm_instead
+from handlers.cpd import commands, entries_list, entry_form, reflection, settings, undo
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
@@ -18,4 +19,4 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     settings.register(app, runtime)
     entries_list.register(app, runtime)
     undo.register(app, runtime)
-    runtime.outbox.on_dead(offers.OFFER, offers.offer_by_dm_instead(runtime))
+    runtime.outbox.on_dead(OFFER, offer_by_dm_instead(runtime))

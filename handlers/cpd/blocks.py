@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.core.text import escape, truncate
 from bot.cpd.entries import Entry, Standing
-from bot.cpd.rules import CpdProgress, format_credits, get_framework
+from bot.cpd.progress import CpdProgress
+from bot.cpd.rules import format_credits, get_framework
 from handlers.blocks import button, context, header, mrkdwn, section
 
 ADD_REFLECTION = "cpd_add_reflection"

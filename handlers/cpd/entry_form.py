@@ -12,9 +12,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.phi import field_error
+from bot.core.phi import ContainsPhi
 from bot.core.runtime import Runtime
-from bot.cpd.entries import CpdProfile, NewEntry, add_entry, get_profile, linkable_projects, phi_problems
+from bot.cpd.entries import CpdProfile, NewEntry, add_entry, get_profile, linkable_projects
 from bot.cpd.quick_entry import MAX_HOURS, MAX_QUANTITY, MAX_TITLE, parse_hours
 from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
 from handlers.cpd.views import (
@@ -130,11 +130,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 "Your CPD framework changed since this form opened; choose the activity type again.")})
             return
         entry, errors = read_entry_form(view["state"]["values"], profile, metadata.get("s", "manual"))
-        if entry is not None:
-            texts = {"title": entry.title, **{name: getattr(entry, name) for name, _ in REFLECTION_QUESTIONS}}
-            errors = {field: field_error(hits) for field, hits in phi_problems(runtime, texts).items()}
         if errors or entry is None:
             await ack(response_action="errors", errors=errors)
             return
-        stored = await add_entry(runtime, team_id, user_id, entry)
+        try:
+            stored = await add_entry(runtime, team_id, user_id, entry)
+        except ContainsPhi as refused:
+            await ack(response_action="errors", errors=refused.field_errors())
+            return
         await ack(response_action="update", view=logged_view(stored))

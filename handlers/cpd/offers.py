@@ -11,24 +11,17 @@ import datetime as dt
 from typing import Any, Literal
 
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.outbox import DeadHook
+from bot.core.phi import scan
 from bot.core.runtime import Runtime
 from bot.core.text import escape, first_line, truncate
-from bot.cpd.entries import get_profile, phi_problems, update_for_offer
-from bot.cpd.rules import (
-    CpdSuggestion,
-    format_credits,
-    get_framework,
-    suggest_for_mentoring_meeting,
-    suggest_for_qi_update,
-)
+from bot.cpd.entries import get_profile, update_for_offer
+from bot.cpd.offer_delivery import OFFER
+from bot.cpd.rules import format_credits, get_framework
+from bot.cpd.suggestions import CpdSuggestion, suggest_for_mentoring_meeting, suggest_for_qi_update
 from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
-from storage.models import OutboxMessage
 
 TITLE_LIMIT = 200
-OFFER = "cpd_offer"  # the outbox purpose of every offer
 
 
 async def offer_cpd_for_update(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
@@ -55,21 +48,6 @@ async def offer_cpd_for_update(runtime: Runtime, client: AsyncWebClient, *, team
                               purpose=OFFER, subject_id=update_id)
 
 
-def offer_by_dm_instead(runtime: Runtime) -> DeadHook:
-    """An ephemeral offer Slack refuses for good (a /qi-share typed in a DM with a colleague or a private
-    channel the bot is not in) goes to the member's DM instead of being lost."""
-
-    async def hook(session: AsyncSession, row: OutboxMessage) -> None:
-        if row.method != "chat.postEphemeral":
-            return  # already a DM: nowhere else to send it
-        args = {"channel": row.args["user"], "text": row.args["text"], "blocks": row.args["blocks"]}
-        fallback = await runtime.outbox.enqueue(session, team_id=row.team_id, method="chat.postMessage",
-                                                args=args, purpose=OFFER, subject_id=row.subject_id)
-        fallback.next_attempt_at = runtime.clock.now()  # the next sweep, within a minute
-
-    return hook
-
-
 async def offer_cpd_for_meeting(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
                                 role: Literal["mentee", "mentor"], minutes: int, met_on: dt.date,
                                 topic_summary: str) -> None:
@@ -79,7 +57,7 @@ async def offer_cpd_for_meeting(runtime: Runtime, client: AsyncWebClient, *, tea
     suggestion = suggest_for_mentoring_meeting(profile.framework, role, minutes, met_on)
     # The topic was checked by the mentoring feature; a title with an identifier is dropped, not sent.
     topic = first_line(topic_summary, TITLE_LIMIT)
-    if not topic or phi_problems(runtime, {"topic": topic}):
+    if not topic or scan(topic, runtime.settings.staff_email_domains):
         topic = "mentoring meeting"
     if suggestion.activity_type is not None:
         # The meeting itself counts: always for a mentee; for a mentor only under learning hours.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.phi import describe
+from bot.core.phi import ContainsPhi, describe
 from bot.core.text import escape
-from bot.cpd.entries import NewEntry, add_entry, get_profile, phi_problems
+from bot.cpd.entries import NewEntry, add_entry, get_profile
 from bot.cpd.quick_entry import ParseError, parse_quick_entry
 from handlers.commands.context import CommandContext
 from handlers.cpd.blocks import logged_message
@@ -16,11 +16,12 @@ async def quick_entry(ctx: CommandContext) -> None:
     if isinstance(parsed, ParseError):
         await ctx.reply(escape(parsed.message))
         return
-    if hits := phi_problems(ctx.runtime, {"title": parsed.title}):
-        await ctx.reply(describe(hits, {"title": "Your entry's title"}))
+    try:
+        entry = await add_entry(ctx.runtime, ctx.team_id, ctx.user_id, NewEntry(
+            activity_type=parsed.activity_type, date=parsed.date, hours=parsed.hours, quantity=parsed.quantity,
+            title=parsed.title, source="quick"))
+    except ContainsPhi as refused:
+        await ctx.reply(describe(refused.hits, {"title": "Your entry's title"}))
         return
-    entry = await add_entry(ctx.runtime, ctx.team_id, ctx.user_id, NewEntry(
-        activity_type=parsed.activity_type, date=parsed.date, hours=parsed.hours, quantity=parsed.quantity,
-        title=parsed.title, source="quick"))
     message = logged_message(entry, parsed.assumptions)
     await ctx.reply(message["text"], message["blocks"])

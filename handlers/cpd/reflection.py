@@ -10,9 +10,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.phi import field_error
+from bot.core.phi import ContainsPhi
 from bot.core.runtime import Runtime
-from bot.cpd.entries import get_entry, phi_problems, set_reflection
+from bot.cpd.entries import get_entry, set_reflection
 from handlers.cpd.blocks import ADD_REFLECTION
 from handlers.cpd.entries_list import NOT_YOURS
 from handlers.cpd.entry_form import NEED_REFLECTION
@@ -43,11 +43,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if not any(answers.values()):
             await ack(response_action="errors", errors={first: NEED_REFLECTION})
             return
-        if hits := phi_problems(runtime, answers):
-            await ack(response_action="errors", errors={name: field_error(h) for name, h in hits.items()})
-            return
         wanted = row_id(json.loads(view.get("private_metadata") or "{}").get("e"))
-        entry = await set_reflection(runtime, team_id, user_id, wanted, answers) if wanted is not None else None
+        try:
+            entry = await set_reflection(runtime, team_id, user_id, wanted, answers) if wanted is not None else None
+        except ContainsPhi as refused:
+            await ack(response_action="errors", errors=refused.field_errors())
+            return
         if entry is None:
             await ack(response_action="errors", errors={first: NOT_YOURS})
             return

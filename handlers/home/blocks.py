@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.core.text import escape, mention
-from bot.cpd.rules import CpdProgress, format_credits
+from bot.cpd.progress import CpdProgress
+from bot.cpd.rules import format_credits
 from bot.home.standing import HomeData, HomeMentorship, HomeProject, HomeRequest
 from bot.sharing.projects import progress_label, stage_label
 from handlers.blocks import button, context, header, mrkdwn, plain, section

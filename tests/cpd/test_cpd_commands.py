@@ -32,8 +32,13 @@ async def cpd(env, text: str, user_id: str = MEMBER_ID) -> dict:
 
 async def entries(env, user_id: str = MEMBER_ID) -> list[CpdEntry]:
     async with env.runtime.db.session() as session:
-        return list((await session.scalars(
-            select(CpdEntry).where(CpdEntry.member_id == user_id).order_by(CpdEntry.id))).all())
+        return list(
+            (
+                await session.scalars(
+                    select(CpdEntry).where(CpdEntry.member_id == user_id).order_by(CpdEntry.id)
+                )
+            ).all()
+        )
 
 
 def button(message: dict, action_id: str) -> dict:
@@ -55,13 +60,23 @@ def record_member_changes(env) -> list[tuple[str, str]]:
 
 
 def entry_values(**overrides) -> dict:
-    values = {"date": {"selected_date": "2026-11-20"}, "activity": {"selected": "s3-chart-audit"},
-              "amount": "1h30", "title": "Audit of lithium monitoring", "reflection_learned": "Levels drift.",
-              "reflection_change": None, "reflection_further": None}
+    values = {
+        "date": {"selected_date": "2026-11-20"},
+        "activity": {"selected": "s3-chart-audit"},
+        "amount": "1h30",
+        "title": "Audit of lithium monitoring",
+        "reflection_learned": "Levels drift.",
+        "reflection_change": None,
+        "reflection_further": None,
+    }
     values.update(overrides)
     # As Slack sends it: keyed by each element's action id, and the activity select has its own.
-    return state_values({block: {"cpd_entry_activity" if block == "activity" else "value": value}
-                         for block, value in values.items()})
+    return state_values(
+        {
+            block: {"cpd_entry_activity" if block == "activity" else "value": value}
+            for block, value in values.items()
+        }
+    )
 
 
 # --- quick entry ---------------------------------------------------------------------------------
@@ -72,7 +87,11 @@ async def test_quick_entry_logs_six_moc_credits_in_section_3(env):
     reply = await cpd(env, AUDIT)
 
     [entry] = await entries(env)
-    assert (entry.hours, entry.quantity, entry.activity_type) == (Decimal("2.00"), None, "s3-practice-assessment")
+    assert (entry.hours, entry.quantity, entry.activity_type) == (
+        Decimal("2.00"),
+        None,
+        "s3-practice-assessment",
+    )
     assert (entry.framework, entry.source, entry.occurred_on) == ("rcpsc-moc", "quick", date(2026, 11, 25))
     assert entry.title == "Chart audit of metabolic monitoring"
     assert "6 Royal College MOC credits" in reply["blocks"][0]["text"]["text"]
@@ -97,8 +116,10 @@ async def test_quick_entry_counts_items(env):
 
     [entry] = await entries(env)
     assert (entry.activity_type, entry.hours, entry.quantity) == ("s2-scan-article", None, Decimal("3.00"))
-    assert "3 articles · Section 2 · Scanning: journal article · *3 Royal College MOC credits*" in (
-        reply["blocks"][0]["text"]["text"])
+    assert (
+        "3 articles · Section 2 · Scanning: journal article · *3 Royal College MOC credits*"
+        in (reply["blocks"][0]["text"]["text"])
+    )
 
 
 async def test_unreadable_text_shows_the_accepted_forms_and_logs_nothing(env):
@@ -140,16 +161,28 @@ async def test_user_text_is_escaped_in_the_reply(env):
 async def test_cpd_log_alone_opens_the_form_and_a_submission_is_stored(env):
     await cpd_form(env)
     opened = env.slack.opened_views[-1]["view"]
-    assert_golden("cpd_entry_form", {k: opened[k] for k in ("type", "callback_id", "title", "submit", "close",
-                                                               "blocks", "private_metadata")})
+    assert_golden(
+        "cpd_entry_form",
+        {
+            k: opened[k]
+            for k in ("type", "callback_id", "title", "submit", "close", "blocks", "private_metadata")
+        },
+    )
     changes = record_member_changes(env)
 
     response = await env.driver.submit_view("cpd_entry", entry_values(), view=opened)
 
     [entry] = await entries(env)
-    assert (entry.activity_type, entry.hours, entry.occurred_on) == ("s3-chart-audit", Decimal("1.50"),
-                                                                     date(2026, 11, 20))
-    assert (entry.reflection_learned, entry.reflection_change, entry.source) == ("Levels drift.", None, "manual")
+    assert (entry.activity_type, entry.hours, entry.occurred_on) == (
+        "s3-chart-audit",
+        Decimal("1.50"),
+        date(2026, 11, 20),
+    )
+    assert (entry.reflection_learned, entry.reflection_change, entry.source) == (
+        "Levels drift.",
+        None,
+        "manual",
+    )
     answer = response.json()
     assert answer["response_action"] == "update"
     assert "4.5 Royal College MOC credits" in answer["view"]["blocks"][0]["text"]["text"]
@@ -169,8 +202,11 @@ async def cpd_form(env, user_id: str = MEMBER_ID) -> dict:
 async def test_form_errors_come_back_on_their_fields(env):
     view = await cpd_form(env)
 
-    response = await env.driver.submit_view("cpd_entry", entry_values(
-        date={"selected_date": "2026-12-01"}, amount="30h", title=None, reflection_learned=None), view=view)
+    response = await env.driver.submit_view(
+        "cpd_entry",
+        entry_values(date={"selected_date": "2026-12-01"}, amount="30h", title=None, reflection_learned=None),
+        view=view,
+    )
 
     errors = response.json()["errors"]
     assert set(errors) == {"date", "amount", "title", "reflection_learned"}
@@ -182,11 +218,13 @@ async def test_form_errors_come_back_on_their_fields(env):
 async def test_form_counts_items_for_per_item_activities(env):
     view = await cpd_form(env)
 
-    bad = await env.driver.submit_view("cpd_entry", entry_values(activity={"selected": "s2-scan-podcast"},
-                                                                 amount="1.5"), view=view)
+    bad = await env.driver.submit_view(
+        "cpd_entry", entry_values(activity={"selected": "s2-scan-podcast"}, amount="1.5"), view=view
+    )
     assert "whole number" in bad.json()["errors"]["amount"]
-    await env.driver.submit_view("cpd_entry", entry_values(activity={"selected": "s2-scan-podcast"},
-                                                           amount="4"), view=view)
+    await env.driver.submit_view(
+        "cpd_entry", entry_values(activity={"selected": "s2-scan-podcast"}, amount="4"), view=view
+    )
     [entry] = await entries(env)
     assert (entry.activity_type, entry.hours, entry.quantity) == ("s2-scan-podcast", None, Decimal("4.00"))
 
@@ -194,8 +232,9 @@ async def test_form_counts_items_for_per_item_activities(env):
 async def test_form_refuses_patient_identifiers_in_title_and_reflections(env):
     view = await cpd_form(env)
 
-    response = await env.driver.submit_view("cpd_entry", entry_values(
-        reflection_change="Call the family at 416-555-0199"), view=view)
+    response = await env.driver.submit_view(
+        "cpd_entry", entry_values(reflection_change="Call the family at 416-555-0199"), view=view
+    )
 
     assert "phone number" in response.json()["errors"]["reflection_change"]
     assert await entries(env) == []
@@ -204,8 +243,13 @@ async def test_form_refuses_patient_identifiers_in_title_and_reflections(env):
 async def test_choosing_a_per_item_activity_redraws_the_amount_as_a_count(env):
     view = await cpd_form(env)
 
-    await env.driver.action("cpd_entry_activity", block_id="activity", action_type="static_select",
-                            selected_option="s2-scan-article", view=view)
+    await env.driver.action(
+        "cpd_entry_activity",
+        block_id="activity",
+        action_type="static_select",
+        selected_option="s2-scan-article",
+        view=view,
+    )
     await env.settle()
 
     [update] = env.slack.calls_to("views.update")
@@ -217,13 +261,17 @@ async def test_choosing_a_per_item_activity_redraws_the_amount_as_a_count(env):
 async def test_digits_slack_accepts_but_python_cannot_read_get_a_field_error(env):
     view = await cpd_form(env)
 
-    response = await env.driver.submit_view("cpd_entry", entry_values(activity={"selected": "s2-scan-article"},
-                                                                      amount="²"), view=view)
+    response = await env.driver.submit_view(
+        "cpd_entry", entry_values(activity={"selected": "s2-scan-article"}, amount="²"), view=view
+    )
 
     assert "whole number" in response.json()["errors"]["amount"]
     settings = await cpd_form_for(env, "settings")
-    bad = await env.driver.submit_view("cpd_settings", state_values(
-        framework={"value": {"selected": "rcpsc-moc"}}, cycle_start={"value": "２０２４"}), view=settings)
+    bad = await env.driver.submit_view(
+        "cpd_settings",
+        state_values(framework={"value": {"selected": "rcpsc-moc"}}, cycle_start={"value": "２０２４"}),
+        view=settings,
+    )
     assert "Write a year" in bad.json()["errors"]["cycle_start"]
     assert await entries(env) == []
 
@@ -236,20 +284,33 @@ async def test_add_reflection_from_the_quick_entry_reply(env):
     await env.driver.action("cpd_add_reflection", value=button(reply, "cpd_add_reflection")["value"])
     await env.settle()
     view = env.slack.opened_views[-1]["view"]
-    assert_golden("cpd_reflection_form", {k: view[k] for k in ("type", "callback_id", "title", "submit", "close",
-                                                                 "blocks", "private_metadata")})
+    assert_golden(
+        "cpd_reflection_form",
+        {
+            k: view[k]
+            for k in ("type", "callback_id", "title", "submit", "close", "blocks", "private_metadata")
+        },
+    )
 
     empty = await env.driver.submit_view("cpd_reflection", state_values(), view=view)
     assert "at least one reflection question" in empty.json()["errors"]["reflection_learned"]
-    done = await env.driver.submit_view("cpd_reflection", state_values(
-        reflection_learned={"value": "Screening gaps on weekends."},
-        reflection_further={"value": "Read the CANMAT guidance."}), view=view)
+    done = await env.driver.submit_view(
+        "cpd_reflection",
+        state_values(
+            reflection_learned={"value": "Screening gaps on weekends."},
+            reflection_further={"value": "Read the CANMAT guidance."},
+        ),
+        view=view,
+    )
 
     assert done.json()["response_action"] == "update"
     assert_golden("cpd_reflection_saved_view", done.json()["view"])
     [entry] = await entries(env)
     assert (entry.reflection_learned, entry.reflection_change, entry.reflection_further) == (
-        "Screening gaps on weekends.", None, "Read the CANMAT guidance.")
+        "Screening gaps on weekends.",
+        None,
+        "Read the CANMAT guidance.",
+    )
 
 
 # --- settings ------------------------------------------------------------------------------------
@@ -257,23 +318,43 @@ async def test_add_reflection_from_the_quick_entry_reply(env):
 
 async def test_settings_are_stored_on_the_member(env):
     view = await cpd_form_for(env, "settings")
-    assert_golden("cpd_settings_form", {k: view[k] for k in ("type", "callback_id", "title", "submit", "close",
-                                                               "blocks", "private_metadata")})
+    assert_golden(
+        "cpd_settings_form",
+        {
+            k: view[k]
+            for k in ("type", "callback_id", "title", "submit", "close", "blocks", "private_metadata")
+        },
+    )
 
-    bad = await env.driver.submit_view("cpd_settings", state_values(
-        framework={"value": {"selected": "cfpc-mainpro"}}, cycle_start={"value": "1890"},
-        annual_goal={"value": "lots"}), view=view)
+    bad = await env.driver.submit_view(
+        "cpd_settings",
+        state_values(
+            framework={"value": {"selected": "cfpc-mainpro"}},
+            cycle_start={"value": "1890"},
+            annual_goal={"value": "lots"},
+        ),
+        view=view,
+    )
     assert set(bad.json()["errors"]) == {"cycle_start", "annual_goal"}
 
-    good = await env.driver.submit_view("cpd_settings", state_values(
-        framework={"value": {"selected": "cfpc-mainpro"}}, cycle_start={"value": "2024"},
-        annual_goal={"value": "50"}), view=view)
+    good = await env.driver.submit_view(
+        "cpd_settings",
+        state_values(
+            framework={"value": {"selected": "cfpc-mainpro"}},
+            cycle_start={"value": "2024"},
+            annual_goal={"value": "50"},
+        ),
+        view=view,
+    )
     assert good.json()["response_action"] == "update"
     assert_golden("cpd_settings_saved_view", good.json()["view"])
     async with env.runtime.db.session() as session:
         member = await session.scalar(select(Member).where(Member.slack_user_id == MEMBER_ID))
     assert (member.cpd_framework, member.cpd_cycle_start_year, member.cpd_annual_goal) == (
-        "cfpc-mainpro", 2024, Decimal("50.00"))
+        "cfpc-mainpro",
+        2024,
+        Decimal("50.00"),
+    )
 
 
 async def cpd_form_for(env, text: str) -> dict:
@@ -334,9 +415,19 @@ async def test_list_shows_own_entries_and_deletes_one(env):
 async def test_a_long_list_of_long_titles_stays_within_slacks_limits(env):
     title = "Q&A <rounds> " * 15  # escaping makes it longer than the 200 characters typed
     async with env.runtime.db.session() as session, session.begin():
-        session.add_all(CpdEntry(team_id="T0001", member_id=MEMBER_ID, framework="rcpsc-moc", activity_type="s2-plp",
-                                 occurred_on=date(2026, 11, 1), hours=Decimal(1), title=title[:200],
-                                 created_at=env.clock.now()) for _ in range(25))
+        session.add_all(
+            CpdEntry(
+                team_id="T0001",
+                member_id=MEMBER_ID,
+                framework="rcpsc-moc",
+                activity_type="s2-plp",
+                occurred_on=date(2026, 11, 1),
+                hours=Decimal(1),
+                title=title[:200],
+                created_at=env.clock.now(),
+            )
+            for _ in range(25)
+        )
 
     listing = await cpd(env, "list")
 
@@ -374,7 +465,7 @@ async def test_undo_with_nothing_logged(env):
 
 async def test_export_sends_a_spreadsheet_safe_csv_to_the_members_dm(env):
     await cpd(env, AUDIT)
-    await cpd(env, "1h s1 =HYPERLINK(\"http://x\") rounds, part 2")
+    await cpd(env, '1h s1 =HYPERLINK("http://x") rounds, part 2')
     await cpd(env, "1h s1 2025-03-02 Last year's rounds")
 
     reply = await cpd(env, "export")
@@ -384,11 +475,29 @@ async def test_export_sends_a_spreadsheet_safe_csv_to_the_members_dm(env):
     assert stored.filename == "cpd-rcpsc-moc-2026.csv"
     assert stored.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(stored.content.decode(FILE_ENCODING))))
-    assert rows[0] == ["date", "section/category", "activity type", "title", "hours", "quantity", "credits",
-                       "reflection", "linked project"]
-    assert rows[1] == ["2026-11-25", "Section 3", "Practice assessment (incl. QI with feedback)",
-                       "Chart audit of metabolic monitoring", "2", "", "6", "", ""]
-    assert rows[2][3] == "'=HYPERLINK(\"http://x\") rounds, part 2"
+    assert rows[0] == [
+        "date",
+        "section/category",
+        "activity type",
+        "title",
+        "hours",
+        "quantity",
+        "credits",
+        "reflection",
+        "linked project",
+    ]
+    assert rows[1] == [
+        "2026-11-25",
+        "Section 3",
+        "Practice assessment (incl. QI with feedback)",
+        "Chart audit of metabolic monitoring",
+        "2",
+        "",
+        "6",
+        "",
+        "",
+    ]
+    assert rows[2][3] == '\'=HYPERLINK("http://x") rounds, part 2'
     assert len(rows) == 3  # 2025's entry is not in 2026's export
     assert "2 activities, 7 credits" in stored.initial_comment
     assert "Sent a CSV of 2 entries" in reply["text"]
@@ -434,8 +543,12 @@ async def test_nobody_else_admin_included_can_read_or_delete_a_members_entries(e
             assert NOT_YOURS in json.dumps(answer["blocks"])
         view = {**env.slack.opened_views[-1]["view"]} if env.slack.opened_views else {}
         response = await env.driver.submit_view(
-            "cpd_reflection", state_values(reflection_learned={"value": "Overwritten"}), user_id=intruder,
-            view=view, private_metadata=json.dumps({"e": entry.id}))
+            "cpd_reflection",
+            state_values(reflection_learned={"value": "Overwritten"}),
+            user_id=intruder,
+            view=view,
+            private_metadata=json.dumps({"e": entry.id}),
+        )
         assert "couldn't find that entry" in response.json()["errors"]["reflection_learned"]
 
     assert env.slack.files == [] and env.slack.opened_views == []
@@ -449,8 +562,11 @@ async def test_nobody_else_admin_included_can_read_or_delete_a_members_entries(e
 
 async def choose_framework(env, framework: str, cycle_start: str | None = None) -> None:
     view = await cpd_form_for(env, "settings")
-    await env.driver.submit_view("cpd_settings", state_values(
-        framework={"value": {"selected": framework}}, cycle_start={"value": cycle_start}), view=view)
+    await env.driver.submit_view(
+        "cpd_settings",
+        state_values(framework={"value": {"selected": framework}}, cycle_start={"value": cycle_start}),
+        view=view,
+    )
 
 
 async def test_mainpro_entries_and_summary_follow_its_july_to_june_year(env):

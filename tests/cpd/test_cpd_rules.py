@@ -10,19 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.cpd.progress import CpdMember, cycle_start_for, progress
 from bot.cpd.quick_entry import ParsedEntry, parse_quick_entry
-from bot.cpd.rules import (
-    CpdActivity,
-    CpdMember,
-    activity_choices,
-    credits_for,
-    cycle_start_for,
-    format_credits,
-    frameworks,
-    progress,
-    suggest_for_mentoring_meeting,
-    suggest_for_qi_update,
-)
+from bot.cpd.rules import CpdActivity, activity_choices, credits_for, format_credits, frameworks
+from bot.cpd.suggestions import suggest_for_mentoring_meeting, suggest_for_qi_update
 
 D = Decimal
 MOC = "rcpsc-moc"
