@@ -81,7 +81,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ephemeral(respond, NOT_YOURS.format(verb="delete"))
             return
         if deleted.delete_outbox_id is not None:
-            await runtime.outbox.attempt(deleted.delete_outbox_id, leased=True)
+            await runtime.outbox.attempt(deleted.delete_outbox_id)
         await ephemeral(respond, "Deleted the update.")
 
     @app.action(PHI_EDIT)
