@@ -22,6 +22,8 @@ Chart = Literal["run", "i"]
 Verdict = Literal["improvement", "deterioration", "unclear"]
 Rule = Literal["longest_run", "crossings", "shift", "trend", "too_few_runs", "too_many_runs", "outside_limits"]
 
+# Rules about the whole part (how often the line crosses): no single point is "the" signal.
+PART_WIDE_RULES = frozenset({"crossings", "too_few_runs", "too_many_runs"})
 TOO_EARLY_BELOW = 10  # fewer points than this: the rules run, but nothing is called yet
 SHIFT_LENGTH = 6
 TREND_LENGTH = 5
@@ -124,7 +126,7 @@ class PartAnalysis:
 @dataclass(frozen=True)
 class ChartAnalysis:
     parts: tuple[PartAnalysis, ...]
-    signal_indices: frozenset[int] = field(default_factory=frozenset)
+    signal_indices: frozenset[int] = field(default_factory=frozenset)  # points to highlight
 
     def part_of(self, index: int) -> PartAnalysis:
         return next(p for p in self.parts if p.start <= index < p.stop)
@@ -141,7 +143,8 @@ def analyse(series: Series) -> ChartAnalysis:
         _analyse_part(values, number, part, series, frozen=series.baseline if number == 1 else None)
         for number, part in enumerate(series.parts(), start=1)
     )
-    flagged = frozenset(i for p in parts if not p.too_early for s in p.signals for i in s.indices)
+    flagged = frozenset(i for p in parts if not p.too_early for s in p.signals if s.rule not in PART_WIDE_RULES
+                        for i in s.indices)
     return ChartAnalysis(parts=parts, signal_indices=flagged)
 
 

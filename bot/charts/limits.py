@@ -84,11 +84,9 @@ def _runs_probability(runs: int, above: int, below: int) -> int:
 @lru_cache(maxsize=256)
 def runs_limits(n_useful: int) -> tuple[int, int]:
     """(fewest, most) runs expected by chance: fewer is a "too few runs" signal, more "too many"."""
-    above, below = n_useful // 2, n_useful - n_useful // 2
     if n_useful > EXACT_RUNS_UP_TO:
-        mean = 2 * above * below / n_useful + 1
-        sd = math.sqrt(2 * above * below * (2 * above * below - n_useful) / (n_useful ** 2 * (n_useful - 1)))
-        return math.ceil(mean - 1.645 * sd), math.floor(mean + 1.645 * sd)
+        return approximate_runs_limits(n_useful)
+    above, below = n_useful // 2, n_useful - n_useful // 2
     total = math.comb(n_useful, above)
     most_runs = 2 * below if above == below else 2 * above + 1
     counts = [_runs_probability(r, above, below) for r in range(2, most_runs + 1)]
@@ -105,3 +103,11 @@ def runs_limits(n_useful: int) -> tuple[int, int]:
             most = runs
             break
     return fewest, most
+
+
+def approximate_runs_limits(n_useful: int) -> tuple[int, int]:
+    """Swed & Eisenhart's mean and variance of the number of runs, 1.645 SD each side."""
+    above, below = n_useful // 2, n_useful - n_useful // 2
+    mean = 2 * above * below / n_useful + 1
+    sd = math.sqrt(2 * above * below * (2 * above * below - n_useful) / (n_useful**2 * (n_useful - 1)))
+    return math.ceil(mean - 1.645 * sd), math.floor(mean + 1.645 * sd)
