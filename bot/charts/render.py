@@ -78,4 +78,5 @@ def _literal(text: str) -> str:
 
 def alt_text(analysis: ChartAnalysis, *, title: str) -> str:
     """What the image shows, in words, for screen readers and for Slack's alt text."""
-    return f"Run chart of {title}. {analysis.describe()}"
+    kind = "I chart" if analysis.parts[0].chart == "i" else "Run chart"
+    return f"{kind} of {title}. {analysis.describe()}"

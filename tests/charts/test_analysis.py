@@ -22,7 +22,8 @@ def test_spc4hc_blood_pressure_run_chart():
     assert (part.longest_run, part.longest_run_limit) == (4, 7)
     assert (part.crossings, part.crossings_limit) == (9, 7)
     assert not part.runs_signal
-    assert part.describe() == "Median 174 over 26 points; no signal: longest run 4 (limit 7), 9 crossings (at least 7)."
+    assert part.describe() == ("Median 174 over 26 points; no signal by the Anhøj rules: longest run 4 (limit 7), "
+                               "9 crossings (at least 7).")
 
 
 def test_spc4hc_blood_pressure_i_chart_finds_the_one_freak_reading():
