@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.core.csv_safe import csv_text
+from bot.core.csv_safe import FILE_ENCODING as FILE_ENCODING  # re-exported: callers encode the file with it
+from bot.core.csv_safe import write_csv
 from bot.cpd.rules import format_credits
 
 HEADER = (
@@ -24,8 +25,6 @@ HEADER = (
     "reflection",
     "linked project",
 )
-# Excel only reads a CSV file as UTF-8 (accents in titles) when it starts with a byte-order mark.
-FILE_ENCODING = "utf-8-sig"
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def _number(value: Decimal | None) -> str:
 
 def entries_csv(rows: Sequence[CsvRow]) -> str:
     """The rows as CSV text with a header row; encode with FILE_ENCODING when writing a file."""
-    return csv_text([HEADER, *(
+    return write_csv(HEADER, (
         (
             row.date.isoformat(),
             row.section,
@@ -60,4 +59,4 @@ def entries_csv(rows: Sequence[CsvRow]) -> str:
             row.linked_project,
         )
         for row in rows
-    )])
+    ))

@@ -9,7 +9,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.csv_safe import FORMULA_STARTS, csv_text
+from bot.core.csv_safe import FORMULA_STARTS, write_csv
 from bot.cpd.export import FILE_ENCODING
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'
@@ -21,7 +21,7 @@ def _read(text: str) -> list[list[str]]:
 
 def test_each_formula_start_gets_an_apostrophe_and_other_text_is_untouched():
     cells = [f"{start}1+2" for start in FORMULA_STARTS]
-    assert _read(csv_text([cells, ["plain", "a, b", 'say "hi"', "two\nlines", ""]])) == [
+    assert _read(write_csv(cells, [["plain", "a, b", 'say "hi"', "two\nlines", ""]])) == [
         [f"'{cell}" for cell in cells],
         ["plain", "a, b", 'say "hi"', "two\nlines", ""],
     ]
@@ -29,7 +29,7 @@ def test_each_formula_start_gets_an_apostrophe_and_other_text_is_untouched():
 
 @given(st.lists(st.lists(st.text(), min_size=1, max_size=4), max_size=4))
 def test_no_cell_read_back_starts_a_formula_and_nothing_else_changes(rows):
-    for written, read in zip(rows, _read(csv_text(rows)), strict=True):
+    for written, read in zip([["h"], *rows], _read(write_csv(["h"], rows)), strict=True):
         for original, cell in zip(written, read, strict=True):
             assert not cell.startswith(FORMULA_STARTS)
             assert cell in (original, f"'{original}")
