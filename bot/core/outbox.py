@@ -38,8 +38,9 @@ from storage.models import OutboxMessage, Workspace
 
 log = logging.getLogger(__name__)
 
-CALL_TIMEOUT = 15  # seconds; the lease below must outlast one call, and a call makes no retries
-LEASE = timedelta(seconds=60)
+CALL_TIMEOUT = 10  # seconds; the lease below must outlast one call, and a call makes no retries
+# Short, so a row a killed process left in flight is looked up again within half a minute of a restart.
+LEASE = timedelta(seconds=20)
 # Short and capped: after an outage everything is due again within half a minute.
 BACKOFF = (timedelta(seconds=5), timedelta(seconds=10), timedelta(seconds=20), timedelta(seconds=30))
 MAX_RETRY_AFTER = timedelta(minutes=10)

@@ -27,7 +27,6 @@ from bot.sharing.updates import (
     UPDATE_POST,
     UpdateView,
     get_update,
-    parent_post_pending,
     update_view,
     updates_waiting_for_parent,
 )
@@ -48,23 +47,39 @@ class Renderers:
     admin_notice: Callable[[str, str], str]  # (channel, Slack error) -> text
 
 
+async def queue_post(runtime: Runtime, render: Renderers, session: AsyncSession, update: QiUpdate
+                     ) -> tuple[int, bool]:
+    """Queue what must go out first for a stored update, in the caller's transaction (the one that stored
+    it, so nothing stored is ever left without its post): (the outbox row to try, whether it is the
+    project's parent post). Queued already? That row. Idempotent."""
+    # Locked, so two first updates at once (two replicas) queue one parent post, not two.
+    project = await session.get(QiProject, update.project_id, with_for_update=True) if update.project_id else None
+    if project is not None and not project.thread_ts:
+        waiting = await session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.purpose == PARENT_POST, OutboxMessage.subject_id == project.id,
+            OutboxMessage.status == "pending"))
+        if waiting is None:
+            waiting = (await runtime.outbox.enqueue(
+                session, team_id=update.team_id, method="chat.postMessage", purpose=PARENT_POST,
+                subject_id=project.id,
+                args={"channel": _channel(runtime, project), **render.parent(project_view(project)), **_NO_UNFURL})).id
+        return waiting, True
+    queued = await session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.purpose == UPDATE_POST, OutboxMessage.subject_id == update.id,
+        OutboxMessage.status == "pending"))
+    if queued is None:
+        queued = (await _queue_update(runtime, render, session, update, project)).id
+    return queued, False
+
+
 async def publish(runtime: Runtime, render: Renderers, *, team_id: str, update_id: int) -> Delivery | None:
     """Post a stored update now if Slack lets us; None when it waits for its project's parent post."""
     async with runtime.db.session() as session, session.begin():
         update = await get_update(session, team_id, update_id)
         assert update is not None
-        # Locked, so two first updates at once (two replicas) queue one parent post, not two.
-        project = (await session.get(QiProject, update.project_id, with_for_update=True)
-                   if update.project_id else None)
-        parent_first = project is not None and not project.thread_ts
-        if project is not None and parent_first:
-            if await parent_post_pending(session, project.id):
-                return None
-            first = (await runtime.outbox.enqueue(
-                session, team_id=team_id, method="chat.postMessage", purpose=PARENT_POST, subject_id=project.id,
-                args={"channel": _channel(runtime, project), **render.parent(project_view(project)), **_NO_UNFURL})).id
-        else:
-            first = (await _queue_update(runtime, render, session, update, project)).id
+        if update.post_status != "pending":
+            return None  # posted (or deleted) already: nothing more to send
+        first, parent_first = await queue_post(runtime, render, session, update)
     delivery = await runtime.outbox.attempt(first)
     if not parent_first or delivery.status == "dead":
         return delivery  # a dead parent is this update's failure too

@@ -29,6 +29,7 @@ from bot.sharing.projects import (
     set_status,
     update_project,
 )
+from bot.sharing.publishing import Renderers, queue_post
 from bot.sharing.updates import (
     LIMITS,
     DataPoint,
@@ -132,8 +133,12 @@ def _by_block(hits: dict[str, list[phi.PhiHit]]) -> dict[str, list[phi.PhiHit]]:
 
 async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: UpdateFields,
                        project_id: int | None = None, new_project: ProjectFields | None = None,
-                       data_point: DataPoint | None = None) -> Shared:
-    """Store an update (and the new project it starts, and its data point) before anything goes to Slack."""
+                       data_point: DataPoint | None = None, render: Renderers | None = None) -> Shared:
+    """Store an update (and the new project it starts, and its data point) before anything goes to Slack.
+
+    With `render` its post is queued in the same transaction, so a crash can never leave it stored and
+    unposted; the caller then only has to try the queued row.
+    """
     # Every field at once, the update's and the new project's, so the member fixes them in one go.
     hits: dict[str, list[phi.PhiHit]] = {}
     try:
@@ -166,6 +171,8 @@ async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: 
                                     data_point=data_point, now=now)
         record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
                subject=f"qi_update:{update.id}", at=now)
+        if render is not None:
+            await queue_post(runtime, render, session, update)
         members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
         shared = Shared(update.id, project.id if project else None,
                         had_thread=project is not None and project.thread_ts is not None)
@@ -174,7 +181,8 @@ async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: 
     return shared
 
 
-async def quick_share(runtime: Runtime, *, team_id: str, user_id: str, text: str) -> QuickShare:
+async def quick_share(runtime: Runtime, *, team_id: str, user_id: str, text: str,
+                      render: Renderers | None = None) -> QuickShare:
     """`/qi-share TEXT`: to `#slug`, else the member's only active project, else a general update.
 
     The whole text is checked, `#slug` included: the replies repeat the slug, and an identifier never comes back.
@@ -198,7 +206,8 @@ async def quick_share(runtime: Runtime, *, team_id: str, user_id: str, text: str
         return QuickShare(not_allowed_slug=slug, owner_id=owner_id)
     if not route.text:
         return QuickShare(missing_text_slug=slug)
-    shared = await share_update(runtime, team_id=team_id, user_id=user_id, project_id=project_id, fields=fields)
+    shared = await share_update(runtime, team_id=team_id, user_id=user_id, project_id=project_id, fields=fields,
+                                render=render)
     return QuickShare(shared=shared, other_projects=route.other_projects if project_id is None else ())
 
 

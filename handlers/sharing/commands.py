@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -18,18 +19,35 @@ from handlers.commands.context import CommandContext
 from handlers.commands.help import SECTIONS
 from handlers.sharing.listing import MAX_LISTED, list_message
 from handlers.sharing.modals import project_modal, share_modal
+from handlers.sharing.posting import RENDER
 from handlers.sharing.share import NO_CHANNEL, deliver_share
 
+log = logging.getLogger(__name__)
+
 PHI_EDIT = "sharing_phi_edit"
+SAVE_FAILED = ("Sorry, I could not save your update just now, so nothing was shared. Please try again in a "
+               "minute; if it keeps happening, tell your QI Commons admin.")
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.command("/qi-share")
     async def qi_share(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
-        await ack()
         ctx = CommandContext.from_command(runtime, command, client, respond, command.get("text", ""))
         response_url = command.get("response_url")
         word = ctx.text.lower()
+        if ctx.text and word not in ("list", "help", "new"):
+            # A member's work is committed before the ack: once Slack shows the command as taken, a
+            # crash can no longer lose it (the store is one short transaction, well inside 3 s).
+            try:
+                stored = await store_quick_share(ctx)
+            except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
+                log.exception("Could not store a quick share from %s", ctx.user_id)
+                await ack(text=SAVE_FAILED, response_type="ephemeral")
+                return
+            await ack()
+            await reply_to_quick_share(ctx, stored, response_url)
+            return
+        await ack()
         if not ctx.text:
             await open_share_form(ctx, response_url)
         elif word == "list":
@@ -40,8 +58,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         elif word == "new":
             await client.views_open(trigger_id=ctx.trigger_id,
                                     view=project_modal(None, channel_id=ctx.channel_id, response_url=response_url))
-        else:
-            await quick_share(ctx, response_url)
 
 
 def share_help() -> tuple[str, list[dict[str, Any]]]:
@@ -66,18 +82,29 @@ async def list_for(runtime: Runtime, team_id: str, user_id: str) -> dict[str, An
     return list_message(listing.projects, listing.last_updates, listing.total, runtime.settings.tz)
 
 
-async def quick_share(ctx: CommandContext, response_url: str | None) -> None:
-    """Post at once: to `#slug`, else to the member's only active project, else as a general update."""
+async def store_quick_share(ctx: CommandContext) -> services.QuickShare | services.QuickShareHasPhi | None:
+    """Store a quick share (or learn why it cannot be); None when sharing is not set up."""
+    if not ctx.runtime.settings.community_channel_id:
+        return None
+    try:
+        return await services.quick_share(ctx.runtime, team_id=ctx.team_id, user_id=ctx.user_id, text=ctx.text,
+                                          render=RENDER)
+    except services.QuickShareHasPhi as refused:
+        return refused
+
+
+async def reply_to_quick_share(ctx: CommandContext, result: services.QuickShare | services.QuickShareHasPhi | None,
+                               response_url: str | None) -> None:
+    """Post a stored quick share at once (to `#slug`, the only active project, or as a general update),
+    or tell the member why nothing was posted."""
     runtime = ctx.runtime
-    if not runtime.settings.community_channel_id:
+    if result is None:
         await ctx.reply(NO_CHANNEL)
         return
-    try:
-        result = await services.quick_share(runtime, team_id=ctx.team_id, user_id=ctx.user_id, text=ctx.text)
-    except services.QuickShareHasPhi as refused:
-        await ctx.reply(**phi_refusal(phi.describe(refused.hits, {"tried": "Your update"}),
-                                      phi.redact(refused.body, runtime.settings.staff_email_domains),
-                                      refused.project_id))
+    if isinstance(result, services.QuickShareHasPhi):
+        await ctx.reply(**phi_refusal(phi.describe(result.hits, {"tried": "Your update"}),
+                                      phi.redact(result.body, runtime.settings.staff_email_domains),
+                                      result.project_id))
         return
     if result.too_long is not None:
         await ctx.reply(f"That update is {result.too_long:,} characters; a share can be at most "

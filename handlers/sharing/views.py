@@ -14,7 +14,7 @@ from bot.sharing import services
 from handlers.ids import row_id
 from handlers.sharing.forms import metadata, read_data_point, read_project, read_update, value
 from handlers.sharing.modals import EDIT_UPDATE, NEW_PROJECT, PROJECT, SHARE
-from handlers.sharing.posting import refresh_message, refresh_parent
+from handlers.sharing.posting import RENDER, refresh_message, refresh_parent
 from handlers.sharing.share import deliver_share, tell
 
 NOT_YOUR_PROJECT = "Only the project's owner, team members and admins can post to or change this project."
@@ -55,7 +55,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         try:
             shared = await services.share_update(runtime, team_id=team_id, user_id=user_id, project_id=project_id,
-                                                 new_project=new_project, fields=fields, data_point=data_point)
+                                                 new_project=new_project, fields=fields, data_point=data_point,
+                                                 render=RENDER)
         except phi.ContainsPhi as refused:
             await ack(response_action="errors", errors=refused.field_errors())
             return

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.core.outbox import LEASE
 from storage.models import OutboxMessage
 
 
@@ -168,7 +169,7 @@ async def test_a_row_left_in_flight_by_a_killed_process_is_looked_up_after_its_l
                                                             "event_payload": {"outbox_id": row.id}}})
     # ... and died before recording it. Its lease holds the row for now, then lapses.
     assert await outbox.drain() == 0
-    env.clock.advance(timedelta(seconds=61))
+    env.clock.advance(LEASE + timedelta(seconds=1))
     assert await outbox.drain() == 1
     assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["Posted just before the crash"]
     [stored] = await _rows(env)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from storage.models import QiUpdate
 from tests.golden import assert_golden, validate_blocks
 from tests.sharing_helpers import open_form, posts, projects, submit_share, updates
 
@@ -129,3 +131,27 @@ async def test_project_title_and_aim_reach_the_channel_as_literal_text(env):
                    "text": "*Aim*\n&lt;https://evil.example|trusted&gt; by June"}
     assert reply["blocks"][0]["text"]["text"] == "<@U0MEMBER1> shared an update on *&lt;!channel&gt; &amp; &lt;@U123&gt;*"
     assert "<!channel>" not in reply["text"] and "&lt;!channel&gt;" in reply["text"]
+
+
+async def test_a_quick_share_is_committed_before_slack_is_told_it_was_taken(env):
+    response = await env.driver.command("/qi-share", "Tried a discharge checklist on 4B")
+    # The ack has come back to Slack: the update must already be in the database, so no crash from here
+    # on can lose what the member believes was taken.
+    async with env.runtime.db.session() as session:
+        stored = (await session.scalars(select(QiUpdate.tried))).all()
+    assert response.status == 200 and stored == ["Tried a discharge checklist on 4B"]
+    await env.settle()
+
+
+async def test_a_quick_share_that_cannot_be_stored_is_refused_in_the_ack_and_nothing_is_posted(env, monkeypatch):
+    from bot.sharing import services
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(services, "quick_share", broken)
+    response = await env.driver.command("/qi-share", "Tried a discharge checklist on 4B")
+    assert response.status == 200
+    assert "could not save your update" in response.json()["text"]
+    await env.settle()
+    assert env.slack.messages("C0COMMUNITY") == []

@@ -1,0 +1,230 @@
+"""Crash test: quick shares streamed at a real `qi-commons run --http` while it is killed with SIGKILL.
+
+Run with the project's Python: ``python bench/crash.py [--shares 200] [--kills 3]``. For each database
+(SQLite, and PostgreSQL when TEST_DATABASE_URL is set) it starts the bot against the local Slack
+stand-in, streams signed `/qi-share` quick shares (paced at 10 a second, with bursts of 8 at once),
+kills the bot with SIGKILL at random moments and restarts it, then waits for the outbox to drain and
+prints the table of issue 17: acked, stored, posted once, posted twice, and the seconds it took to
+drain after the last restart. PASS needs acked = stored = posted once, nothing posted twice, and a
+drain under 30 s. Exits 1 on FAIL. Everything stays on 127.0.0.1 and stops by itself.
+
+tests/runners/test_crash.py runs the same harness, smaller, in the suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import socket
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import select  # noqa: E402
+
+from sandbox import SlackDriver, SlackStandIn  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.models import QiUpdate  # noqa: E402
+
+SIGNING_SECRET = "crash-test-signing-secret-0123456789"
+CHANNEL = "C0COMMUNITY"
+SHARE = re.compile(r"Crash test share \d{4}")
+BOT = Path(sys.executable).parent / "qi-commons"
+DRAIN_TARGET = 30.0
+
+
+@dataclass(frozen=True)
+class CrashResult:
+    backend: str
+    sent: int
+    acked: int
+    stored: int
+    posted_once: int
+    posted_twice: int
+    lost: int  # acked but never stored or never posted
+    drain_seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return (self.acked == self.stored == self.posted_once and self.posted_twice == 0 and self.lost == 0
+                and self.drain_seconds < DRAIN_TARGET)
+
+    def row(self) -> str:
+        return (f"{self.backend:<11}{self.sent:>6}{self.acked:>7}{self.stored:>8}{self.posted_once:>13}"
+                f"{self.posted_twice:>14}{self.lost:>6}{self.drain_seconds:>10.1f}")
+
+
+HEADER = f"{'database':<11}{'sent':>6}{'acked':>7}{'stored':>8}{'posted once':>13}{'posted twice':>14}{'lost':>6}{'drain s':>10}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Bot:
+    """One `qi-commons run --http` process, restartable on the same port and database."""
+
+    def __init__(self, slack: SlackStandIn, database_url: str, workdir: Path) -> None:
+        self.port = _free_port()
+        self.env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                    "SLACK_API_URL": slack.api_url, "DATABASE_URL": database_url, "PORT": str(self.port),
+                    "HOST": "127.0.0.1", "COMMUNITY_CHANNEL_ID": CHANNEL, "LOG_LEVEL": "WARNING",
+                    "SCHEDULE_GRACE_HOURS": "0"}
+        self.env.pop("SLACK_APP_TOKEN", None)
+        self.workdir = workdir
+        self.process: asyncio.subprocess.Process | None = None
+        self.log = workdir / "bot.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+    async def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(str(BOT), "run", "--http", cwd=self.workdir,
+                                                                env=self.env, stdout=log, stderr=log)
+        async with aiohttp.ClientSession() as session:
+            for _ in range(300):
+                if self.process.returncode is not None:
+                    raise RuntimeError(f"the bot exited with {self.process.returncode}; see {self.log}")
+                try:
+                    async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.05)
+        raise RuntimeError("the bot never became healthy")
+
+    async def kill(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGKILL)
+            await self.process.wait()
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 30)
+            except TimeoutError:
+                await self.kill()
+
+
+async def crash_run(database_url: str, *, backend: str, shares: int, kills: int, seed: int = 7,
+                    workdir: Path, drain_timeout: float = 90.0) -> CrashResult:
+    rng = random.Random(seed)
+    texts = [f"Crash test share {n:04d}" for n in range(shares)]
+    acked: set[str] = set()
+    async with SlackStandIn() as slack:
+        bot = _Bot(slack, database_url, workdir)
+        await bot.start()
+        driver = SlackDriver.over_http(bot.url, signing_secret=SIGNING_SECRET, standin=slack)
+        kill_at = sorted(rng.sample(range(shares // 8, shares), kills)) if kills else []
+
+        async def share(text: str) -> None:
+            try:
+                response = await asyncio.wait_for(driver.command("/qi-share", text, response_url=slack.response_url()), 5)
+            except (aiohttp.ClientError, TimeoutError, OSError):
+                return  # no ack: Slack would tell the member it failed
+            if response.status == 200:
+                acked.add(text)
+
+        n = 0
+        while n < len(texts):
+            if kill_at and n >= kill_at[0]:
+                kill_at.pop(0)
+                # Kill while requests are in flight: a burst goes out and the kill lands among them.
+                burst = [asyncio.ensure_future(share(t)) for t in texts[n:n + 8]]
+                await asyncio.sleep(rng.uniform(0.0, 0.15))
+                await bot.kill()
+                await asyncio.gather(*burst)
+                n += len(burst)
+                await bot.start()
+                continue
+            if rng.random() < 0.2:  # a burst of 8 at once
+                await asyncio.gather(*(share(t) for t in texts[n:n + 8]))
+                n += 8
+            else:
+                await share(texts[n])
+                n += 1
+                await asyncio.sleep(0.1)
+
+        restarted = time.monotonic()
+        posted = Counter()
+        stored: set[str] = set()
+        db = Database(database_url)
+        try:
+            deadline = restarted + drain_timeout
+            while True:
+                posted = Counter(match[0] for m in slack.messages(CHANNEL)
+                                 for match in [SHARE.search(json.dumps(m.get("blocks")) + (m.get("text") or ""))]
+                                 if match)
+                async with db.session() as session:
+                    stored = set((await session.scalars(select(QiUpdate.tried).where(QiUpdate.tried.in_(texts)))).all())
+                if (stored and all(posted[t] for t in stored)) or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.25)
+            drained = time.monotonic() - restarted
+        finally:
+            await db.dispose()
+            await bot.stop()
+    lost = len([t for t in acked if t not in stored or not posted[t]])
+    return CrashResult(backend=backend, sent=shares, acked=len(acked), stored=len(stored),
+                       posted_once=sum(1 for t in stored if posted[t] == 1),
+                       posted_twice=sum(1 for t in texts if posted[t] > 1), lost=lost, drain_seconds=drained)
+
+
+async def _fresh_postgres(url: str) -> str:
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    name = f"qi_crash_{os.getpid()}"
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def main(shares: int, kills: int) -> int:
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        results.append(await crash_run(f"sqlite+aiosqlite:///{workdir}/crash.db", backend="SQLite", shares=shares,
+                                       kills=kills, workdir=workdir))
+        if os.environ.get("TEST_DATABASE_URL"):
+            url = await _fresh_postgres(os.environ["TEST_DATABASE_URL"])
+            results.append(await crash_run(url, backend="PostgreSQL", shares=shares, kills=kills, workdir=workdir))
+        else:
+            print("TEST_DATABASE_URL is not set: PostgreSQL not measured (make bench sets it)")
+    print(f"{shares} quick shares, {kills} SIGKILLs and restarts each")
+    print(HEADER)
+    for result in results:
+        print(result.row())
+    ok = all(result.ok for result in results)
+    print("PASS" if ok else f"FAIL: every acked share must be stored and posted exactly once, drain < {DRAIN_TARGET:.0f} s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shares", type=int, default=200)
+    parser.add_argument("--kills", type=int, default=3)
+    arguments = parser.parse_args()
+    sys.exit(asyncio.run(main(arguments.shares, arguments.kills)))
