@@ -4,9 +4,10 @@ Run with the project's Python: ``python bench/crash.py [--shares 200] [--kills 3
 (SQLite, and PostgreSQL when TEST_DATABASE_URL is set) it starts the bot against the local Slack
 stand-in, streams signed `/qi-share` quick shares (paced at 10 a second, with bursts of 8 at once),
 kills the bot with SIGKILL at random moments and restarts it, then waits for the outbox to drain and
-prints the table of issue 17: acked, stored, posted once, posted twice, and the seconds it took to
-drain after the last restart. PASS needs acked = stored = posted once, nothing posted twice, and a
-drain under 30 s. Exits 1 on FAIL. Everything stays on 127.0.0.1 and stops by itself.
+prints the table of issue 17: acked, stored, posted once, posted twice, lost (acked but not stored or
+never posted), and the seconds it took to drain after the last restart. PASS needs every acked share
+stored, every stored share posted exactly once (a share committed just before a kill cut off its ack
+is stored but not acked), nothing lost, and a drain under 30 s. Exits 1 on FAIL. Everything stays on 127.0.0.1 and stops by itself.
 
 tests/runners/test_crash.py runs the same harness, smaller, in the suite.
 """
@@ -58,7 +59,9 @@ class CrashResult:
 
     @property
     def ok(self) -> bool:
-        return (self.acked == self.stored == self.posted_once and self.posted_twice == 0 and self.lost == 0
+        # stored may exceed acked by the shares whose ack the kill cut off after they were committed:
+        # the member saw an error, but their share is kept and posted, once.
+        return (self.acked <= self.stored == self.posted_once and self.posted_twice == 0 and self.lost == 0
                 and self.drain_seconds < DRAIN_TARGET)
 
     def row(self) -> str:
@@ -218,7 +221,8 @@ async def main(shares: int, kills: int) -> int:
     for result in results:
         print(result.row())
     ok = all(result.ok for result in results)
-    print("PASS" if ok else f"FAIL: every acked share must be stored and posted exactly once, drain < {DRAIN_TARGET:.0f} s")
+    print("PASS" if ok else f"FAIL: every acked share must be stored, every stored one posted exactly once, "
+                            f"drain < {DRAIN_TARGET:.0f} s")
     return 0 if ok else 1
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.mentoring import requests as mentoring
+from bot.mentoring import profiles
 from bot.runners.scheduler import sweep
 from storage.models import Mentorship, MentorshipCandidate, MentorshipRequest, Nudge
 
@@ -23,10 +23,10 @@ async def add_mentor(env, user_id: str, name: str, expertise: tuple[str, ...], *
     if env.slack.user(user_id) is None:
         env.slack.add_user(user_id, name=user_id.lower(), real_name=name, tz=tz,
                            email=f"{user_id.lower()}@hospital.example.org")
-    profile = mentoring.ProfileInput(name=name, expertise=expertise, discipline=discipline,
+    profile = profiles.ProfileInput(name=name, expertise=expertise, discipline=discipline,
                                      career_stage=career_stage, capacity=capacity, formats=formats, modes=modes,
                                      bio=bio, accepting=True)
-    await mentoring.save_profile(env.runtime, team_id=TEAM, user_id=user_id, profile=profile)
+    await profiles.save_profile(env.runtime, team_id=TEAM, user_id=user_id, profile=profile)
 
 
 def dms(env, user_id: str) -> list[dict[str, Any]]:

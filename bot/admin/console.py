@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.audit import record
 from bot.home.standing import topic_names
 from bot.mentoring.matching import MentorCandidate
-from bot.mentoring.requests import OPEN_STATUSES, get_profile, mentor_candidates
+from bot.mentoring.profiles import get_profile, mentor_candidates
+from bot.mentoring.requests import OPEN_STATUSES
 from storage.models import MentorshipRequest
 
 INBOX_SHOWN = 15

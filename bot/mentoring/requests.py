@@ -1,4 +1,4 @@
-"""Mentoring requests, as database services: profiles, shortlists, offers and their answers.
+"""Mentoring requests, as database services: shortlists, offers and their answers (profiles: profiles.py).
 
 A request moves shortlisted -> offered -> matched (formal) or claimed (informal), or ends withdrawn;
 it is unmatched when nobody fits. Every change that two people could make at once (two mentors
@@ -13,15 +13,12 @@ Free text is PHI-checked here, before anything is stored, whatever the caller ch
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import nudges
@@ -29,22 +26,18 @@ from bot.core.audit import record
 from bot.core.members import ensure_member
 from bot.core.phi import guard
 from bot.core.runtime import Runtime
-from bot.core.slack import LookupFailed
 from bot.mentoring import pairs as mentorships
-from bot.mentoring.matching import Match, MentorCandidate, MentorRequestSpec, match_mentors
+from bot.mentoring.matching import Match, MentorRequestSpec, match_mentors
+from bot.mentoring.profiles import get_profile, mentor_candidates
 from bot.mentoring.vocabulary import match_choice
-from storage.models import Member, MentorProfile, Mentorship, MentorshipCandidate, MentorshipRequest
+from storage.models import Mentorship, MentorshipCandidate, MentorshipRequest
 
 SHORTLIST_SIZE = 3
 # A quick question goes to a few mentors first, then once to a wider group (DESIGN: never spam).
 INFORMAL_FIRST_WAVE = 3
 INFORMAL_WIDEN_WAVE = 5
-# Responsiveness looks at each mentor's recent answers only: people change, and so do their rotas.
-RESPONSIVENESS_SAMPLE = 20
-RESPONSIVENESS_WINDOW = timedelta(days=365)
 REMINDER_NUDGE = "mentor_reminder"
 OPEN_STATUSES = ("shortlisted", "offered", "unmatched")
-NAME_CHARS = 120  # MentorProfile.name
 
 _Outcome = TypeVar("_Outcome")
 # Queues the DMs an outcome causes (handlers/mentoring/notify.py) in the transaction that makes the change,
@@ -159,132 +152,6 @@ class Escalation:
     request: RequestInfo
     tried: tuple[CandidateInfo, ...]
     queued: tuple[int, ...] = ()
-
-
-# --- profiles ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProfileInput:
-    name: str | None  # None keeps the name on file
-    expertise: tuple[str, ...]
-    discipline: str | None
-    career_stage: str | None
-    capacity: int
-    formats: tuple[str, ...]
-    modes: tuple[str, ...]
-    bio: str | None
-    accepting: bool | None = None  # None keeps what the mentor chose (a roster re-import); new: accepting
-
-
-async def get_profile(session: AsyncSession, team_id: str, user_id: str) -> MentorProfile | None:
-    return await session.scalar(select(MentorProfile).where(MentorProfile.team_id == team_id,
-                                                            MentorProfile.slack_user_id == user_id))
-
-
-async def upsert_profile(runtime: Runtime, session: AsyncSession, *, team_id: str, user_id: str,
-                         profile: ProfileInput, source: str) -> bool:
-    """Create or update a mentor's profile in the caller's transaction; True when it is new."""
-    profile = replace(profile, **guard(runtime.settings.staff_email_domains, name=profile.name, bio=profile.bio))
-    now = runtime.clock.now()
-    values = dict(expertise=list(profile.expertise), discipline=profile.discipline,
-                  career_stage=profile.career_stage, capacity=profile.capacity, formats=list(profile.formats),
-                  modes=list(profile.modes), bio=profile.bio, source=source)
-    if profile.name:  # a roster row names the mentor; the form does not (Slack's name is set after the save)
-        values["name"] = profile.name[:NAME_CHARS]
-    if profile.accepting is not None:
-        values["accepting"] = profile.accepting
-    existing = await get_profile(session, team_id, user_id)
-    if existing is None:
-        try:
-            async with session.begin_nested():
-                session.add(MentorProfile(team_id=team_id, slack_user_id=user_id, created_at=now,
-                                          **{"accepting": True, **values}))
-            return True
-        except IntegrityError:
-            existing = await get_profile(session, team_id, user_id)
-            assert existing is not None
-    for key, value in values.items():
-        setattr(existing, key, value)
-    existing.updated_at = now
-    return False
-
-
-async def save_profile(runtime: Runtime, *, team_id: str, user_id: str, profile: ProfileInput) -> bool:
-    async with runtime.db.session() as session, session.begin():
-        await ensure_member(runtime, session, team_id, user_id)  # a mentor is a member: their Home shows it
-        created = await upsert_profile(runtime, session, team_id=team_id, user_id=user_id, profile=profile,
-                                       source="self")
-        record(session, team_id=team_id, actor_id=user_id, action="mentor.profile_saved", subject="mentor_profile",
-               at=runtime.clock.now(), detail={"created": created, "accepting": profile.accepting})
-    runtime.member_changed(team_id, user_id)
-    return created
-
-
-async def remove_profile(runtime: Runtime, *, team_id: str, user_id: str) -> bool:
-    """Stop being a mentor: no new requests. Pairs already running carry on."""
-    async with runtime.db.session() as session, session.begin():
-        profile = await get_profile(session, team_id, user_id)
-        if profile is None:
-            return False
-        await session.delete(profile)
-        record(session, team_id=team_id, actor_id=user_id, action="mentor.profile_removed",
-               subject="mentor_profile", at=runtime.clock.now())
-    runtime.member_changed(team_id, user_id)
-    return True
-
-
-async def slack_display_name(runtime: Runtime, user_id: str) -> str | None:
-    """How Slack names the person (real name first), for buttons such as "Ask Dr. Ada Example"."""
-    try:
-        return (await runtime.people.by_id(user_id)).name
-    except LookupFailed:
-        return None  # the name is a nicety: keep the one on file
-
-
-async def set_mentor_name(runtime: Runtime, *, team_id: str, user_id: str, name: str) -> None:
-    """Store the name Slack gave us, looked up after the profile was saved (and acknowledged)."""
-    async with runtime.db.session() as session, session.begin():
-        await session.execute(update(MentorProfile)
-                              .where(MentorProfile.team_id == team_id, MentorProfile.slack_user_id == user_id)
-                              .values(name=name[:NAME_CHARS]))
-
-
-async def mentor_candidates(session: AsyncSession, team_id: str, now: datetime) -> list[MentorCandidate]:
-    """Every mentor of the team as the matcher sees them: load, exclusions and responsiveness."""
-    profiles = (await session.scalars(select(MentorProfile).where(MentorProfile.team_id == team_id))).all()
-    active = dict((await session.execute(
-        select(Mentorship.mentor_id, func.count())
-        .where(Mentorship.team_id == team_id, Mentorship.status == "active", Mentorship.kind == "formal")
-        .group_by(Mentorship.mentor_id))).all())
-    blocked = dict((await session.execute(
-        select(Member.slack_user_id, Member.do_not_match)
-        .where(Member.team_id == team_id, Member.slack_user_id.in_([p.slack_user_id for p in profiles])))
-    ).all())
-    latency = await _median_response_hours(session, team_id, now)
-    return [
-        MentorCandidate(
-            user_id=p.slack_user_id, expertise=frozenset(p.expertise), discipline=p.discipline,
-            career_stage=p.career_stage, capacity=max(p.capacity, 1), active_mentees=active.get(p.slack_user_id, 0),
-            formats=frozenset(p.formats), modes=frozenset(p.modes), accepting=p.accepting,
-            do_not_match=frozenset(blocked.get(p.slack_user_id) or ()),
-            median_response_hours=latency.get(p.slack_user_id))
-        for p in profiles
-    ]
-
-
-async def _median_response_hours(session: AsyncSession, team_id: str, now: datetime) -> dict[str, float]:
-    rows = (await session.execute(
-        select(MentorshipCandidate.mentor_id, MentorshipCandidate.offered_at, MentorshipCandidate.responded_at)
-        .where(MentorshipCandidate.team_id == team_id, MentorshipCandidate.responded_at.is_not(None),
-               MentorshipCandidate.offered_at.is_not(None),
-               MentorshipCandidate.responded_at >= now - RESPONSIVENESS_WINDOW)
-        .order_by(MentorshipCandidate.responded_at.desc()))).all()
-    hours: dict[str, list[float]] = defaultdict(list)
-    for mentor_id, offered_at, responded_at in rows:
-        if len(hours[mentor_id]) < RESPONSIVENESS_SAMPLE:
-            hours[mentor_id].append((responded_at - offered_at).total_seconds() / 3600)
-    return {mentor_id: statistics.median(values) for mentor_id, values in hours.items()}
 
 
 # --- requests ---------------------------------------------------------------------------------------------

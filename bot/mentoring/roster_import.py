@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.core.audit import record
 from bot.core.runtime import Runtime
 from bot.core.slack import LookupFailed
-from bot.mentoring.requests import ProfileInput, upsert_profile
+from bot.mentoring.profiles import ProfileInput, upsert_profile
 from bot.mentoring.roster import RosterProblem, RosterRow, parse_roster
 
 

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.admin import console as admin_console
 from bot.core.runtime import Runtime
 from bot.core.text import escape, mention
-from bot.mentoring.requests import get_profile
+from bot.mentoring.profiles import get_profile
 from bot.weekly.schedules import JOBS, JobSchedule, change_schedule, day_label, schedule_overview
 from handlers.admin.guard import REFUSAL, refuse_non_admin
 from handlers.blocks import button, context, header, option, plain, section

@@ -8,6 +8,7 @@ from typing import Any
 from bot.core.config import Settings
 from bot.core.phi import ContainsPhi, guard
 from bot.mentoring import pairs as mentorships
+from bot.mentoring import profiles
 from bot.mentoring import requests as mentoring
 from bot.mentoring import vocabulary as mentor_vocabulary
 from bot.mentoring.pairs import FeedbackInput, MeetingInput
@@ -69,7 +70,7 @@ def _with_phi_errors(errors: Errors, settings: Settings, **fields: str | None) -
     return errors
 
 
-def read_profile(view: dict[str, Any], settings: Settings, name: str | None) -> tuple[mentoring.ProfileInput | None,
+def read_profile(view: dict[str, Any], settings: Settings, name: str | None) -> tuple[profiles.ProfileInput | None,
                                                                                       bool, Errors]:
     """(profile, stop, errors): `stop` when the mentor chose to remove their profile."""
     status = choice(view, "status")
@@ -91,7 +92,7 @@ def read_profile(view: dict[str, Any], settings: Settings, name: str | None) -> 
     bio = text(view, "bio")
     if errors:
         return None, False, _with_phi_errors(errors, settings, bio=bio)
-    profile = mentoring.ProfileInput(
+    profile = profiles.ProfileInput(
         name=name, expertise=tuple(expertise), discipline=_known("discipline", choice(view, "discipline")),
         career_stage=_known("career_stage", choice(view, "career_stage")), capacity=capacity or MIN_CAPACITY,
         formats=tuple(formats), modes=tuple(modes), bio=bio, accepting=status != "paused")

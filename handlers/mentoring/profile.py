@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.phi import ContainsPhi
 from bot.core.runtime import Runtime
-from bot.mentoring import requests as mentoring
+from bot.mentoring import profiles
 from handlers.commands.context import CommandContext
 from handlers.mentoring import blocks, forms, notify, views
 
@@ -19,7 +19,7 @@ async def open_profile(runtime: Runtime, client: AsyncWebClient, *, team_id: str
                        trigger_id: str) -> None:
     """Open the mentor profile modal, filled in from the profile on file (Home's button uses this too)."""
     async with runtime.db.session() as session:
-        profile = await mentoring.get_profile(session, team_id, user_id)
+        profile = await profiles.get_profile(session, team_id, user_id)
     await client.views_open(trigger_id=trigger_id, view=views.profile_modal(profile))
 
 
@@ -36,20 +36,20 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors=errors)
             return
         if stop:
-            removed = await mentoring.remove_profile(runtime, team_id=team_id, user_id=user_id)
+            removed = await profiles.remove_profile(runtime, team_id=team_id, user_id=user_id)
             await ack()
             if removed:
                 await notify.dm(runtime, team_id, user_id, blocks.profile_removed(), purpose="mentor_profile")
             return
         assert profile is not None
         try:
-            created = await mentoring.save_profile(runtime, team_id=team_id, user_id=user_id, profile=profile)
+            created = await profiles.save_profile(runtime, team_id=team_id, user_id=user_id, profile=profile)
         except ContainsPhi as refused:
             await ack(response_action="errors", errors=refused.field_errors())
             return
         await ack()  # before any Slack call: the name lookup below may be slow
-        if name := await mentoring.slack_display_name(runtime, user_id):
-            await mentoring.set_mentor_name(runtime, team_id=team_id, user_id=user_id, name=name)
+        if name := await profiles.slack_display_name(runtime, user_id):
+            await profiles.set_mentor_name(runtime, team_id=team_id, user_id=user_id, name=name)
         await notify.dm(runtime, team_id, user_id,
                         blocks.profile_saved(profile.expertise, profile.capacity, bool(profile.accepting), created),
                         purpose="mentor_profile")

@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.phi import ContainsPhi
 from bot.mentoring import pairs as mentorships
+from bot.mentoring import profiles
 from bot.mentoring import requests as mentoring
 from bot.mentoring.roster_import import import_roster
 from storage.models import (
@@ -26,15 +27,15 @@ HEALTH_NUMBER = "patient 1234-567-897"
 USER = "U0MENTEE"
 
 
-def _profile(**text: str | None) -> mentoring.ProfileInput:
-    return mentoring.ProfileInput(**{"name": None, "bio": None, **text}, expertise=("measurement-run-charts",),
+def _profile(**text: str | None) -> profiles.ProfileInput:
+    return profiles.ProfileInput(**{"name": None, "bio": None, **text}, expertise=("measurement-run-charts",),
                                   discipline=None, career_stage=None, capacity=2, formats=("formal",),
                                   modes=("virtual",))
 
 
 CALLS = {
-    "profile bio": lambda rt: mentoring.save_profile(rt, team_id=TEAM, user_id=USER, profile=_profile(bio=HEALTH_NUMBER)),
-    "profile name": lambda rt: mentoring.save_profile(rt, team_id=TEAM, user_id=USER,
+    "profile bio": lambda rt: profiles.save_profile(rt, team_id=TEAM, user_id=USER, profile=_profile(bio=HEALTH_NUMBER)),
+    "profile name": lambda rt: profiles.save_profile(rt, team_id=TEAM, user_id=USER,
                                                       profile=_profile(name=HEALTH_NUMBER)),
     "request needs": lambda rt: mentoring.create_request(rt, team_id=TEAM, mentee_id=USER, ask=mentoring.RequestInput(
         kind="formal", topics=("measurement-run-charts",), needs=f"run charts for {HEALTH_NUMBER}")),
