@@ -13,9 +13,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.audit import record
-from bot.home.standing import topic_names
 from bot.mentoring.matching import MentorCandidate
 from bot.mentoring.requests import OPEN_STATUSES, get_profile, mentor_candidates
+from bot.mentoring.vocabulary import topic_names
 from storage.models import MentorshipRequest
 
 INBOX_SHOWN = 15
