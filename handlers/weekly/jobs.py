@@ -1,7 +1,7 @@
 """The weekly prompt and digest jobs: check the schedule, build the post, claim the week, post once.
 
 Jobs receive the runtime and a job name, never a client of their own. Whether this week's run
-already happened is a row in the database (bot/scheduled_posts.py), so the scheduler's tick, a
+already happened is a row in the database (bot/weekly/claims.py), so the scheduler's tick, a
 restart's catch-up, a second replica and an operator's `qi-commons jobs run` all post once.
 """
 
