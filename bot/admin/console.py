@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.audit import record
+from bot.core.runtime import Runtime
 from bot.mentoring.matching import MentorCandidate
 from bot.mentoring.requests import OPEN_STATUSES, get_profile, mentor_candidates
 from bot.mentoring.vocabulary import topic_names
@@ -63,13 +64,15 @@ async def roster(session: AsyncSession, team_id: str, now: datetime) -> Roster:
     return Roster(tuple(ordered), len(open_), sum(m.capacity for m in open_), sum(m.active_mentees for m in open_))
 
 
-async def set_mentor_load(session: AsyncSession, *, team_id: str, mentor_id: str, capacity: int, accepting: bool,
-                          admin_id: str, now: datetime) -> bool:
+async def set_mentor_load(runtime: Runtime, *, team_id: str, mentor_id: str, capacity: int, accepting: bool,
+                          admin_id: str) -> bool:
     """An admin changes a mentor's places or pauses them; False when they are no longer a mentor."""
-    profile = await get_profile(session, team_id, mentor_id)
-    if profile is None:
-        return False
-    profile.capacity, profile.accepting, profile.updated_at = capacity, accepting, now
-    record(session, team_id=team_id, actor_id=admin_id, action="admin.mentor_load", subject=f"mentor:{mentor_id}",
-           at=now, detail={"capacity": capacity, "accepting": accepting})
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        profile = await get_profile(session, team_id, mentor_id)
+        if profile is None:
+            return False
+        profile.capacity, profile.accepting, profile.updated_at = capacity, accepting, now
+        record(session, team_id=team_id, actor_id=admin_id, action="admin.mentor_load", subject=f"mentor:{mentor_id}",
+               at=now, detail={"capacity": capacity, "accepting": accepting})
     return True

@@ -209,6 +209,21 @@ async def _export_mentoring(session: AsyncSession, team_id: str, user_id: str) -
     }
 
 
+async def what_we_hold(runtime: Runtime, team_id: str, user_id: str) -> StoredCounts:
+    """How much we hold about the member, for `/qi-commons privacy` and the forget-me confirmation."""
+    async with runtime.db.session() as session:
+        return await stored_counts(session, team_id, user_id)
+
+
+async def export(runtime: Runtime, team_id: str, user_id: str) -> dict[str, Any]:
+    """Everything we hold about the member, as JSON-friendly data, with an audit row saying they took it."""
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        data = await export_member_data(session, team_id, user_id, now)
+        record(session, team_id=team_id, actor_id=user_id, action="privacy.export", at=now, subject=f"member:{user_id}")
+    return data
+
+
 async def export_member_data(session: AsyncSession, team_id: str, user_id: str, now: datetime) -> dict[str, Any]:
     member = await session.scalar(select(Member).where(Member.team_id == team_id, Member.slack_user_id == user_id))
     updates = (await session.scalars(select(QiUpdate).where(QiUpdate.team_id == team_id,

@@ -227,10 +227,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         except (ValueError, KeyError, TypeError):
             await ack(response_action="errors", errors={"capacity": "This form is out of date; reopen the console."})
             return
-        async with runtime.db.session() as session, session.begin():
-            saved = await admin_console.set_mentor_load(session, team_id=team_id, mentor_id=mentor_id,
-                                                        capacity=capacity or 0, accepting=accepting,
-                                                        admin_id=admin_id, now=runtime.clock.now())
+        saved = await admin_console.set_mentor_load(runtime, team_id=team_id, mentor_id=mentor_id,
+                                                    capacity=capacity or 0, accepting=accepting, admin_id=admin_id)
         await ack()
         if saved:
             runtime.member_changed(team_id, mentor_id)
