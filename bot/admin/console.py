@@ -47,6 +47,34 @@ class Roster:
         return max(self.capacity - self.used, 0)
 
 
+@dataclass(frozen=True)
+class Console:
+    """What the admin console lists: the first requests waiting, how many wait in all, the roster."""
+
+    inbox: tuple[WaitingRequest, ...]
+    waiting: int
+    roster: Roster
+
+
+@dataclass(frozen=True)
+class MentorLoad:
+    capacity: int
+    accepting: bool
+
+
+async def console(runtime: Runtime, team_id: str) -> Console:
+    async with runtime.db.session() as session:
+        inbox, waiting = await escalation_inbox(session, team_id)
+        return Console(tuple(inbox), waiting, await roster(session, team_id, runtime.clock.now()))
+
+
+async def mentor_load(runtime: Runtime, team_id: str, mentor_id: str) -> MentorLoad | None:
+    """A mentor's places and whether they accept new mentees; None when they are no longer a mentor."""
+    async with runtime.db.session() as session:
+        profile = await get_profile(session, team_id, mentor_id)
+    return None if profile is None else MentorLoad(profile.capacity, profile.accepting)
+
+
 async def escalation_inbox(session: AsyncSession, team_id: str) -> tuple[list[WaitingRequest], int]:
     """Requests nobody could take (unmatched) or that waited too long (escalated), oldest first."""
     waiting = ((MentorshipRequest.team_id == team_id) & MentorshipRequest.status.in_(OPEN_STATUSES)
