@@ -13,10 +13,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.audit import record
-from bot.home.standing import topic_names
+from bot.core.runtime import Runtime
 from bot.mentoring.matching import MentorCandidate
 from bot.mentoring.profiles import get_profile, mentor_candidates
 from bot.mentoring.requests import OPEN_STATUSES
+from bot.mentoring.vocabulary import topic_names
 from storage.models import MentorshipRequest
 
 INBOX_SHOWN = 15
@@ -47,6 +48,34 @@ class Roster:
         return max(self.capacity - self.used, 0)
 
 
+@dataclass(frozen=True)
+class Console:
+    """What the admin console lists: the first requests waiting, how many wait in all, the roster."""
+
+    inbox: tuple[WaitingRequest, ...]
+    waiting: int
+    roster: Roster
+
+
+@dataclass(frozen=True)
+class MentorLoad:
+    capacity: int
+    accepting: bool
+
+
+async def console(runtime: Runtime, team_id: str) -> Console:
+    async with runtime.db.session() as session:
+        inbox, waiting = await escalation_inbox(session, team_id)
+        return Console(tuple(inbox), waiting, await roster(session, team_id, runtime.clock.now()))
+
+
+async def mentor_load(runtime: Runtime, team_id: str, mentor_id: str) -> MentorLoad | None:
+    """A mentor's places and whether they accept new mentees; None when they are no longer a mentor."""
+    async with runtime.db.session() as session:
+        profile = await get_profile(session, team_id, mentor_id)
+    return None if profile is None else MentorLoad(profile.capacity, profile.accepting)
+
+
 async def escalation_inbox(session: AsyncSession, team_id: str) -> tuple[list[WaitingRequest], int]:
     """Requests nobody could take (unmatched) or that waited too long (escalated), oldest first."""
     waiting = ((MentorshipRequest.team_id == team_id) & MentorshipRequest.status.in_(OPEN_STATUSES)
@@ -64,13 +93,15 @@ async def roster(session: AsyncSession, team_id: str, now: datetime) -> Roster:
     return Roster(tuple(ordered), len(open_), sum(m.capacity for m in open_), sum(m.active_mentees for m in open_))
 
 
-async def set_mentor_load(session: AsyncSession, *, team_id: str, mentor_id: str, capacity: int, accepting: bool,
-                          admin_id: str, now: datetime) -> bool:
+async def set_mentor_load(runtime: Runtime, *, team_id: str, mentor_id: str, capacity: int, accepting: bool,
+                          admin_id: str) -> bool:
     """An admin changes a mentor's places or pauses them; False when they are no longer a mentor."""
-    profile = await get_profile(session, team_id, mentor_id)
-    if profile is None:
-        return False
-    profile.capacity, profile.accepting, profile.updated_at = capacity, accepting, now
-    record(session, team_id=team_id, actor_id=admin_id, action="admin.mentor_load", subject=f"mentor:{mentor_id}",
-           at=now, detail={"capacity": capacity, "accepting": accepting})
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        profile = await get_profile(session, team_id, mentor_id)
+        if profile is None:
+            return False
+        profile.capacity, profile.accepting, profile.updated_at = capacity, accepting, now
+        record(session, team_id=team_id, actor_id=admin_id, action="admin.mentor_load", subject=f"mentor:{mentor_id}",
+               at=now, detail={"capacity": capacity, "accepting": accepting})
     return True

@@ -115,16 +115,6 @@ async def _mentorships(session: AsyncSession, team_id: str, user_id: str) -> tup
             for m in rows], total or 0
 
 
-def topic_names(topic_ids: list[str]) -> tuple[str, ...]:
-    names = []
-    for topic_id in topic_ids:
-        try:
-            names.append(mentor_vocabulary.term(topic_id).name)
-        except KeyError:
-            names.append(topic_id)  # a topic retired from the vocabulary still reads as its id
-    return tuple(names)
-
-
 async def _requests(session: AsyncSession, team_id: str, user_id: str) -> tuple[list[HomeRequest], int]:
     pending = ((MentorshipRequest.team_id == team_id) & (MentorshipRequest.mentee_id == user_id)
                & MentorshipRequest.status.in_(OPEN_STATUSES))
@@ -132,7 +122,7 @@ async def _requests(session: AsyncSession, team_id: str, user_id: str) -> tuple[
                                   .order_by(MentorshipRequest.created_at.desc(), MentorshipRequest.id.desc())
                                   .limit(REQUESTS_SHOWN))).all()
     total = await session.scalar(select(func.count()).select_from(MentorshipRequest).where(pending))
-    return [HomeRequest(r.id, r.kind, r.status, topic_names(r.topics), r.created_at) for r in rows], total or 0
+    return [HomeRequest(r.id, r.kind, r.status, mentor_vocabulary.topic_names(r.topics), r.created_at) for r in rows], total or 0
 
 
 async def _mentor(session: AsyncSession, team_id: str, user_id: str) -> MentorStanding | None:

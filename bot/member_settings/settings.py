@@ -66,8 +66,15 @@ async def load(runtime: Runtime, team_id: str, user_id: str) -> MemberSettings:
             name_in_digest_mentoring=member.name_in_digest_mentoring)
 
 
-async def save(runtime: Runtime, team_id: str, user_id: str, settings: MemberSettings) -> None:
-    """Store settings that passed `problems`, and refresh what the member sees."""
+async def save(runtime: Runtime, team_id: str, user_id: str, settings: MemberSettings) -> dict[str, str]:
+    """Store the settings and refresh what the member sees; with `problems`, store nothing and return them.
+
+    Every stored field is an id from a vocabulary or a time, never free text, so checking the ids here
+    is what keeps anything a member typed (a forged submission) out of their profile.
+    """
+    errors = problems(settings)
+    if errors:
+        return errors
     async with runtime.db.session() as session, session.begin():
         member = await ensure_member(runtime, session, team_id, user_id)
         member.profession = settings.profession
@@ -80,3 +87,4 @@ async def save(runtime: Runtime, team_id: str, user_id: str, settings: MemberSet
         member.name_in_digest_mentoring = settings.name_in_digest_mentoring
         member.updated_at = runtime.clock.now()
     runtime.member_changed(team_id, user_id)
+    return {}

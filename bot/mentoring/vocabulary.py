@@ -159,6 +159,17 @@ def term(term_id: str) -> Term:
     return _vocabulary().terms_by_id[term_id]
 
 
+def topic_names(topic_ids: Sequence[str]) -> tuple[str, ...]:
+    """The names of stored topic ids, for display; a topic retired from the vocabulary reads as its id."""
+    names = []
+    for topic_id in topic_ids:
+        try:
+            names.append(term(topic_id).name)
+        except KeyError:
+            names.append(topic_id)
+    return tuple(names)
+
+
 def match_term(text: str) -> Term | None:
     """The topic whose name, label, id or synonym is ``text`` (case, punctuation and plural ignored)."""
     return _vocabulary().term_index.get(_key(text))

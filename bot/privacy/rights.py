@@ -15,6 +15,7 @@ posted for or about them are blanked.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -47,12 +48,8 @@ from storage.models import (
 
 FORGET_DELETE = "forget_me_delete"
 PARTNER_LEFT = "mentorship_partner_left"
-# To the other person of a mentorship that forgetting ended: never who it was (that is what they asked for).
-PARTNER_LEFT_TEXT = ("Your mentorship with a former member has ended: they asked QI Commons to delete their data. "
-                     "Thank you for the time you gave it.")
-PARTNER_LEFT_MENTEE_TEXT = ("Your mentorship with a former member has ended: they asked QI Commons to delete their "
-                            "data. If you'd like another mentor, `/find-mentor` suggests people who fit what you're "
-                            "working on.")
+# Renders the DM to the other person of a mentorship that forgetting ended: (they were the mentee) -> text.
+PartnerLeftText = Callable[[bool], str]
 EXPORT_FORMAT = "qi-commons-member-export/1"
 # The only text left of a forgotten member's update: it keeps its place in the project's history.
 REMOVED = "(removed at the author's request)"
@@ -210,6 +207,21 @@ async def _export_mentoring(session: AsyncSession, team_id: str, user_id: str) -
         "mentorships": mentorships,
         "my_feedback": [_row(f, "mentorship_id", "fit", "goals_met", "comment", "created_at") for f in feedback],
     }
+
+
+async def what_we_hold(runtime: Runtime, team_id: str, user_id: str) -> StoredCounts:
+    """How much we hold about the member, for `/qi-commons privacy` and the forget-me confirmation."""
+    async with runtime.db.session() as session:
+        return await stored_counts(session, team_id, user_id)
+
+
+async def export(runtime: Runtime, team_id: str, user_id: str) -> dict[str, Any]:
+    """Everything we hold about the member, as JSON-friendly data, with an audit row saying they took it."""
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        data = await export_member_data(session, team_id, user_id, now)
+        record(session, team_id=team_id, actor_id=user_id, action="privacy.export", at=now, subject=f"member:{user_id}")
+    return data
 
 
 async def export_member_data(session: AsyncSession, team_id: str, user_id: str, now: datetime) -> dict[str, Any]:
@@ -384,13 +396,14 @@ async def _forget_rows(session: AsyncSession, team_id: str, user_id: str, now: d
     result.teammates.discard(user_id)
 
 
-async def forget(runtime: Runtime, team_id: str, user_id: str, *,
+async def forget(runtime: Runtime, team_id: str, user_id: str, *, partner_left_text: PartnerLeftText,
                  announce_withdrawal: mentoring.Announce[mentoring.Withdrawn] | None = None,
                  announce_handoff: mentoring.Announce[mentoring.Handoff] | None = None) -> ForgetResult:
     """Forget a member who confirmed it: mentoring first (through its own services, so mentors are told
     and offers move on: `announce_withdrawal` and `announce_handoff` queue those DMs), then everything else in one audited
     transaction. The bot's channel posts of their updates are deleted through the outbox, and the other
-    person of each mentorship it ends is told through it, so a Slack hiccup delays either, never loses it.
+    person of each mentorship it ends is told through it (`partner_left_text`), so a Slack hiccup delays
+    either, never loses it.
     """
     result = ForgetResult()
     async with runtime.db.session() as session:
@@ -423,7 +436,7 @@ async def forget(runtime: Runtime, team_id: str, user_id: str, *,
                                                purpose=FORGET_DELETE)
             outbox_ids.append(row.id)
         for pairing in result.partners_left:
-            text = PARTNER_LEFT_MENTEE_TEXT if pairing.other_is_mentee else PARTNER_LEFT_TEXT
+            text = partner_left_text(pairing.other_is_mentee)
             row = await runtime.outbox.enqueue(session, team_id=team_id, method="chat.postMessage",
                                                args={"channel": pairing.other_id, "text": text},
                                                purpose=PARTNER_LEFT, subject_id=pairing.mentorship_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbox import Delivery
 from bot.core.runtime import Runtime
-from bot.core.text import escape
 from storage.models import OutboxMessage, ScheduledPost
 
 log = logging.getLogger(__name__)
@@ -56,14 +56,8 @@ class Claim:
     outbox_id: int
 
 
-def install(runtime: Runtime) -> None:
-    """Keep claims in step with their outbox rows (called once per runtime, when the app is built)."""
-
-    async def mark_failed(session: AsyncSession, row: OutboxMessage) -> None:
-        await _mark_failed(runtime, session, row)
-
-    runtime.outbox.on_sent(PURPOSE, _mark_posted)
-    runtime.outbox.on_dead(PURPOSE, mark_failed)
+# Renders the admins' DM about a post Slack refused for good: (kind, channel id, Slack's error) -> mrkdwn.
+FailureNotice = Callable[[str, str, str], str]
 
 
 async def existing_claim(runtime: Runtime, key: PostKey) -> ScheduledPost | None:
@@ -140,26 +134,22 @@ async def _enqueue(runtime: Runtime, session: AsyncSession, key: PostKey, post_i
     return row.id
 
 
-async def _mark_posted(session: AsyncSession, row: OutboxMessage, data: dict[str, Any]) -> None:
+async def mark_posted(session: AsyncSession, row: OutboxMessage, data: dict[str, Any]) -> None:
+    """Outbox `on_sent` hook: the post landed, so the claim is `posted` with its Slack ts."""
     await session.execute(update(ScheduledPost).where(ScheduledPost.id == row.subject_id)
                           .values(status="posted", ts=data.get("ts"), posted_at=row.sent_at))
 
 
-async def _mark_failed(runtime: Runtime, session: AsyncSession, row: OutboxMessage) -> None:
-    """Slack refused the post for good: mark the claim failed and tell the admins how to fix it."""
+async def mark_failed(runtime: Runtime, notice: FailureNotice, session: AsyncSession, row: OutboxMessage) -> None:
+    """Outbox `on_dead` hook: Slack refused the post for good, so mark the claim failed and queue
+    `notice` to every admin in the same transaction, telling them how to fix it."""
     post = await session.get(ScheduledPost, row.subject_id)
     if post is None:
         return
     post.status = "failed"
     post.detail = {**post.detail, "note": f"Slack refused the post: {row.last_error}"}
-    text = failure_notice(post.kind, post.channel_id, row.last_error or "unknown_error")
+    text = notice(post.kind, post.channel_id, row.last_error or "unknown_error")
     log.error("%s", text)
     for admin in runtime.settings.admin_user_ids:
         await runtime.outbox.enqueue(session, team_id=row.team_id, method="chat.postMessage",
                                      args={"channel": admin, "text": text}, purpose=ADMIN_NOTICE)
-
-
-def failure_notice(kind: str, channel_id: str, error: str) -> str:
-    return (f":warning: I could not post the weekly {kind} to <#{channel_id}> (Slack said `{escape(error)}`). "
-            "If the channel is private, invite me to it; if it was archived or deleted, set COMMUNITY_CHANNEL_ID "
-            f"to the right channel. Then run `qi-commons jobs run weekly-{kind}` to post it.")

@@ -19,6 +19,7 @@ from sqlalchemy import and_, distinct, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.core.runtime import Runtime
 from bot.core.text import first_line
 from bot.mentoring.requests import OPEN_STATUSES
 from bot.weekly.claims import latest_detail
@@ -163,6 +164,12 @@ async def build_weekly_digest(session: AsyncSession, team_id: str, since: dateti
         open_requests=open_requests, named_matches=tuple((row[0], row[1]) for row in named_matches),
         mentors_with_room=mentor_count, named_mentors=tuple(named_mentors),
         cpd_hours=Decimal(hours or 0) if shown_cpd else None, cpd_members=cpd_members if shown_cpd else None)
+
+
+async def digest_until(runtime: Runtime, team_id: str, until: datetime) -> WeeklyDigest:
+    """The digest covering the time since the last digest up to `until`."""
+    async with runtime.db.session() as session:
+        return await build_weekly_digest(session, team_id, await digest_window_start(session, team_id, until), until)
 
 
 async def digest_window_start(session: AsyncSession, team_id: str, until: datetime) -> datetime:

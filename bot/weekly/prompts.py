@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
+from bot.core.runtime import Runtime
+from bot.weekly.claims import history
+from bot.weekly.schedules import PROMPT
+
 
 @dataclass(frozen=True)
 class WeeklyPrompt:
@@ -63,3 +67,10 @@ def next_prompt(used_ids: Sequence[str], bank: Sequence[WeeklyPrompt] | None = N
         if used_this_pass == bank_ids:
             used_this_pass = set()  # a pass is complete: the next one starts from the top
     return next(prompt for prompt in prompts if prompt.id not in used_this_pass)
+
+
+async def next_weekly_prompt(runtime: Runtime, team_id: str) -> WeeklyPrompt:
+    """The prompt to post next: the first in the bank that no earlier weekly prompt used."""
+    async with runtime.db.session() as session:
+        used = await history(session, team_id, PROMPT)
+    return next_prompt([detail["prompt_id"] for detail in used if "prompt_id" in detail])

@@ -129,6 +129,12 @@ async def load_controls(session: AsyncSession, team_id: str) -> dict[str, Contro
 # --- admins' changes (each audited in the same transaction) ------------------------------------------
 
 
+async def skip_reason(runtime: Runtime, team_id: str, job: str, day: date) -> str | None:
+    """Why `job` posts nothing on `day` (a pause, a skip date, a holiday), or None when it posts."""
+    async with runtime.db.session() as session:
+        return (await load_controls(session, team_id))[job].skip_reason(day)
+
+
 async def _control_row(session: AsyncSession, team_id: str, job: str) -> ScheduleControl:
     query = select(ScheduleControl).where(ScheduleControl.team_id == team_id, ScheduleControl.job == job)
     row = await session.scalar(query)

@@ -19,7 +19,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.admin import console as admin_console
 from bot.core.runtime import Runtime
 from bot.core.text import escape, mention
-from bot.mentoring.profiles import get_profile
 from bot.weekly.schedules import JOBS, JobSchedule, change_schedule, day_label, schedule_overview
 from handlers.admin.guard import REFUSAL, refuse_non_admin
 from handlers.blocks import button, context, header, option, plain, section
@@ -79,11 +78,9 @@ def _job_block(job: JobSchedule) -> dict[str, Any]:
 
 
 async def console_view(runtime: Runtime, team_id: str) -> dict[str, Any]:
-    now = runtime.clock.now()
     jobs = await schedule_overview(runtime, team_id)
-    async with runtime.db.session() as session:
-        inbox, waiting = await admin_console.escalation_inbox(session, team_id)
-        roster = await admin_console.roster(session, team_id, now)
+    shown = await admin_console.console(runtime, team_id)
+    inbox, waiting, roster = shown.inbox, shown.waiting, shown.roster
 
     blocks: list[dict[str, Any]] = [
         header("Community channel"),
@@ -202,13 +199,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if await refused(body, "mentor edit"):
             return
         team_id, mentor_id = body["team"]["id"], action.get("value") or ""
-        async with runtime.db.session() as session:
-            profile = await get_profile(session, team_id, mentor_id)
-        if profile is None:
+        load = await admin_console.mentor_load(runtime, team_id, mentor_id)
+        if load is None:
             await redraw(client, team_id, body["view"]["id"])  # no longer a mentor: show the roster as it is
             return
         await client.views_push(trigger_id=body["trigger_id"], view=mentor_load_modal(
-            mentor_id, profile.capacity, profile.accepting, body["view"]["id"]))
+            mentor_id, load.capacity, load.accepting, body["view"]["id"]))
 
     @app.view(MENTOR_LOAD)
     async def save_mentor_load(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
@@ -227,10 +223,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         except (ValueError, KeyError, TypeError):
             await ack(response_action="errors", errors={"capacity": "This form is out of date; reopen the console."})
             return
-        async with runtime.db.session() as session, session.begin():
-            saved = await admin_console.set_mentor_load(session, team_id=team_id, mentor_id=mentor_id,
-                                                        capacity=capacity or 0, accepting=accepting,
-                                                        admin_id=admin_id, now=runtime.clock.now())
+        saved = await admin_console.set_mentor_load(runtime, team_id=team_id, mentor_id=mentor_id,
+                                                    capacity=capacity or 0, accepting=accepting, admin_id=admin_id)
         await ack()
         if saved:
             runtime.member_changed(team_id, mentor_id)

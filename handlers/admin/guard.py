@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.audit import record
+from bot.core.audit import record_alone
 from bot.core.runtime import Runtime
 
 REFUSAL = ("Only QI Commons admins can do that. If you lead QI or CPD for your department, ask whoever "
@@ -14,7 +14,5 @@ async def refuse_non_admin(runtime: Runtime, *, team_id: str, user_id: str, acti
     submission calls this on the server, whatever buttons the person was shown."""
     if runtime.settings.is_admin(user_id):
         return False
-    async with runtime.db.session() as session, session.begin():
-        record(session, team_id=team_id, actor_id=user_id, action="admin.refused", subject=action[:80],
-               at=runtime.clock.now())
+    await record_alone(runtime, team_id=team_id, actor_id=user_id, action="admin.refused", subject=action[:80])
     return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.core.audit import record
+from bot.core.audit import record_alone
 from bot.core.text import escape
 from bot.weekly.schedules import (
     DAY_NAMES,
@@ -74,8 +74,7 @@ def schedule_message(overview: list[JobSchedule]) -> dict[str, Any]:
 
 async def show_schedule(ctx: CommandContext) -> None:
     overview = await schedule_overview(ctx.runtime, ctx.team_id)
-    async with ctx.runtime.db.session() as session, session.begin():
-        record(session, team_id=ctx.team_id, actor_id=ctx.user_id, action="schedule.viewed", at=ctx.runtime.clock.now())
+    await record_alone(ctx.runtime, team_id=ctx.team_id, actor_id=ctx.user_id, action="schedule.viewed")
     await ctx.reply(**schedule_message(overview))
 
 

@@ -52,8 +52,7 @@ def read_settings(values: dict[str, Any]) -> tuple[MemberSettings | None, dict[s
         cpd_framework=_selected(values, "cpd_framework") or "",
         reminders_enabled=REMINDERS_ON in _checked(values, "reminders"), quiet_start=start, quiet_end=end,
         name_in_digest_shares=DIGEST_SHARES in digest, name_in_digest_mentoring=DIGEST_MENTORING in digest)
-    errors = member_settings.problems(settings)
-    return (None, errors) if errors else (settings, {})
+    return settings, {}
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
@@ -63,5 +62,5 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if settings is None:
             await ack(response_action="errors", errors=errors)
             return
-        await member_settings.save(runtime, body["team"]["id"], body["user"]["id"], settings)
-        await ack()
+        errors = await member_settings.save(runtime, body["team"]["id"], body["user"]["id"], settings)
+        await ack(**({"response_action": "errors", "errors": errors} if errors else {}))

@@ -13,7 +13,7 @@ from bot.core.runtime import Runtime
 from bot.privacy import rights as privacy
 from handlers.home.publish import publish_forgotten
 from handlers.mentoring import notify
-from handlers.privacy.blocks import CANCEL_FORGET, CONFIRM_FORGET, forgotten_summary
+from handlers.privacy.blocks import CANCEL_FORGET, CONFIRM_FORGET, forgotten_summary, partner_left_text
 from handlers.sharing.posting import refresh_message, refresh_parent
 
 
@@ -23,7 +23,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         await respond(text="Deleting your data…", replace_original=True)
-        result = await privacy.forget(runtime, team_id, user_id,
+        result = await privacy.forget(runtime, team_id, user_id, partner_left_text=partner_left_text,
                                       announce_withdrawal=partial(notify.announce_withdrawal, runtime),
                                       announce_handoff=partial(notify.announce_hand_on, runtime, expired=False))
         # Mentors holding their request see it is withdrawn; offers to them go to the next mentor.

@@ -78,3 +78,16 @@ def forgotten_summary(counts: Mapping[str, int]) -> str:
     done = [f"{kind}: {count}" for kind, count in counts.items() if count]
     return ("Done: your QI Commons data is deleted. " + ("; ".join(done) + "." if done else "There was nothing to "
             "delete.") + " Messages of your updates are being removed from the channel.")
+
+
+# To the other person of a mentorship that forgetting ended: never who it was (that is what they asked for).
+PARTNER_LEFT_TEXT = ("Your mentorship with a former member has ended: they asked QI Commons to delete their data. "
+                     "Thank you for the time you gave it.")
+PARTNER_LEFT_MENTEE_TEXT = ("Your mentorship with a former member has ended: they asked QI Commons to delete their "
+                            "data. If you'd like another mentor, `/find-mentor` suggests people who fit what you're "
+                            "working on.")
+
+
+def partner_left_text(other_is_mentee: bool) -> str:
+    """The DM to the other person of a mentorship that forgetting ended (bot.privacy.rights.PartnerLeftText)."""
+    return PARTNER_LEFT_MENTEE_TEXT if other_is_mentee else PARTNER_LEFT_TEXT

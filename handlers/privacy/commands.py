@@ -7,7 +7,6 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.core.audit import record
 from bot.privacy import rights as privacy
 from handlers.commands.context import CommandContext
 from handlers.privacy.blocks import forget_confirmation, privacy_message
@@ -15,21 +14,13 @@ from handlers.privacy.blocks import forget_confirmation, privacy_message
 log = logging.getLogger(__name__)
 
 
-async def _counts(ctx: CommandContext) -> privacy.StoredCounts:
-    async with ctx.runtime.db.session() as session:
-        return await privacy.stored_counts(session, ctx.team_id, ctx.user_id)
-
-
 async def show_privacy(ctx: CommandContext) -> None:
-    await ctx.reply(*privacy_message(await _counts(ctx)))
+    await ctx.reply(*privacy_message(await privacy.what_we_hold(ctx.runtime, ctx.team_id, ctx.user_id)))
 
 
 async def export_my_data(ctx: CommandContext) -> None:
     now = ctx.runtime.clock.now()
-    async with ctx.runtime.db.session() as session, session.begin():
-        data = await privacy.export_member_data(session, ctx.team_id, ctx.user_id, now)
-        record(session, team_id=ctx.team_id, actor_id=ctx.user_id, action="privacy.export", at=now,
-               subject=f"member:{ctx.user_id}")
+    data = await privacy.export(ctx.runtime, ctx.team_id, ctx.user_id)
     try:
         dm = await ctx.client.conversations_open(users=ctx.user_id)
         await ctx.client.files_upload_v2(
@@ -45,4 +36,4 @@ async def export_my_data(ctx: CommandContext) -> None:
 
 
 async def forget_me(ctx: CommandContext) -> None:
-    await ctx.reply(*forget_confirmation(await _counts(ctx)))
+    await ctx.reply(*forget_confirmation(await privacy.what_we_hold(ctx.runtime, ctx.team_id, ctx.user_id)))

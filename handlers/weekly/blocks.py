@@ -200,3 +200,10 @@ def empty_digest_message(digest: WeeklyDigest, *, tz: ZoneInfo) -> dict[str, Any
         section(f":seedling: *{_window_label(digest, tz)}*\n{text}", verbatim=True),
         {"type": "actions", "block_id": "weekly_digest", "elements": [share_button()]},
     ]}
+
+
+def failure_notice(kind: str, channel_id: str, error: str) -> str:
+    """The admins' DM when Slack refused a weekly post for good (bot.weekly.claims.FailureNotice)."""
+    return (f":warning: I could not post the weekly {kind} to <#{channel_id}> (Slack said `{escape(error)}`). "
+            "If the channel is private, invite me to it; if it was archived or deleted, set COMMUNITY_CHANNEL_ID "
+            f"to the right channel. Then run `qi-commons jobs run weekly-{kind}` to post it.")

@@ -1,7 +1,7 @@
 """The weekly prompt and digest jobs: check the schedule, build the post, claim the week, post once.
 
 Jobs receive the runtime and a job name, never a client of their own. Whether this week's run
-already happened is a row in the database (bot/scheduled_posts.py), so the scheduler's tick, a
+already happened is a row in the database (bot/weekly/claims.py), so the scheduler's tick, a
 restart's catch-up, a second replica and an operator's `qi-commons jobs run` all post once.
 """
 
@@ -19,9 +19,9 @@ from bot.core.runtime import Runtime
 from bot.learn.primers import find_topic
 from bot.weekly import claims as scheduled_posts
 from bot.weekly.claims import PostKey
-from bot.weekly.digest import WeeklyDigest, build_weekly_digest, digest_window_start
-from bot.weekly.prompts import next_prompt
-from bot.weekly.schedules import JOB_TITLES, PROMPT, latest_run, load_controls, period_of
+from bot.weekly.digest import WeeklyDigest, digest_until
+from bot.weekly.prompts import next_weekly_prompt
+from bot.weekly.schedules import JOB_TITLES, PROMPT, latest_run, period_of, skip_reason
 from handlers.weekly.blocks import MESSAGE_BLOCKS, digest_message, prompt_message
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,7 @@ async def run_weekly_job(runtime: Runtime, job: str, *, due: datetime | None = N
         if existing is not None and not (manual and existing.status in scheduled_posts.RETAKEABLE):
             return RunResult(job, period, "already-claimed", note=existing.status)
     if not manual:
-        async with runtime.db.session() as session:
-            reason = (await load_controls(session, space.team_id))[job].skip_reason(due.date())
+        reason = await skip_reason(runtime, space.team_id, job, due.date())
         if reason is not None:
             if await scheduled_posts.record_skip(runtime, key, reason):
                 log.info("Skipped the %s for %s: %s", JOB_TITLES[job].lower(), period, reason)
@@ -115,9 +114,7 @@ async def already_ran(runtime: Runtime, job: str, due: datetime) -> bool:
 
 
 async def _prompt(runtime: Runtime, space: Workspace, *, until: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
-    async with runtime.db.session() as session:
-        used = await scheduled_posts.history(session, space.team_id, PROMPT)
-    prompt = next_prompt([detail["prompt_id"] for detail in used if "prompt_id" in detail])
+    prompt = await next_weekly_prompt(runtime, space.team_id)
     topic = find_topic(prompt.theme)
     return prompt_message(prompt, topic.button_label if topic else None), {"prompt_id": prompt.id}
 
@@ -132,9 +129,7 @@ async def digest_preview(runtime: Runtime, space: Workspace, *, until: datetime,
                          max_blocks: int = MESSAGE_BLOCKS) -> tuple[dict[str, Any], WeeklyDigest]:
     """The digest message covering the time since the last digest up to `until`, and its data."""
     settings = runtime.settings
-    async with runtime.db.session() as session:
-        since = await digest_window_start(session, space.team_id, until)
-        digest = await build_weekly_digest(session, space.team_id, since, until)
+    digest = await digest_until(runtime, space.team_id, until)
     message = digest_message(digest, channel_id=settings.community_channel_id or "", tz=settings.tz,
                              workspace_url=space.url, max_blocks=max_blocks)
     return message, digest

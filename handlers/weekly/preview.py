@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.audit import record
+from bot.core.audit import record_alone
 from bot.weekly.schedules import DIGEST, day_label, schedule_overview
 from handlers.admin.guard import REFUSAL, refuse_non_admin
 from handlers.commands.context import CommandContext
@@ -28,6 +28,5 @@ async def digest_command(ctx: CommandContext) -> None:
              if when else "The digest is paused or skipped for the next year.")
     note = {"type": "context", "elements": [{"type": "mrkdwn", "text": (
         f":eyes: *Preview*, only you can see this. {posts} `/qi-commons admin schedule` shows pauses and skip dates.")}]}
-    async with runtime.db.session() as session, session.begin():
-        record(session, team_id=ctx.team_id, actor_id=ctx.user_id, action="digest.previewed", at=now)
+    await record_alone(runtime, team_id=ctx.team_id, actor_id=ctx.user_id, action="digest.previewed")
     await ctx.reply(f"Preview: {message['text']}", [note, *message["blocks"]])

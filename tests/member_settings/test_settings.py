@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 
 from sqlalchemy import select
 
+from bot.member_settings import settings as member_settings
 from sandbox import state_values
 from storage.models import Member
 from tests.golden import assert_golden
@@ -92,3 +94,13 @@ async def test_the_same_start_and_end_means_no_quiet_hours(env):
     assert not response.body
     member = await _member(env)
     assert member.quiet_start == member.quiet_end == time(12, 0)
+
+
+async def test_a_health_number_given_straight_to_save_is_refused_and_nothing_is_stored(env):
+    # A forged submission can put anything in a select's value: save itself keeps it out of the profile.
+    before = await member_settings.load(env.runtime, "T0001", ME)
+    forged = replace(before, profession="1234-567-897", career_stage="1234-567-897")
+    errors = await member_settings.save(env.runtime, "T0001", ME, forged)
+    assert set(errors) == {"profession", "career_stage"}
+    member = await _member(env)
+    assert (member.profession, member.career_stage) == (None, None)
