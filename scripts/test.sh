@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
 "$VENV/bin/ruff" check .
+# The architecture (DESIGN.md §3): layers and the Slack-free domain, as contracts in pyproject.toml.
+"$VENV/bin/lint-imports"
 
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   if url=$(bash scripts/postgres.sh start); then
