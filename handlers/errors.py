@@ -8,9 +8,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.events import forget_event
 from bot.core.runtime import Runtime
 from handlers import response_url
-from handlers.middleware import forget_event, is_verified
+from handlers.middleware import is_verified
 
 log = logging.getLogger(__name__)
 

@@ -120,6 +120,13 @@ class Outbox:
                                      subject_id=subject_id)
         return await self.attempt(row.id)
 
+    async def pending(self, purpose: str, subject_id: int) -> list[int]:
+        """The rows still owed for `subject_id` under `purpose`, oldest first."""
+        async with self.db.session() as session:
+            return list((await session.scalars(select(OutboxMessage.id).where(
+                OutboxMessage.purpose == purpose, OutboxMessage.subject_id == subject_id,
+                OutboxMessage.status == "pending").order_by(OutboxMessage.id))).all())
+
     async def attempt(self, outbox_id: int) -> Delivery:
         """One attempt at a row, unless another worker holds it or an older post to its channel is stuck."""
         async with self.db.session() as session:

@@ -41,6 +41,30 @@ class ProfileInput:
     accepting: bool | None = None  # None keeps what the mentor chose (a roster re-import); new: accepting
 
 
+@dataclass(frozen=True)
+class ProfileView:
+    """A mentor's profile as their profile form shows it."""
+
+    accepting: bool
+    capacity: int
+    expertise: tuple[str, ...]
+    discipline: str | None
+    career_stage: str | None
+    formats: tuple[str, ...]
+    modes: tuple[str, ...]
+    bio: str | None
+
+
+async def profile_view(runtime: Runtime, *, team_id: str, user_id: str) -> ProfileView | None:
+    async with runtime.db.session() as session:
+        profile = await get_profile(session, team_id, user_id)
+        if profile is None:
+            return None
+        return ProfileView(accepting=profile.accepting, capacity=profile.capacity, expertise=tuple(profile.expertise),
+                           discipline=profile.discipline, career_stage=profile.career_stage,
+                           formats=tuple(profile.formats), modes=tuple(profile.modes), bio=profile.bio)
+
+
 async def get_profile(session: AsyncSession, team_id: str, user_id: str) -> MentorProfile | None:
     return await session.scalar(select(MentorProfile).where(MentorProfile.team_id == team_id,
                                                             MentorProfile.slack_user_id == user_id))

@@ -7,6 +7,7 @@ conditional UPDATE in the service, so two replicas sweeping at once do each thin
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,9 @@ from bot.core.runtime import Runtime
 from bot.mentoring import pairs as mentorships
 from bot.mentoring import requests as mentoring
 from handlers.mentoring import blocks, notify
-from storage.models import Nudge
+
+if TYPE_CHECKING:
+    from storage.models import Nudge
 
 
 def register(runtime: Runtime) -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.runtime import Runtime
@@ -31,7 +30,9 @@ from bot.mentoring.requests import (
     note_offer_message,
 )
 from handlers.mentoring import blocks
-from storage.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -166,11 +167,7 @@ async def connect_pair(runtime: Runtime, started: Started) -> None:
 
 
 async def _send_queued_kickoffs(runtime: Runtime, mentorship_id: int) -> None:
-    async with runtime.db.session() as session:
-        queued = (await session.scalars(select(OutboxMessage.id).where(
-            OutboxMessage.purpose == KICKOFF, OutboxMessage.subject_id == mentorship_id,
-            OutboxMessage.status == "pending"))).all()
-    for outbox_id in queued:
+    for outbox_id in await runtime.outbox.pending(KICKOFF, mentorship_id):
         await runtime.outbox.attempt(outbox_id)
 
 

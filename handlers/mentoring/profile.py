@@ -18,8 +18,7 @@ from handlers.mentoring import blocks, forms, notify, views
 async def open_profile(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
                        trigger_id: str) -> None:
     """Open the mentor profile modal, filled in from the profile on file (Home's button uses this too)."""
-    async with runtime.db.session() as session:
-        profile = await profiles.get_profile(session, team_id, user_id)
+    profile = await profiles.profile_view(runtime, team_id=team_id, user_id=user_id)
     await client.views_open(trigger_id=trigger_id, view=views.profile_modal(profile))
 
 

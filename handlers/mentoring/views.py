@@ -12,9 +12,9 @@ from typing import Any
 
 from bot.mentoring import vocabulary as mentor_vocabulary
 from bot.mentoring.pairs import GOALS_MET, MAX_MEETING_MINUTES, MIN_MEETING_MINUTES
+from bot.mentoring.profiles import ProfileView
 from bot.mentoring.roster import MAX_BIO_CHARS, MAX_CAPACITY, MIN_CAPACITY
 from handlers.blocks import option, plain, section
-from storage.models import MentorProfile
 
 PROFILE = "mentor_profile"
 FIND = "find_mentor"
@@ -106,7 +106,7 @@ def _text(block_id: str, label: str, *, max_length: int, initial: str | None = N
     return _input(block_id, label, element, optional=optional, hint=hint)
 
 
-def profile_modal(profile: MentorProfile | None) -> View:
+def profile_modal(profile: ProfileView | None) -> View:
     """Become a mentor, change what you offer, pause, or stop."""
     every_format = [c.id for c in mentor_vocabulary.formats()]
     every_mode = [c.id for c in mentor_vocabulary.modes()]
