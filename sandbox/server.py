@@ -152,8 +152,9 @@ class SlackStandIn:
     """An aiohttp Slack Web API on 127.0.0.1; use `async with SlackStandIn() as slack:`."""
 
     def __init__(self, bot_token: str = "xoxb-test", team_id: str = "T0001", *, port: int = 0,
-                 app_token: str = "xapp-test") -> None:
+                 app_token: str = "xapp-test", host: str = "127.0.0.1") -> None:
         self.bot_token = bot_token
+        self._host = host
         self.app_token = app_token
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -190,12 +191,16 @@ class SlackStandIn:
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{n}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
+        self._add_routes(app)
         # A short shutdown grace so a test's stop() never waits on a deliberately delayed answer.
         self._runner = web.AppRunner(app, shutdown_timeout=0.5)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self._port).start()
+        await web.TCPSite(self._runner, self._host, self._port).start()
         host, port = self._runner.addresses[0][:2]
         self._base = f"http://{host}:{port}/"
+
+    def _add_routes(self, app: web.Application) -> None:
+        """More routes on the same server; the browser workspace (sandbox.workspace) adds its page here."""
 
     async def stop(self) -> None:
         for socket in list(self._sockets):
