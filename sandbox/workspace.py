@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.driver import DriverResponse, SlackDriver
-from sandbox.server import BOT_USER_ID, COMMUNITY_CHANNEL_ID, SlackStandIn
+from sandbox.server import BOT_USER_ID, COMMUNITY_CHANNEL_ID, DEFAULT_MEMBER_ID, SlackStandIn
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ class SandboxWorkspace(SlackStandIn):
 
     def _add_routes(self, app: web.Application) -> None:
         app.router.add_get("/", self._page)
+        app.router.add_get("/favicon.ico", lambda _request: web.Response(status=204))
         app.router.add_get("/static/{name}", self._static)
         app.router.add_get("/ui/state", self._state)
         app.router.add_get("/ui/events", self._events)
@@ -136,7 +137,10 @@ class SandboxWorkspace(SlackStandIn):
                             headers={"Cache-Control": "no-cache"})
 
     async def _state(self, request: web.Request) -> web.Response:
-        return web.json_response(self.state(self._member(request.query.get("user"))))
+        # A page that has no one yet (or someone a reset removed) is the default member.
+        user = request.query.get("user") or ""
+        known = user in self._users and not self._users[user]["is_bot"]
+        return web.json_response(self.state(user if known else DEFAULT_MEMBER_ID))
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: one `change` whenever the workspace changed; the page then re-reads it."""

@@ -33,11 +33,9 @@
 
   async function refresh() {
     const res = await fetch(`/ui/state?user=${encodeURIComponent(me)}`);
-    if (!res.ok) {
-      if (res.status === 400 && me) { me = ""; return refresh(); }
-      return;
-    }
+    if (!res.ok) return note(`Reading the workspace failed with the error "HTTP ${res.status}".`);
     data = await res.json();
+    me = data.me;
     render();
   }
 
@@ -68,11 +66,10 @@
 
   function channelName(c) {
     if (c.is_im) return c.with === me ? "QI Commons" : data.users[c.with] || c.name;
-    return (c.is_private ? "🔒 " : "# ") + c.name;
+    return (c.is_private ? "(private) " : "# ") + c.name;
   }
 
   function render() {
-    if (!me) me = data.me;
     localStorage.setItem("qi-sandbox-as", me);
     const you = $("you");
     you.replaceChildren(...data.members.map((m) => el("option", { value: m.id, selected: m.id === me }, m.real_name)));
@@ -82,13 +79,13 @@
     const dms = data.channels.filter((c) => c.is_im);
     const item = (id, label) => el("button", { class: `nav-item ${place === id ? "active" : ""}`, "data-place": id,
       onclick: () => { place = id; threadOf = null; render(); if (id === "home") post("/ui/home", { user: me }); } }, label);
-    $("nav").replaceChildren(
-      el("div", { class: "section-title" }, "Apps"), item("home", "🏠 QI Commons Home"),
+    $("nav").replaceChildren(...[
+      el("div", { class: "section-title" }, "Apps"), item("home", "QI Commons Home"),
       el("div", { class: "section-title" }, "Channels"), channels.map((c) => item(c.id, channelName(c))),
       el("div", { class: "section-title" }, "Direct messages"), dms.map((c) => item(c.id, channelName(c))),
-    );
+    ].flat());
     const labels = { "post-prompt": "Post this week's prompt now", "post-digest": "Post this week's digest now",
-      "advance-day": "Move the clock 1 day ⏩", "advance-week": "Move the clock 1 week ⏩", demo: "Seed the demo department" };
+      "advance-day": "Move the clock 1 day", "advance-week": "Move the clock 1 week", demo: "Seed the demo department" };
     $("controls").replaceChildren(...data.controls.map((name) => el("button", { "data-control": name, onclick: async () => {
       note("…");
       const answer = await post(`/ui/control/${name}`, {});
@@ -135,7 +132,7 @@
       el("div", { class: "avatar" }, name.replace(/^Dr\. /, "").slice(0, 1)),
       el("div", { class: "body" },
         el("div", {}, el("span", { class: "who" }, name), fromBot ? el("span", { class: "app-badge" }, "APP") : null),
-        m.ephemeral ? el("div", { class: "only-you" }, "👁 Only visible to you") : null,
+        m.ephemeral ? el("div", { class: "only-you" }, "Only visible to you") : null,
         m.reply_broadcast && m.thread_ts !== m.ts ? el("div", { class: "also-sent" }, "replied to a thread, also sent to the channel") : null,
         content,
         (m.files || []).map(file),
@@ -144,7 +141,7 @@
   }
 
   function file(f) {
-    const link = el("a", { href: f.url, download: f.name }, `⬇ ${f.title || f.name}`);
+    const link = el("a", { href: f.url, download: f.name }, `Download ${f.title || f.name}`);
     return el("div", { class: "file" }, link, f.mimetype === "image/png" ? el("img", { src: f.url, alt: f.title || f.name }) : null);
   }
 
