@@ -41,12 +41,18 @@
 
   function ctxFor(source, extra = {}) {
     return {
-      users: data.users, members: data.members, channels: data.channels, errors: {},
+      users: names(), members: data.members, channels: data.channels, errors: {},
       dispatches: () => source.kind !== "view" || true,
       confirm: showConfirm,
       act: (b, element, node) => sendAction(source, b, element, node),
       ...extra,
     };
+  }
+
+  // Who and what `<@U…>` and `<#C…>` name: members by real name, channels by name.
+  function names() {
+    const channels = Object.fromEntries(data.channels.filter((c) => !c.is_im).map((c) => [c.id, c.name]));
+    return { ...data.users, ...channels };
   }
 
   function sendAction(source, b, element, node) {
@@ -122,11 +128,12 @@
   }
 
   function message(m, all) {
-    const fromBot = m.user === data.bot || m.bot_id;
-    const name = data.users[m.user] || m.user || "QI Commons";
+    // Ephemeral messages come from the app too: Slack shows them under its name, marked for you only.
+    const fromBot = m.ephemeral || m.user === data.bot || m.bot_id;
+    const name = fromBot ? data.users[data.bot] : data.users[m.user] || m.user;
     const source = m.ephemeral ? { kind: "ephemeral", channel: m.channel, ts: m.ts } : { kind: "message", channel: place, ts: m.ts };
     const content = m.blocks && m.blocks.length ? Blocks.render(m.blocks, ctxFor(source))
-      : el("div", { class: "mrkdwn", html: Mrkdwn.render(m.text, data.users) });
+      : el("div", { class: "mrkdwn", html: Mrkdwn.render(m.text, names()) });
     const replies = all.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
     return el("div", { class: `message ${m.ephemeral ? "ephemeral" : ""}`, "data-ts": m.ts },
       el("div", { class: "avatar" }, name.replace(/^Dr\. /, "").slice(0, 1)),
@@ -190,7 +197,7 @@
     const done = (yes) => { layer.remove(); if (yes) go(); };
     layer.append(el("div", { class: "modal", role: "alertdialog" },
       el("div", { class: "modal-head" }, el("h2", {}, plain(confirm.title) || "Are you sure?")),
-      el("div", { class: "modal-body mrkdwn", html: Mrkdwn.render(plain(confirm.text), data.users) }),
+      el("div", { class: "modal-body mrkdwn", html: Mrkdwn.render(plain(confirm.text), names()) }),
       el("div", { class: "modal-foot" },
         el("button", { class: "btn", onclick: () => done(false) }, plain(confirm.deny) || "Cancel"),
         el("button", { class: `btn ${confirm.style === "danger" ? "danger" : "primary"}`, onclick: () => done(true) }, plain(confirm.confirm) || "Yes"))));

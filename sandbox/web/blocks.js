@@ -25,9 +25,9 @@ const Blocks = (() => {
   function text(obj, ctx) {
     if (!obj) return el("span");
     if (obj.type === "mrkdwn") return el("div", { class: "mrkdwn", html: Mrkdwn.render(obj.text, ctx.users) });
-    return el("span", {}, obj.text || "");
+    return el("span", {}, plain(obj));
   }
-  const plain = (obj) => (obj && obj.text) || "";
+  const plain = (obj) => Mrkdwn.emoji((obj && obj.text) || "");
 
   function option(o) { return { text: { type: "plain_text", text: plain(o.text) }, value: o.value }; }
 

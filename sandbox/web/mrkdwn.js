@@ -4,6 +4,13 @@ const Mrkdwn = (() => {
   const html = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   const unescapeSlack = (s) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
+  // The shortcodes QI Commons uses; any other stays as typed, as Slack shows an unknown one.
+  const EMOJI = { clap: "👏", white_check_mark: "✅", warning: "⚠️", tada: "🎉", bulb: "💡", calendar: "📅",
+    memo: "📝", chart_with_upwards_trend: "📈", wave: "👋", seedling: "🌱", mag: "🔍", lock: "🔒",
+    hourglass_flowing_sand: "⏳", x: "❌", heavy_check_mark: "✔️", star: "⭐", books: "📚", handshake: "🤝",
+    bell: "🔔", sparkles: "✨", information_source: "ℹ️", speech_balloon: "💬", thumbsup: "👍", "+1": "👍" };
+  const emoji = (s) => s.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] || whole);
+
   function inline(text) {
     // Code spans first, so nothing inside them is formatted.
     const parts = text.split(/(`[^`\n]+`)/);
@@ -19,13 +26,16 @@ const Mrkdwn = (() => {
   // `<...>` is Slack's markup: links, mentions, channels; everything else is text.
   function tokens(text, users) {
     return text.replace(/<([^<>]+)>|([^<]+)/g, (whole, markup, plain) => {
-      if (plain !== undefined) return html(unescapeSlack(plain));
+      if (plain !== undefined) return emoji(html(unescapeSlack(plain)));
       const [target, label] = markup.split("|", 2);
       if (target.startsWith("@")) {
         const id = target.slice(1);
         return `<span class="mention">@${html(label || users[id] || id)}</span>`;
       }
-      if (target.startsWith("#")) return `<span class="mention">#${html(label || target.slice(1))}</span>`;
+      if (target.startsWith("#")) {
+        const id = target.slice(1);
+        return `<span class="mention">#${html(label || users[id] || id)}</span>`;
+      }
       if (target.startsWith("!")) return `<span class="mention">@${html(label || target.slice(1))}</span>`;
       const href = unescapeSlack(target);
       const safe = /^(https?:|mailto:)/.test(href) ? href : "#";
@@ -46,5 +56,5 @@ const Mrkdwn = (() => {
     }).join("");
   }
 
-  return { render, html };
+  return { render, html, emoji };
 })();
