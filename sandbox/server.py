@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from sandbox.limits import block_problems, view_problems
+
 BOT_USER_ID = "UBOTQI"
 BOT_ID = "BQICOMMONS"
 APP_ID = "AQICOMMONS"
@@ -583,7 +585,7 @@ class SlackStandIn:
         text, blocks = args.get("text") or "", args.get("blocks") or []
         if not isinstance(blocks, list) or len(blocks) > _MAX_MESSAGE_BLOCKS:
             raise SlackError("invalid_blocks")
-        if any(not isinstance(b, dict) or "type" not in b for b in blocks):
+        if any(not isinstance(b, dict) or "type" not in b for b in blocks) or block_problems(blocks):
             raise SlackError("invalid_blocks")
         if not text and not blocks and not args.get("attachments"):
             raise SlackError("no_text")
@@ -593,7 +595,7 @@ class SlackStandIn:
         view = args.get("view")
         if not isinstance(view, dict) or view.get("type") != kind:
             raise SlackError("invalid_arguments")
-        if len(view.get("blocks", [])) > _MAX_VIEW_BLOCKS:
+        if len(view.get("blocks", [])) > _MAX_VIEW_BLOCKS or view_problems(view):
             raise SlackError("invalid_arguments")
         return view
 
@@ -715,7 +717,7 @@ class SlackStandIn:
 
     def _api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view")
-        if not isinstance(view, dict):
+        if not isinstance(view, dict) or view_problems(view):
             raise SlackError("invalid_arguments")
         view_id = args.get("view_id") or next(
             (v["id"] for v in self._views.values() if args.get("external_id") and

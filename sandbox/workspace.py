@@ -83,6 +83,15 @@ class SandboxWorkspace(SlackStandIn):
         app.router.add_post("/ui/control/{name}", self._control)
         app.router.add_post("/ui/warn", self._warn)
 
+    def clear(self) -> None:
+        """Back to an empty workspace: no messages, views or files (members and channels stay)."""
+        for channel in self._channels.values():
+            channel.messages.clear()
+        for collection in (self._ephemerals, self.files, self.opened_views, self._responses, self.calls):
+            collection.clear()
+        for mapping in (self._views, self._home, self._stacks, self._targets, self._trigger_users):
+            mapping.clear()
+
     # -- what the page shows -------------------------------------------------------------------------
 
     def members(self) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ from handlers.weekly.jobs import run_weekly_job
 from sandbox.server import COMMUNITY_CHANNEL_ID
 from sandbox.workspace import Control, SandboxWorkspace
 from storage.migrate import upgrade
+from storage.models import Base
 
 SANDBOX_DATABASE = "sqlite+aiosqlite:///sandbox.db"
 SANDBOX_TOKEN = "xoxb-sandbox-not-a-real-token"
@@ -137,8 +138,18 @@ def _controls(sandbox: Sandbox) -> dict[str, Control]:
     async def demo() -> str:
         return await seed_demo(sandbox.workspace, runtime)
 
+    async def reset() -> str:
+        # Everything the bot stored, and everything the workspace shows, gone: the sandbox as first opened.
+        await runtime.inflight.wait(10)
+        async with runtime.db.engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(table.delete())
+        sandbox.workspace.clear()
+        return "The sandbox is empty again: no posts, no CPD, no mentors."
+
     return {"post-prompt": lambda: post(PROMPT), "post-digest": lambda: post(DIGEST),
-            "advance-day": lambda: travel(1), "advance-week": lambda: travel(7), "demo": demo}
+            "advance-day": lambda: travel(1), "advance-week": lambda: travel(7), "demo": demo,
+            "reset": reset}
 
 
 async def run_sandbox(*, host: str, port: int, demo: bool) -> int:

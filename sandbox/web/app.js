@@ -91,8 +91,9 @@
       el("div", { class: "section-title" }, "Direct messages"), dms.map((c) => item(c.id, channelName(c))),
     ].flat());
     const labels = { "post-prompt": "Post this week's prompt now", "post-digest": "Post this week's digest now",
-      "advance-day": "Move the clock 1 day", "advance-week": "Move the clock 1 week", demo: "Seed the demo department" };
+      "advance-day": "Move the clock 1 day", "advance-week": "Move the clock 1 week", demo: "Seed the demo department", reset: "Reset sandbox" };
     $("controls").replaceChildren(...data.controls.map((name) => el("button", { "data-control": name, onclick: async () => {
+      if (name === "reset" && !window.confirm("Delete everything in the sandbox: posts, CPD entries, mentors?")) return;
       note("…");
       const answer = await post(`/ui/control/${name}`, {});
       if (answer.ok) note(answer.said);
