@@ -69,7 +69,7 @@ class SandboxWorkspace(SlackStandIn):
 
     def _add_routes(self, app: web.Application) -> None:
         app.router.add_get("/", self._page)
-        app.router.add_get("/favicon.ico", lambda _request: web.Response(status=204))
+        app.router.add_get("/favicon.ico", self._no_icon)
         app.router.add_get("/static/{name}", self._static)
         app.router.add_get("/ui/state", self._state)
         app.router.add_get("/ui/events", self._events)
@@ -129,6 +129,10 @@ class SandboxWorkspace(SlackStandIn):
             f["url"] = f"/ui/files/{f['id']}"
             f["size"] = len(stored.content) if stored else 0
         return shown
+
+    @staticmethod
+    async def _no_icon(_request: web.Request) -> web.Response:
+        return web.Response(status=204)
 
     async def _page(self, _request: web.Request) -> web.StreamResponse:
         return self._web_file("index.html")

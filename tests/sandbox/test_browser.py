@@ -33,7 +33,7 @@ pytestmark = [
 
 
 @pytest.fixture
-async def sandbox(database_url) -> AsyncIterator[Sandbox]:
+async def sandbox(database_url, db) -> AsyncIterator[Sandbox]:  # `db` empties the PostgreSQL tables first
     async with sandbox_running(database_url=database_url) as running:
         yield running
 

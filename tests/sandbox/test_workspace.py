@@ -18,7 +18,7 @@ from sandbox import SlackStandIn
 
 
 @pytest.fixture
-async def sandbox(database_url):
+async def sandbox(database_url, db):  # `db` empties the PostgreSQL tables first
     async with sandbox_running(database_url=database_url) as running:
         yield running
 
