@@ -368,6 +368,10 @@ class SlackStandIn:
             f"all response_url posts: {self._responses}"
         )
 
+    async def until(self, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+        """Wait until `condition()` holds for the workspace's state; False after `timeout` seconds."""
+        return await self._until(condition, timeout)
+
     async def _until(self, condition: Callable[[], bool], timeout: float) -> bool:
         deadline = asyncio.get_running_loop().time() + timeout
         while not condition():

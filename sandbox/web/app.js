@@ -123,9 +123,28 @@
     const eph = data.ephemerals.filter((e) => e.channel === place && !e.thread_ts)
       .map((e) => ({ ...e, ts: e.message_ts, ephemeral: true }));
     const all = [...top, ...eph].sort((a, b) => parseFloat(a.ts) - parseFloat(b.ts));
-    pane.replaceChildren(...(all.length ? all.map((m) => message(m, messages)) : [el("p", { class: "empty" }, "No messages yet. Try /qi-share.")]));
+    const nodes = all.length ? all.map((m) => cachedMessage(m, messages)) : [el("p", { class: "empty" }, "No messages yet. Try /qi-share.")];
+    // Usually only new messages arrived: append them rather than re-laying-out the whole channel.
+    const current = [...pane.children];
+    if (current.length <= nodes.length && current.every((node, i) => node === nodes[i])) pane.append(...nodes.slice(current.length));
+    else pane.replaceChildren(...nodes);
+    forgetUnshown();
     if (atBottom || !pane.dataset.seen) pane.scrollTop = pane.scrollHeight;
     pane.dataset.seen = "1";
+  }
+
+  // A message that has not changed keeps its DOM node: a busy channel re-renders only what changed.
+  let rendered = new Map();
+  function cachedMessage(m, all) {
+    const replies = all.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts).length;
+    const key = `${me}|${place}|${replies}|${JSON.stringify(m)}`;
+    const node = rendered.get(key) || message(m, all);
+    rendered.set(key, node);
+    return node;
+  }
+  function forgetUnshown() {
+    const shown = new Set($("pane").children);
+    rendered = new Map([...rendered].filter(([, node]) => shown.has(node)));
   }
 
   function message(m, all) {
@@ -233,9 +252,15 @@
   $("you").addEventListener("change", (e) => { me = e.target.value; threadOf = null; $("modal-layer").dataset.hash = ""; refresh().then(() => place === "home" && post("/ui/home", { user: me })); });
 
   // Live: every change in the workspace arrives as an event; losing the stream is said on the page.
-  let pending = null;
+  // One read at a time; changes that arrive meanwhile are folded into one more read.
+  let reading = null;
+  let again = false;
+  function changed() {
+    if (reading) { again = true; return; }
+    reading = refresh().finally(() => { reading = null; if (again) { again = false; changed(); } });
+  }
   const events = new EventSource("/ui/events");
-  events.addEventListener("change", () => { $("banner").hidden = true; clearTimeout(pending); pending = setTimeout(refresh, 30); });
+  events.addEventListener("change", () => { $("banner").hidden = true; changed(); });
   events.onerror = () => lost("Lost the connection to the sandbox: is `make run` still running? Start it again; this page reconnects by itself.");
   if (place === "home") refresh().then(() => post("/ui/home", { user: me }));
 })();
