@@ -25,12 +25,13 @@ def _text_of(value: Any) -> str:
     return value.get("text", "") if isinstance(value, dict) else ""
 
 
-def _problems(node: Any, kind: str | None = None) -> list[str]:
+def _problems(node: Any) -> list[str]:
     if isinstance(node, list):
-        return [p for item in node for p in _problems(item, kind)]
+        return [p for item in node for p in _problems(item)]
     if not isinstance(node, dict):
         return []
-    own = node.get("type") if isinstance(node.get("type"), str) else kind
+    # Untyped objects (a button's confirm dialog, an option) have limits of their own, not their parent's.
+    own = node.get("type") if isinstance(node.get("type"), str) else None
     found = [f"{own}.{name} is over {limit} characters" for (t, name), limit in _TEXT_LIMITS.items()
              if t == own and len(_text_of(node.get(name))) > limit]
     if own == "button" and len(str(node.get("value") or "")) > _MAX_BUTTON_VALUE:
@@ -46,7 +47,7 @@ def _problems(node: Any, kind: str | None = None) -> list[str]:
         found.append(f"actions has over {_MAX_ACTIONS_ELEMENTS} elements")
     for key, value in node.items():
         if isinstance(value, dict | list) and key not in _TEXT_FIELDS:
-            found += _problems(value, own)
+            found += _problems(value)
     return found
 
 

@@ -255,35 +255,40 @@ class SandboxWorkspace(SlackStandIn):
         self._notify()
         return web.json_response({"ok": True})
 
+    async def press(self, user: str, source: Mapping[str, Any], action: Mapping[str, Any],
+                    values: Mapping[str, Any] | None = None) -> DriverResponse:
+        """A member uses an element: Slack's block_actions for it, from a message, an ephemeral or a view.
+
+        `source` is {"kind": "message"|"ephemeral", "channel", "ts"} or {"kind": "view", "view_id"};
+        `action` the element's action_id, block_id, type, value and selection fields.
+        """
+        fields = dict(action)
+        action_id, block_id = fields.pop("action_id"), fields.pop("block_id", None) or "b"
+        kw: dict[str, Any] = {"user_id": user, "block_id": block_id, "action_type": fields.pop("type", "button"),
+                              "value": fields.pop("value", None), "fields": fields,
+                              "trigger_id": self._trigger_for(user)}
+        if source.get("kind") == "view":
+            view = self._views.get(str(source.get("view_id")))
+            if view is None:
+                raise web.HTTPBadRequest(text="that view is gone")
+            kw["view"] = {**copy.deepcopy(view), "state": {"values": dict(values or {})}}
+        else:
+            channel = str(source.get("channel"))
+            ephemeral = source.get("kind") == "ephemeral"
+            kw["channel_id"] = channel
+            kw["response_url"] = self._response_url_for(_Target(user, channel, source.get("ts"), ephemeral=ephemeral))
+            if ephemeral:
+                kw["container"] = {"type": "message", "message_ts": source.get("ts"), "channel_id": channel,
+                                   "is_ephemeral": True}
+            else:
+                kw["message"] = self._message(self._visible(channel), source.get("ts"))
+        return await self._send(lambda d: d.action(action_id, **kw))
+
     async def _action(self, request: web.Request) -> web.Response:
         async def work(body: dict[str, Any]) -> web.Response:
             user = self._member(body.get("user"))
-            source = body.get("source") or {}
-            action = dict(body.get("action") or {})
-            action_id, block_id = action.pop("action_id"), action.pop("block_id", "b")
-            action_type = action.pop("type", "button")
-            values = body.get("values") or {}
-            kw: dict[str, Any] = {"user_id": user, "block_id": block_id, "action_type": action_type,
-                                  "value": action.pop("value", None), "fields": action,
-                                  "trigger_id": self._trigger_for(user)}
-            if source.get("kind") == "view":
-                view = self._views.get(str(source.get("view_id")))
-                if view is None:
-                    raise web.HTTPBadRequest(text="that view is gone")
-                kw["view"] = {**copy.deepcopy(view), "state": {"values": values}}
-            else:
-                channel = str(source.get("channel"))
-                ephemeral = source.get("kind") == "ephemeral"
-                kw["channel_id"] = channel
-                kw["response_url"] = self._response_url_for(
-                    _Target(user, channel, source.get("ts"), ephemeral=ephemeral))
-                if ephemeral:
-                    kw["container"] = {"type": "message", "message_ts": source.get("ts"), "channel_id": channel,
-                                       "is_ephemeral": True}
-                else:
-                    kw["message"] = self._message(self._visible(channel), source.get("ts"))
-            response = await self._send(lambda d: d.action(action_id, **kw))
-            return self._reply(response)
+            return self._reply(await self.press(user, body.get("source") or {}, body.get("action") or {},
+                                                body.get("values")))
 
         return await self._guarded(request, work)
 

@@ -30,7 +30,7 @@ from bot.core.runtime import Runtime
 from bot.runners.app import build_app, build_runtime
 from bot.runners.manifest import build_manifest
 from bot.runners.sandbox_demo import ADMIN, CLINICIAN, MENTOR, add_people, seed_demo
-from bot.runners.scheduler import sweep
+from bot.runners.scheduler import build_scheduler, sweep
 from bot.runners.server import build_web_app
 from bot.weekly.schedules import DIGEST, JOB_TITLES, PROMPT
 from handlers.weekly.jobs import run_weekly_job
@@ -83,9 +83,13 @@ class Sandbox:
 
 
 @asynccontextmanager
-async def sandbox_running(*, host: str = "127.0.0.1", port: int = 0,
-                          database_url: str = SANDBOX_DATABASE) -> AsyncIterator[Sandbox]:
-    """The page and stand-in on host:port, the bot on a private port behind it; stopped on exit."""
+async def sandbox_running(*, host: str = "127.0.0.1", port: int = 0, database_url: str = SANDBOX_DATABASE,
+                          scheduled: bool = False) -> AsyncIterator[Sandbox]:
+    """The page and stand-in on host:port, the bot on a private port behind it; stopped on exit.
+
+    `scheduled` also runs the bot's scheduler (the every-minute sweep, the weekly posts) as
+    `qi-commons run` does; tests leave it off so nothing posts on its own in the middle of one.
+    """
     commands = build_manifest()["features"]["slash_commands"]
     signing_secret = secrets.token_hex(16)
     workspace = SandboxWorkspace(signing_secret=signing_secret, bot_token=SANDBOX_TOKEN, host=host, port=port,
@@ -97,12 +101,16 @@ async def sandbox_running(*, host: str = "127.0.0.1", port: int = 0,
     clock = OffsetClock()
     runner: web.AppRunner | None = None
     runtime: Runtime | None = None
+    scheduler = None
     try:
         await asyncio.to_thread(upgrade, settings.database_url)
         runtime = build_runtime(settings, clock=clock)
         runner = web.AppRunner(build_web_app(build_app(runtime), runtime), handle_signals=False)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", bot_port).start()
+        if scheduled:
+            scheduler = build_scheduler(runtime)
+            scheduler.start()
         runtime.scheduler_running = True
         workspace.bot_url = f"http://127.0.0.1:{bot_port}/slack/events"
         workspace.now = clock.timestamp
@@ -111,6 +119,8 @@ async def sandbox_running(*, host: str = "127.0.0.1", port: int = 0,
         workspace.controls.update(_controls(sandbox))
         yield sandbox
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         if runtime is not None:
             await runtime.inflight.wait(5)
         if runner is not None:
@@ -155,7 +165,7 @@ def _controls(sandbox: Sandbox) -> dict[str, Control]:
 async def run_sandbox(*, host: str, port: int, demo: bool) -> int:
     refuse_real_slack(dict(os.environ))
     try:
-        async with sandbox_running(host=host, port=port) as sandbox:
+        async with sandbox_running(host=host, port=port, scheduled=True) as sandbox:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):

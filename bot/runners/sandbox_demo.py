@@ -82,6 +82,40 @@ async def seed_demo(workspace: SandboxWorkspace, runtime: Runtime) -> str:
     for person, text in _CPD:
         await workspace.type_command(person.id, "/cpd-log", text, channel=workspace.dm_channel(person.id))
     await runtime.inflight.wait(30)
+    mentoring = await _mentorship_in_progress(workspace, runtime)
     members = len(workspace.members())
     return (f"Seeded a fictional department: {members} members, {report.created + report.updated} mentors, "
-            f"{len(_SHARES)} shares, {len(_CPD)} CPD entries.")
+            f"{len(_SHARES)} shares, {len(_CPD)} CPD entries{mentoring}.")
+
+
+async def _mentorship_in_progress(workspace: SandboxWorkspace, runtime: Runtime) -> str:
+    """A mentee asks the shortlist's first mentor, who accepts: pressing the buttons the bot sent, as a person would."""
+    mentee = _DEPARTMENT[6]
+    await workspace.type_command(mentee.id, "/find-mentor", "process mapping")
+    await runtime.inflight.wait(30)
+    found = _button(workspace.ephemerals(user=mentee.id), "mentor_ask")
+    if found is None:
+        return ""
+    shortlist, ask = found
+    await workspace.press(mentee.id, {"kind": "ephemeral", "channel": shortlist["channel"],
+                                      "ts": shortlist["message_ts"]}, ask)
+    await runtime.inflight.wait(30)
+    for person in (MENTOR, *_DEPARTMENT[:3]):
+        dm = workspace.dm_channel(person.id)
+        if (offer := _button(workspace.messages(dm), "mentor_accept")) is not None:
+            message, accept = offer
+            await workspace.press(person.id, {"kind": "message", "channel": dm, "ts": message["ts"]}, accept)
+            await runtime.inflight.wait(30)
+            return f", and {mentee.name} is mentored by {person.name}"
+    return ""
+
+
+def _button(messages: list[dict], action_id: str) -> tuple[dict, dict] | None:
+    """The latest message with a button `action_id`, and that button as a block action sends it."""
+    for message in reversed(messages):
+        for block in message.get("blocks") or []:
+            for element in [*(block.get("elements") or []), *([block["accessory"]] if "accessory" in block else [])]:
+                if element.get("action_id") == action_id:
+                    return message, {"action_id": action_id, "block_id": block.get("block_id"), "type": "button",
+                                     "value": element.get("value")}
+    return None

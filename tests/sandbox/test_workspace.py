@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from datetime import timedelta
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -15,6 +17,7 @@ from bot.runners.cli import main
 from bot.runners.sandbox import SandboxRefused, refuse_real_slack, sandbox_running
 from bot.runners.sandbox_demo import CLINICIAN
 from sandbox import SlackStandIn
+from sandbox.limits import block_problems, view_problems
 
 
 @pytest.fixture
@@ -115,3 +118,12 @@ async def test_the_stand_in_refuses_what_slack_would():
                 "type": "plain_text", "text": "A modal title over 24 chars"}, "blocks": []})
         assert refused.value.response["error"] == "invalid_arguments"
         assert slack.messages("C0COMMUNITY") == []
+
+
+def test_the_stand_ins_limits_take_every_golden_fixture():
+    # The limits refuse what Slack would, never what the bot really sends (and Slack takes).
+    for path in sorted((Path(__file__).parents[1] / "golden").glob("*.json")):
+        payload = json.loads(path.read_text())
+        is_view = payload.get("type") in ("modal", "home")
+        problems = view_problems(payload) if is_view else block_problems(payload.get("blocks") or [])
+        assert problems == [], path.name
