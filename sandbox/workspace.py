@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.driver import DriverResponse, SlackDriver
-from sandbox.server import BOT_USER_ID, COMMUNITY_CHANNEL_ID, DEFAULT_MEMBER_ID, SlackStandIn
+from sandbox.server import BOT_ID, BOT_USER_ID, COMMUNITY_CHANNEL_ID, DEFAULT_MEMBER_ID, SlackStandIn
 
 log = logging.getLogger(__name__)
 
@@ -400,12 +400,11 @@ class SandboxWorkspace(SlackStandIn):
         if _true(body.get("delete_original")) or _true(body.get("replace_original")):
             self._change_original(target, None if _true(body.get("delete_original")) else (text, blocks))
             return
-        channel = self._open_conversation([target.user]) if target.channel not in self._channels \
-            else self._channels[target.channel]
+        channel = self._channels.get(target.channel) or self._open_conversation([target.user])
         if body.get("response_type") == "in_channel":
             channel.messages.append({
                 "type": "message", "ts": self._next_ts(), "channel": channel.id, "text": text, "blocks": blocks,
-                "user": BOT_USER_ID, "bot_id": "BQICOMMONS", "team": self.team_id, "thread_ts": body.get("thread_ts"),
+                "user": BOT_USER_ID, "bot_id": BOT_ID, "team": self.team_id, "thread_ts": body.get("thread_ts"),
                 "reply_broadcast": False, "metadata": None,
             })
         else:
