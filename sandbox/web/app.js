@@ -72,6 +72,8 @@
 
   function channelName(c) {
     if (c.is_im) return c.with === me ? "QI Commons" : data.users[c.with] || c.name;
+    // A group DM is named by the others in it, as Slack does (the bot included).
+    if (c.is_mpim) return ["QI Commons", ...c.members.filter((u) => u !== me).map((u) => data.users[u] || u)].join(", ");
     return (c.is_private ? "(private) " : "# ") + c.name;
   }
 
@@ -81,8 +83,8 @@
     you.replaceChildren(...data.members.map((m) => el("option", { value: m.id, selected: m.id === me }, m.real_name)));
     $("you-title").textContent = data.titles[me] || "";
     if (place === "channel") place = data.community;
-    const channels = data.channels.filter((c) => !c.is_im);
-    const dms = data.channels.filter((c) => c.is_im);
+    const channels = data.channels.filter((c) => !c.is_im && !c.is_mpim);
+    const dms = data.channels.filter((c) => c.is_im || c.is_mpim);
     const item = (id, label) => el("button", { class: `nav-item ${place === id ? "active" : ""}`, "data-place": id,
       onclick: () => { place = id; threadOf = null; render(); if (id === "home") post("/ui/home", { user: me }); } }, label);
     $("nav").replaceChildren(...[

@@ -36,6 +36,8 @@ const Mrkdwn = (() => {
         const id = target.slice(1);
         return `<span class="mention">#${html(label || users[id] || id)}</span>`;
       }
+      // <!date^…|fallback> is a date Slack formats in the reader's timezone; the fallback is that text.
+      if (target.startsWith("!date^")) return html(unescapeSlack(label || ""));
       if (target.startsWith("!")) return `<span class="mention">@${html(label || target.slice(1))}</span>`;
       const href = unescapeSlack(target);
       const safe = /^(https?:|mailto:)/.test(href) ? href : "#";

@@ -182,3 +182,21 @@ async def test_every_golden_fixture_renders_without_the_unsupported_marker(page,
     }""", fixtures)
     assert unsupported == {}
     assert sandbox.workspace.unrendered == []
+
+
+async def test_mrkdwn_shows_what_slack_shows(page):
+    shown = await page.evaluate("""() => {
+        const node = document.createElement('div');
+        node.innerHTML = Mrkdwn.render(
+            '*bold* _it_ ~gone~ `a<b` 1 &lt; 2 &amp;&amp; 3 &gt; 2 <https://example.org|the site> ' +
+            '<@U0MEMBER1> <#C0COMMUNITY> <!date^1766448000^{date_short}|2026-12-23>\\n&gt; quoted',
+            { U0MEMBER1: 'Dr. Robin Example', C0COMMUNITY: 'qi-commons' });
+        return { text: node.innerText, bold: node.querySelector('b').innerText,
+                 link: node.querySelector('a').getAttribute('href'), quote: node.querySelector('blockquote').innerText };
+    }""")
+    assert shown["bold"] == "bold"
+    assert "1 < 2 && 3 > 2" in shown["text"]
+    assert "@Dr. Robin Example" in shown["text"] and "#qi-commons" in shown["text"]
+    assert "2026-12-23" in shown["text"] and "@2026" not in shown["text"]
+    assert shown["link"] == "https://example.org" and "the site" in shown["text"]
+    assert shown["quote"] == "quoted"
