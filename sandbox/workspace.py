@@ -202,6 +202,8 @@ class SandboxWorkspace(SlackStandIn):
         try:
             response = await request(self._driver())
         except OSError as exc:  # aiohttp's connection errors are OSErrors
+            log.error("The bot at %s is not answering (%s): stop this sandbox with Ctrl-C and start it again "
+                      "with `make run`.", self.bot_url, exc)
             raise BotUnreachable(str(exc)) from exc
         if response.status >= 400:
             log.warning("The bot answered HTTP %s: %s", response.status, response.body[:200])

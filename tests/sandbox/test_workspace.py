@@ -6,15 +6,18 @@ import json
 import socket
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import aiohttp
+import aiohttp.web
 import pytest
+from aiohttp.test_utils import TestServer
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.clock import OffsetClock
 from bot.runners.cli import main
-from bot.runners.sandbox import SandboxRefused, refuse_real_slack, sandbox_running
+from bot.runners.sandbox import SANDBOX_TOKEN, SandboxRefused, refuse_real_slack, sandbox_running
 from bot.runners.sandbox_demo import CLINICIAN
 from sandbox import SlackStandIn
 from sandbox.limits import block_problems, view_problems
@@ -127,3 +130,36 @@ def test_the_stand_ins_limits_take_every_golden_fixture():
         is_view = payload.get("type") in ("modal", "home")
         problems = view_problems(payload) if is_view else block_problems(payload.get("blocks") or [])
         assert problems == [], path.name
+
+
+REAL_PAYLOADS = Path(__file__).parents[2] / ".." / "shared" / "slack" / "real-payloads" / "slack_samples.json"
+
+
+@pytest.mark.skipif(not REAL_PAYLOADS.exists(), reason="the shared real Slack payload samples are not here")
+async def test_what_the_page_sends_has_the_fields_slack_sends(sandbox):
+    real = {key: entry["payload"] for key, entry in json.loads(REAL_PAYLOADS.read_text()).items()}
+    received: list[dict] = []
+
+    async def capture(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        form = dict(parse_qsl(await request.text()))
+        received.append(json.loads(form["payload"]) if "payload" in form else form)
+        return aiohttp.web.Response(text="")
+
+    app = aiohttp.web.Application()
+    app.router.add_post("/slack/events", capture)
+    async with TestServer(app) as server:
+        sandbox.workspace.bot_url = str(server.make_url("/slack/events"))
+        await post(sandbox, "/ui/command", {"user": CLINICIAN.id, "command": "/cpd-log", "text": "summary"})
+        ts = (await AsyncWebClient(token=SANDBOX_TOKEN, base_url=sandbox.workspace.api_url)
+              .chat_postMessage(channel="C0COMMUNITY", text="t", blocks=[{"type": "actions", "block_id": "b1",
+                                "elements": [{"type": "button", "action_id": "go", "value": "1",
+                                              "text": {"type": "plain_text", "text": "Go"}}]}]))["ts"]
+        await post(sandbox, "/ui/action", {"user": CLINICIAN.id, "source": {"kind": "message", "channel": "C0COMMUNITY",
+                                                                            "ts": ts},
+                                           "action": {"action_id": "go", "block_id": "b1", "type": "button",
+                                                      "value": "1"}})
+    command, action = received
+    enterprise_only = {"enterprise_id", "enterprise_name"}
+    assert set(real["slash_command_enterprise"]) - enterprise_only <= set(command)
+    assert set(real["block_actions_message"]) <= set(action)
+    assert action["message"]["ts"] == ts and action["container"]["message_ts"] == ts
