@@ -68,7 +68,7 @@ class SandboxWorkspace(SlackStandIn):
         return SlackDriver.over_http(self.bot_url, signing_secret=self._signing_secret, standin=self, **extra)
 
     def _add_routes(self, app: web.Application) -> None:
-        app.router.add_get("/", self._page)
+        app.router.add_get("/", self._serve_page)
         app.router.add_get("/favicon.ico", self._no_icon)
         app.router.add_get("/static/{name}", self._static)
         app.router.add_get("/ui/state", self._state)
@@ -135,7 +135,7 @@ class SandboxWorkspace(SlackStandIn):
     async def _no_icon(_request: web.Request) -> web.Response:
         return web.Response(status=204)
 
-    async def _page(self, _request: web.Request) -> web.StreamResponse:
+    async def _serve_page(self, _request: web.Request) -> web.StreamResponse:
         return self._web_file("index.html")
 
     async def _static(self, request: web.Request) -> web.StreamResponse:
