@@ -12,8 +12,15 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-run: $(STAMP)  ## migrate the database, then run the bot (SQLite unless DATABASE_URL says otherwise)
+# With no SLACK_BOT_TOKEN (in the environment or .env) `make run` opens the browser sandbox instead.
+HAS_TOKEN = $(or $(SLACK_BOT_TOKEN),$(shell grep -sE '^SLACK_BOT_TOKEN=.+' .env))
+
+run: $(STAMP)  ## real Slack with a SLACK_BOT_TOKEN; otherwise the local sandbox workspace at http://127.0.0.1:3000
+ifneq ($(strip $(HAS_TOKEN)),)
 	$(VENV)/bin/qi-commons run
+else
+	$(VENV)/bin/qi-commons sandbox $(ARGS)
+endif
 
 test: $(STAMP)  ## lint, then the whole suite on SQLite and PostgreSQL
 	VENV=$(VENV) bash scripts/test.sh $(ARGS)

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from sandbox.limits import block_problems, view_problems
+
 BOT_USER_ID = "UBOTQI"
 BOT_ID = "BQICOMMONS"
 APP_ID = "AQICOMMONS"
@@ -153,8 +155,9 @@ class SlackStandIn:
     """An aiohttp Slack Web API on 127.0.0.1; use `async with SlackStandIn() as slack:`."""
 
     def __init__(self, bot_token: str = "xoxb-test", team_id: str = "T0001", *, port: int = 0,
-                 app_token: str = "xapp-test") -> None:
+                 app_token: str = "xapp-test", host: str = "127.0.0.1") -> None:
         self.bot_token = bot_token
+        self._host = host
         self.app_token = app_token
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -191,12 +194,16 @@ class SlackStandIn:
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{n}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
+        self._add_routes(app)
         # A short shutdown grace so a test's stop() never waits on a deliberately delayed answer.
         self._runner = web.AppRunner(app, shutdown_timeout=0.5)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self._port).start()
+        await web.TCPSite(self._runner, self._host, self._port).start()
         host, port = self._runner.addresses[0][:2]
         self._base = f"http://{host}:{port}/"
+
+    def _add_routes(self, app: web.Application) -> None:
+        """More routes on the same server; the browser workspace (sandbox.workspace) adds its page here."""
 
     async def stop(self) -> None:
         for socket in list(self._sockets):
@@ -365,6 +372,10 @@ class SlackStandIn:
             f"timed out after {timeout}s waiting for {count} post(s) to {url}; got {self.responses(url)}; "
             f"all response_url posts: {self._responses}"
         )
+
+    async def until(self, condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+        """Wait until `condition()` holds for the workspace's state; False after `timeout` seconds."""
+        return await self._until(condition, timeout)
 
     async def _until(self, condition: Callable[[], bool], timeout: float) -> bool:
         deadline = asyncio.get_running_loop().time() + timeout
@@ -585,7 +596,7 @@ class SlackStandIn:
         text, blocks = args.get("text") or "", args.get("blocks") or []
         if not isinstance(blocks, list) or len(blocks) > _MAX_MESSAGE_BLOCKS:
             raise SlackError("invalid_blocks")
-        if any(not isinstance(b, dict) or "type" not in b for b in blocks):
+        if any(not isinstance(b, dict) or "type" not in b for b in blocks) or block_problems(blocks):
             raise SlackError("invalid_blocks")
         if not text and not blocks and not args.get("attachments"):
             raise SlackError("no_text")
@@ -595,7 +606,7 @@ class SlackStandIn:
         view = args.get("view")
         if not isinstance(view, dict) or view.get("type") != kind:
             raise SlackError("invalid_arguments")
-        if len(view.get("blocks", [])) > _MAX_VIEW_BLOCKS:
+        if len(view.get("blocks", [])) > _MAX_VIEW_BLOCKS or view_problems(view):
             raise SlackError("invalid_arguments")
         return view
 
@@ -741,7 +752,7 @@ class SlackStandIn:
 
     def _api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view")
-        if not isinstance(view, dict):
+        if not isinstance(view, dict) or view_problems(view):
             raise SlackError("invalid_arguments")
         view_id = args.get("view_id") or next(
             (v["id"] for v in self._views.values() if args.get("external_id") and

@@ -22,4 +22,20 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   fi
 fi
 
+# The browser tests drive Debian's chromium (never a browser Playwright downloads).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's chromium for the sandbox browser tests..." >&2
+    (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }) \
+      || echo "Could not install chromium." >&2
+  fi
+  if ! command -v chromium >/dev/null 2>&1; then
+    if [ "${CI:-}" = "true" ]; then
+      echo "chromium is missing and CI=true: failing rather than skipping the browser tests." >&2
+      exit 1
+    fi
+    echo "chromium is not installed: the browser tests (-m browser) are skipped." >&2
+  fi
+fi
+
 "$VENV/bin/python" -m pytest "$@"

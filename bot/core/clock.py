@@ -31,3 +31,18 @@ class FrozenClock(Clock):
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta
+
+
+class OffsetClock(Clock):
+    """The real clock moved forward on demand: the sandbox's time travel (nudges, hand-offs, weekly posts)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        if delta < timedelta():
+            raise ValueError("the sandbox clock only moves forward: claims and nudges assume time never runs back")
+        self.offset += delta

@@ -22,6 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--http", dest="mode", action="store_const", const="http", help="force HTTP mode")
     mode.add_argument("--socket", dest="mode", action="store_const", const="socket", help="force Socket Mode")
 
+    sandbox = commands.add_parser("sandbox", help="try QI Commons without Slack: a local workspace in the browser")
+    sandbox.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1 only)")
+    sandbox.add_argument("--demo", action="store_true", help="seed a fictional department to look around in")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply all migrations")
@@ -54,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(manifest_yaml(args.request_url), end="")
         return 0
+    if args.command == "sandbox":
+        return _sandbox(args)
     try:
         settings = load_settings()
         if args.command == "run":
@@ -94,6 +101,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_import_command(settings, args.file)
     return 2
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from bot.runners.sandbox import SandboxRefused, run_sandbox
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(run_sandbox(host=args.host, port=args.port, demo=args.demo))
+    except SandboxRefused as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

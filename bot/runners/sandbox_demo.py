@@ -1,0 +1,121 @@
+"""The sandbox's people, and a lived-in fictional department seeded on demand (`--demo`).
+
+Every name is an obvious placeholder (Example, Sample, Placeholder...) and no text looks like a
+patient identifier. The seed goes through the app's own doors: the mentor roster through the
+roster import service, shares and CPD entries as slash commands signed like Slack's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.runtime import Runtime
+from bot.mentoring.roster_import import import_roster
+from sandbox.server import DEFAULT_MEMBER_ID
+from sandbox.workspace import SandboxWorkspace
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    handle: str
+    title: str
+
+
+CLINICIAN = Person(DEFAULT_MEMBER_ID, "Dr. Robin Example", "robin.example", "Resident, psychiatry")
+MENTOR = Person("U0MENTOR01", "Dr. Ada Example", "ada.example", "Psychiatrist, QI mentor")
+ADMIN = Person("U0QILEAD", "Quinn Placeholder", "quinn.placeholder", "QI lead (admin)")
+
+_DEPARTMENT = (
+    Person("U0MENTOR02", "Dr. Bram Placeholder", "bram.placeholder", "Emergency psychiatrist"),
+    Person("U0MENTOR03", "Casey Sample RN", "casey.sample", "Nurse educator"),
+    Person("U0MENTOR04", "Dr. Dana Fictional", "dana.fictional", "Geriatric psychiatrist"),
+    Person("U0DEMO05", "Eli Demo OT", "eli.demo", "Occupational therapist"),
+    Person("U0DEMO06", "Fran Mock SW", "fran.mock", "Social worker"),
+    Person("U0DEMO07", "Dr. Gale Sample", "gale.sample", "Fellow, child psychiatry"),
+    Person("U0DEMO08", "Harper Example RN", "harper.example", "Charge nurse"),
+    Person("U0DEMO09", "Dr. Indigo Placeholder", "indigo.placeholder", "Resident, PGY-2"),
+    Person("U0DEMO10", "Jules Fictional PharmD", "jules.fictional", "Clinical pharmacist"),
+    Person("U0DEMO11", "Dr. Kai Demo", "kai.demo", "Psychologist"),
+    Person("U0DEMO12", "Lee Mock RN", "lee.mock", "Nurse practitioner"),
+    Person("U0DEMO13", "Dr. Morgan Sample", "morgan.sample", "Resident, PGY-4"),
+    Person("U0DEMO14", "Noor Example", "noor.example", "Peer support worker"),
+    Person("U0DEMO15", "Dr. Oak Placeholder", "oak.placeholder", "Addictions psychiatrist"),
+    Person("U0DEMO16", "Pat Fictional RT", "pat.fictional", "Recreation therapist"),
+    Person("U0DEMO17", "Dr. Remy Demo", "remy.demo", "Medical student"),
+)
+PEOPLE = (CLINICIAN, MENTOR, ADMIN)
+
+_ROSTER = """slack_user_id,email,name,expertise,capacity,formats,modes,discipline,career_stage,bio
+U0MENTOR01,,Dr. Ada Example,Measurement and run charts;Model for Improvement,3,formal;informal,virtual;in person,Psychiatry,Senior or late career,Led a (fictional) restraint-reduction project; happy to review run charts.
+U0MENTOR02,,Dr. Bram Placeholder,process mapping;root-cause analysis,2,formal,virtual,Psychiatry,Mid career,Mapped a (fictional) ED consult flow; can walk you through a fishbone.
+U0MENTOR03,,Casey Sample RN,patient partnership;stakeholder engagement,2,formal;informal,in person,Nursing,Mid career,Co-designs clinic changes with patient partners.
+U0MENTOR04,,Dr. Dana Fictional,PDSA cycles;sustainability,1,informal,virtual,Psychiatry,Senior or late career,Helps small teams keep a change going after the project ends.
+"""
+
+_SHARES = (
+    (CLINICIAN, "Week 3 of our discharge-summary PDSA: 18 of 20 summaries sent within 48 hours."),
+    (_DEPARTMENT[1], "Huddle board trial on 4 West: staff say handovers feel calmer; measuring next week."),
+    (_DEPARTMENT[4], "Our medication reconciliation checklist is now on every admission; first audit Friday."),
+    (MENTOR, "Run chart tip: mark each change on the chart so the team sees what moved the line."),
+)
+_CPD = (
+    (CLINICIAN, "1.5h s1 Grand rounds: measurement for improvement"),
+    (CLINICIAN, "2h s3 PDSA cycle review with the team"),
+    (_DEPARTMENT[5], "1h s1 Journal club on huddles"),
+)
+
+
+def add_people(workspace: SandboxWorkspace, people: tuple[Person, ...] = PEOPLE) -> None:
+    for person in people:
+        workspace.add_user(person.id, name=person.handle, real_name=person.name,
+                           email=f"{person.handle}@sandbox.example", is_admin=person is ADMIN)
+        workspace.titles[person.id] = person.title
+
+
+async def seed_demo(workspace: SandboxWorkspace, runtime: Runtime) -> str:
+    add_people(workspace, _DEPARTMENT)
+    report = await import_roster(runtime, team_id=workspace.team_id, text=_ROSTER, actor_id=ADMIN.id)
+    for person, text in _SHARES:
+        await workspace.type_command(person.id, "/qi-share", text)
+    for person, text in _CPD:
+        await workspace.type_command(person.id, "/cpd-log", text, channel=workspace.dm_channel(person.id))
+    await runtime.inflight.wait(30)
+    mentoring = await _mentorship_in_progress(workspace, runtime)
+    members = len(workspace.members())
+    return (f"Seeded a fictional department: {members} members, {report.created + report.updated} mentors, "
+            f"{len(_SHARES)} shares, {len(_CPD)} CPD entries{mentoring}.")
+
+
+async def _mentorship_in_progress(workspace: SandboxWorkspace, runtime: Runtime) -> str:
+    """A mentee asks the shortlist's first mentor, who accepts: pressing the buttons the bot sent, as a person would."""
+    mentee = _DEPARTMENT[6]
+    await workspace.type_command(mentee.id, "/find-mentor", "process mapping")
+    await runtime.inflight.wait(30)
+    found = _button(workspace.ephemerals(user=mentee.id), "mentor_ask")
+    if found is None:
+        return ""
+    shortlist, ask = found
+    await workspace.press(mentee.id, {"kind": "ephemeral", "channel": shortlist["channel"],
+                                      "ts": shortlist["message_ts"]}, ask)
+    await runtime.inflight.wait(30)
+    for person in (MENTOR, *_DEPARTMENT[:3]):
+        dm = workspace.dm_channel(person.id)
+        if (offer := _button(workspace.messages(dm), "mentor_accept")) is not None:
+            message, accept = offer
+            await workspace.press(person.id, {"kind": "message", "channel": dm, "ts": message["ts"]}, accept)
+            await runtime.inflight.wait(30)
+            return f", and {mentee.name} is mentored by {person.name}"
+    return ""
+
+
+def _button(messages: list[dict], action_id: str) -> tuple[dict, dict] | None:
+    """The latest message with a button `action_id`, and that button as a block action sends it."""
+    for message in reversed(messages):
+        for block in message.get("blocks") or []:
+            for element in [*(block.get("elements") or []), *([block["accessory"]] if "accessory" in block else [])]:
+                if element.get("action_id") == action_id:
+                    return message, {"action_id": action_id, "block_id": block.get("block_id"), "type": "button",
+                                     "value": element.get("value")}
+    return None
