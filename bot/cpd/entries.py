@@ -19,6 +19,7 @@ from decimal import Decimal
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.audit import record
 from bot.core.members import ensure_member, member_today
 from bot.core.phi import guard
 from bot.core.runtime import Runtime
@@ -154,6 +155,8 @@ async def update_profile(
         member.cpd_cycle_start_year = cycle_start_year
         member.cpd_annual_goal = annual_goal
         member.updated_at = runtime.clock.now()
+        record(session, team_id=team_id, actor_id=user_id, action="cpd_profile.updated", subject="cpd_profile",
+               at=member.updated_at, detail={"framework": framework})
         profile = _profile(runtime, member)
     runtime.member_changed(team_id, user_id)
     return profile
@@ -229,7 +232,7 @@ async def linkable_projects(runtime: Runtime, team_id: str, user_id: str) -> lis
 
 
 async def add_entry(runtime: Runtime, team_id: str, user_id: str, new: NewEntry) -> Entry:
-    """Store an entry under the member's current framework (the caller has PHI-checked the text).
+    """Store an entry under the member's current framework.
 
     A project id the member cannot link to is dropped rather than trusted: it came from a form.
     Raises ContainsPhi, storing nothing, when the title or a reflection answer holds an identifier.
@@ -266,6 +269,9 @@ async def add_entry(runtime: Runtime, team_id: str, user_id: str, new: NewEntry)
         )
         session.add(row)
         await session.flush()
+        # Who logged what kind of entry, when: never its title or reflection (those are the member's alone).
+        record(session, team_id=team_id, actor_id=user_id, action="cpd_entry.logged", subject=f"cpd_entry:{row.id}",
+               at=row.created_at, detail={"source": new.source})
         entry = _entry(row, project_title)
     runtime.member_changed(team_id, user_id)
     return entry
@@ -306,6 +312,8 @@ async def delete_entry(runtime: Runtime, team_id: str, user_id: str, entry_id: i
         if not found:
             return None
         await session.execute(delete(CpdEntry).where(_mine(team_id, user_id), CpdEntry.id == entry_id))
+        record(session, team_id=team_id, actor_id=user_id, action="cpd_entry.deleted", subject=f"cpd_entry:{entry_id}",
+               at=runtime.clock.now())
     runtime.member_changed(team_id, user_id)
     return found[0]
 
@@ -325,6 +333,8 @@ async def set_reflection(
         for name in REFLECTION_FIELDS:
             setattr(row, name, answers.get(name) or None)
         row.updated_at = runtime.clock.now()
+        record(session, team_id=team_id, actor_id=user_id, action="cpd_entry.reflected", subject=f"cpd_entry:{entry_id}",
+               at=row.updated_at)
         await session.flush()
         entry = (await _select_entries(session, team_id, user_id, CpdEntry.id == entry_id))[0]
     runtime.member_changed(team_id, user_id)
