@@ -421,3 +421,13 @@ def guard(staff_domains: Iterable[str], **fields: str | None) -> dict[str, str |
     if hits := scan_fields(clean, staff_domains):
         raise ContainsPhi(hits)
     return clean
+
+
+def errors_alongside(staff_domains: Iterable[str], errors: Mapping[str, str], **fields: str | None) -> dict[str, str]:
+    """A form refused for other reasons also names its identifiers, so the person fixes every field in
+    one go. Stores nothing: a form with no other problem goes to its service, which is the gate."""
+    try:
+        guard(staff_domains, **fields)
+    except ContainsPhi as refused:
+        return {**errors, **refused.field_errors()}
+    return dict(errors)

@@ -8,9 +8,15 @@ roster import service, shares and CPD entries as slash commands signed like Slac
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 from bot.core.runtime import Runtime
 from bot.mentoring.roster_import import import_roster
+from bot.sharing import services
+from bot.sharing.projects import ProjectFields
+from bot.sharing.updates import DataPoint, UpdateFields
+from handlers.sharing.posting import RENDER
 from sandbox.server import DEFAULT_MEMBER_ID
 from sandbox.workspace import SandboxWorkspace
 
@@ -74,9 +80,36 @@ def add_people(workspace: SandboxWorkspace, people: tuple[Person, ...] = PEOPLE)
         workspace.titles[person.id] = person.title
 
 
+# A project with a weekly series on its outcome measure: enough points for a run chart to say something.
+_PROJECT = ProjectFields(
+    title="Discharge summaries within 48 hours", aim="90% of discharge summaries reach the family doctor within "
+    "48 hours by March", measures=(("outcome", "% summaries sent within 48 h"), ("process", "checklist used"),
+                                   ("balancing", "minutes added per discharge")),
+    change_ideas="A discharge checklist; a daily huddle reminder", pdsa_stage="do", progress_score=Decimal("3.0"),
+    members=(), tags=("discharge", "transitions"))
+_SERIES = (52, 55, 50, 58, 54, 53, 61, 66, 70, 72, 75, 78, 80, 84)  # percent, one a week, oldest first
+
+
+async def _project_with_data(runtime: Runtime, team_id: str) -> int:
+    """The clinician's project and a weekly share carrying each week's data point, as the share form stores them."""
+    saved = await services.save_project(runtime, team_id=team_id, user_id=CLINICIAN.id, fields=_PROJECT)
+    project = await services.project_to_change(runtime, team_id, CLINICIAN.id, saved.project_id)
+    outcome = next(m for m in project.measures if m.kind == "outcome")
+    today = runtime.clock.now().astimezone(runtime.settings.tz).date()
+    for weeks_ago, value in zip(range(len(_SERIES) - 1, -1, -1), _SERIES, strict=True):
+        await services.share_update(
+            runtime, team_id=team_id, user_id=CLINICIAN.id, project_id=saved.project_id, render=RENDER,
+            fields=UpdateFields(tried=f"Week {len(_SERIES) - weeks_ago}: {value}% of summaries sent within 48 hours",
+                                pdsa_stage="do"),
+            data_point=DataPoint(outcome.id, Decimal(value), today - timedelta(weeks=weeks_ago)))
+    return len(_SERIES)
+
+
 async def seed_demo(workspace: SandboxWorkspace, runtime: Runtime) -> str:
     add_people(workspace, _DEPARTMENT)
     report = await import_roster(runtime, team_id=workspace.team_id, text=_ROSTER, actor_id=ADMIN.id)
+    points = await _project_with_data(runtime, workspace.team_id)
+    await runtime.outbox.drain()  # the project's card, then its updates in the thread
     for person, text in _SHARES:
         await workspace.type_command(person.id, "/qi-share", text)
     for person, text in _CPD:
@@ -85,7 +118,8 @@ async def seed_demo(workspace: SandboxWorkspace, runtime: Runtime) -> str:
     mentoring = await _mentorship_in_progress(workspace, runtime)
     members = len(workspace.members())
     return (f"Seeded a fictional department: {members} members, {report.created + report.updated} mentors, "
-            f"{len(_SHARES)} shares, {len(_CPD)} CPD entries{mentoring}.")
+            f"a QI project with {points} weekly data points, {len(_SHARES)} more shares, {len(_CPD)} CPD entries"
+            f"{mentoring}.")
 
 
 async def _mentorship_in_progress(workspace: SandboxWorkspace, runtime: Runtime) -> str:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.core.config import Settings
-from bot.core.phi import ContainsPhi, guard
+from bot.core.phi import errors_alongside
 from bot.mentoring import pairs as mentorships
 from bot.mentoring import profiles
 from bot.mentoring import requests as mentoring
@@ -59,17 +59,6 @@ def _topics(view: dict[str, Any], block_id: str) -> list[str]:
     return [t for t in choices(view, block_id) if t in known]
 
 
-def _with_phi_errors(errors: Errors, settings: Settings, **fields: str | None) -> Errors:
-    """A form that is refused anyway also names its patient identifiers, so the person fixes every
-    field in one go. A form with no other problem goes to the service, which is the PHI gate and
-    raises ContainsPhi for the handler to show."""
-    try:
-        guard(settings.staff_email_domains, **fields)
-    except ContainsPhi as refused:
-        return {**errors, **refused.field_errors()}
-    return errors
-
-
 def read_profile(view: dict[str, Any], settings: Settings, name: str | None) -> tuple[profiles.ProfileInput | None,
                                                                                       bool, Errors]:
     """(profile, stop, errors): `stop` when the mentor chose to remove their profile."""
@@ -91,7 +80,7 @@ def read_profile(view: dict[str, Any], settings: Settings, name: str | None) -> 
         errors["modes"] = "Choose virtual, in person, or both."
     bio = text(view, "bio")
     if errors:
-        return None, False, _with_phi_errors(errors, settings, bio=bio)
+        return None, False, errors_alongside(settings.staff_email_domains, errors, bio=bio)
     profile = profiles.ProfileInput(
         name=name, expertise=tuple(expertise), discipline=_known("discipline", choice(view, "discipline")),
         career_stage=_known("career_stage", choice(view, "career_stage")), capacity=capacity or MIN_CAPACITY,
@@ -107,7 +96,7 @@ def read_request(view: dict[str, Any], settings: Settings) -> tuple[mentoring.Re
     # No topic is the service's NoTopics, after its PHI check: an identifier is named first.
     topics = list(dict.fromkeys(_topics(view, "topics") + mentor_vocabulary.topics_from_text(needs or "")))
     if errors:
-        return None, _with_phi_errors(errors, settings, goal=goal)
+        return None, errors_alongside(settings.staff_email_domains, errors, goal=goal)
     assert needs is not None
     return mentoring.RequestInput(
         kind=_known("format", choice(view, "format")) or "formal", topics=tuple(topics), needs=needs, goal=goal,
@@ -132,7 +121,7 @@ def read_meeting(view: dict[str, Any], settings: Settings, today: date) -> tuple
                              f"{mentorships.MAX_MEETING_MINUTES}.")
     notes = text(view, "notes")
     if errors:
-        return None, _with_phi_errors(errors, settings, notes=notes)
+        return None, errors_alongside(settings.staff_email_domains, errors, notes=notes)
     assert met_on is not None and minutes is not None
     return MeetingInput(met_on=met_on, minutes=minutes, topics=tuple(_topics(view, "topics")),
                         private_notes=notes), {}
@@ -148,6 +137,6 @@ def read_feedback(view: dict[str, Any], settings: Settings) -> tuple[FeedbackInp
         errors["goals_met"] = "Choose yes, partly or no."
     comment = text(view, "comment")
     if errors:
-        return None, _with_phi_errors(errors, settings, comment=comment)
+        return None, errors_alongside(settings.staff_email_domains, errors, comment=comment)
     assert fit is not None and goals_met is not None
     return FeedbackInput(fit=int(fit), goals_met=goals_met, comment=comment), {}

@@ -51,7 +51,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             errors.setdefault("project", "Sharing is not set up yet: ask your QI Commons admin to set the community "
                                          "channel.")
         if errors:
-            await ack(response_action="errors", errors=errors)
+            texts = {name: value(view, name) for name in ("tried", "learned", "help_wanted")}
+            await ack(response_action="errors",
+                      errors=phi.errors_alongside(runtime.settings.staff_email_domains, errors, **texts))
             return
         try:
             shared = await services.share_update(runtime, team_id=team_id, user_id=user_id, project_id=project_id,

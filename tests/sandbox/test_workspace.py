@@ -163,3 +163,21 @@ async def test_what_the_page_sends_has_the_fields_slack_sends(sandbox):
     assert set(real["slash_command_enterprise"]) - enterprise_only <= set(command)
     assert set(real["block_actions_message"]) <= set(action)
     assert action["message"]["ts"] == ts and action["container"]["message_ts"] == ts
+
+
+async def test_the_demo_department_has_a_project_with_a_weekly_series_in_its_thread(sandbox):
+    from sqlalchemy import func, select
+
+    from storage.models import MeasureDataPoint, QiProject
+
+    answer = await post(sandbox, "/ui/control/demo", {})
+    assert "a QI project with 14 weekly data points" in answer["said"]
+    await sandbox.runtime.inflight.wait(30)
+    await sandbox.runtime.outbox.drain()
+    async with sandbox.runtime.db.session() as session:
+        project = await session.scalar(select(QiProject).where(QiProject.owner_id == CLINICIAN.id))
+        points = await session.scalar(select(func.count()).select_from(MeasureDataPoint))
+    assert project.title == "Discharge summaries within 48 hours" and project.thread_ts and points == 14
+    weekly = [m["text"] for m in sandbox.workspace.messages("C0COMMUNITY") if m.get("thread_ts") == project.thread_ts
+              and m["ts"] != project.thread_ts and "of summaries sent within 48 hours" in m["text"]]
+    assert len(weekly) == 14 and "Week 1: 52%" in weekly[0] and "Week 14: 84%" in weekly[-1]  # in order, once each
