@@ -54,11 +54,12 @@ class InFlight:
         await asyncio.sleep(0)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self._tasks:
+        # A tracked job that itself waits (a sweep run by hand, say) waits for the others, not for itself.
+        while others := self._tasks - {asyncio.current_task()}:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
-            await asyncio.wait(set(self._tasks), timeout=remaining)
+            await asyncio.wait(others, timeout=remaining)
         return True
 
 

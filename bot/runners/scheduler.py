@@ -39,8 +39,15 @@ DRAIN_JOB_ID = "outbox-drain"
 DRAIN_EVERY = timedelta(seconds=5)
 
 
+def _in_flight(runtime: Runtime) -> None:
+    # A job still running at SIGTERM is waited for like a request, instead of being cancelled mid-step.
+    if (task := asyncio.current_task()) is not None:
+        runtime.inflight.track(task)
+
+
 async def drain(runtime: Runtime) -> None:
     """Every few seconds: the Slack calls that are owed and due, oldest first."""
+    _in_flight(runtime)
     try:
         if sent := await runtime.outbox.drain():
             log.info("Delivered %d pending Slack call(s)", sent)
@@ -60,6 +67,7 @@ async def sweep(runtime: Runtime) -> None:
 
     Each step is caught and logged on its own, so one failing (say, the outbox) never stops the others.
     """
+    _in_flight(runtime)
     try:
         if sent := await runtime.outbox.sweep():
             log.info("Sweep delivered %d pending Slack call(s)", sent)
@@ -77,6 +85,7 @@ async def sweep(runtime: Runtime) -> None:
 
 async def weekly_job(runtime: Runtime, job: str) -> None:
     """The weekly prompt or digest tick; the claim in the database decides whether it posts."""
+    _in_flight(runtime)
     if await _shut_out(runtime):
         log.info("Not posting the %s: the app is not installed", JOB_TITLES[job].lower())
         return

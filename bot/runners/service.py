@@ -93,6 +93,7 @@ async def run_bot(settings: Settings, mode: RunMode) -> None:
 
 async def _shut_down(runtime: Runtime, scheduler, socket_handler: AsyncSocketModeHandler | None,
                      runner: web.AppRunner | None, *, connected: bool) -> None:
+    scheduler.pause()  # no new job starts; one already running finishes with the requests below
     log.info("Shutting down: no new requests; finishing %d request(s) in flight", len(runtime.inflight))
     if connected:
         assert socket_handler is not None
