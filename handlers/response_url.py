@@ -19,7 +19,7 @@ from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 
-from bot.core.payloads import PayloadRefused, fit_message
+from bot.core.slack.payloads import PayloadRefused, fit_message
 
 log = logging.getLogger(__name__)
 

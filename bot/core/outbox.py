@@ -32,7 +32,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
-from bot.core.payloads import GatedWebClient
+from bot.core.slack.payloads import GatedWebClient
 from storage.db import Database
 from storage.models import OutboxMessage, Workspace
 

@@ -15,8 +15,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 import handlers
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.payloads import GatedWebClient
 from bot.core.runtime import InFlight, Runtime
+from bot.core.slack.payloads import GatedWebClient
 from bot.runners.metrics import Metrics
 from bot.runners.verification import SignatureCheck
 from storage.db import Database

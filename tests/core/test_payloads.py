@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.payloads import PayloadRefused, fit_message, fit_view
+from bot.core.slack.payloads import PayloadRefused, fit_message, fit_view
 from tests.golden import validate_blocks, validate_view
 
 

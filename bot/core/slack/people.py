@@ -1,4 +1,4 @@
-"""The one Slack adapter the domain may use: who a person is, as Slack knows them.
+"""Who a person is, as Slack knows them: the people half of the Slack adapter.
 
 Services never see a Slack client. They receive `SlackPeople` (on the runtime) and get plain
 answers back: a `Person`, or a `LookupFailed` that says whether trying again could help. The rest
