@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,7 +23,7 @@ from bot.core.clock import Clock
 from bot.core.config import HOW_TO_FIX, Settings
 from bot.core.runtime import Runtime
 from bot.runners.app import build_app, build_runtime
-from bot.weekly.schedules import JOB_IDS, JOB_TITLES, JOBS, latest_run, weekly_trigger
+from bot.weekly.schedules import JOB_IDS, JOB_TITLES, JOBS, latest_run, upcoming_runs, weekly_trigger
 from bot.workspace.lifecycle import lost_installations
 from handlers.weekly.jobs import already_ran, run_weekly_job
 from storage.migrate import upgrade
@@ -122,7 +122,7 @@ async def catch_up(runtime: Runtime, *, at_start: bool = True) -> None:
                                 settings.schedule_grace_hours)
                 else:  # a first start: nothing was missed, the first one is simply still to come
                     log.info("The first %s will be posted %s", JOB_TITLES[job].lower(),
-                             next_run(settings, job, now).strftime("%a %d %b %H:%M %Z"))
+                             next(upcoming_runs(settings, job, now)).strftime("%a %d %b %H:%M %Z"))
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             # Slack down or unreachable: the every-minute sweep tries again; one line, not a traceback.
             log.warning("Could not catch up the %s (Slack: %s); trying again next minute",
@@ -134,10 +134,6 @@ async def catch_up(runtime: Runtime, *, at_start: bool = True) -> None:
 async def _ever_posted(runtime: Runtime, job: str) -> bool:
     async with runtime.db.session() as session:
         return await session.scalar(select(ScheduledPost.id).where(ScheduledPost.kind == job).limit(1)) is not None
-
-
-def next_run(settings: Settings, job: str, now: datetime) -> datetime:
-    return weekly_trigger(settings, job).get_next_fire_time(None, now).astimezone(settings.tz)
 
 
 def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:

@@ -39,7 +39,6 @@ class _QuietTokenWarning(logging.Filter):
 
 async def run_bot(settings: Settings, mode: RunMode) -> None:
     """Run until SIGTERM/SIGINT; raises ConfigError (one line for the operator) when Slack refuses a token."""
-    logging.getLogger("slack_bolt").addFilter(_QuietTokenWarning())
     logging.getLogger("slack_bolt.AsyncApp").addFilter(_QuietTokenWarning())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
