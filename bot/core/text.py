@@ -22,6 +22,11 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     return text[: max(limit - len(ellipsis), 0)].rstrip() + ellipsis
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`1 entry`, `2 entries`, `0 credits`: the one way every message counts things."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
 def first_line(text: str | None, limit: int = 150) -> str:
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
     return truncate(line, limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.core.text import plural
 from bot.privacy.rights import StoredCounts
 from handlers.blocks import button, header, section
 
@@ -12,19 +13,15 @@ CONFIRM_FORGET = "privacy_forget_confirm"
 CANCEL_FORGET = "privacy_forget_cancel"
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
 def held_lines(counts: StoredCounts) -> str:
     lines = [
         f"• Your profile and settings: {'yes' if counts.profile else 'none'}",
         f"• QI projects: {counts.projects_owned} you own, {counts.projects_joined} you are on the team of",
-        f"• {_plural(counts.updates, 'QI update')} you shared",
-        f"• {_plural(counts.cpd_entries, 'CPD entry', 'CPD entries')}",
+        f"• {plural(counts.updates, 'QI update')} you shared",
+        f"• {plural(counts.cpd_entries, 'CPD entry', 'CPD entries')}",
         f"• Mentor profile: {'yes' if counts.mentor_profile else 'none'}",
-        f"• {_plural(counts.mentor_requests, 'mentor request')}, {_plural(counts.mentorships, 'mentorship')}, "
-        f"{_plural(counts.meeting_notes, 'private meeting note')}, {_plural(counts.feedback, 'feedback form')}",
+        f"• {plural(counts.mentor_requests, 'mentor request')}, {plural(counts.mentorships, 'mentorship')}, "
+        f"{plural(counts.meeting_notes, 'private meeting note')}, {plural(counts.feedback, 'feedback form')}",
     ]
     return "\n".join(lines)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.text import escape, first_line, mention, truncate
+from bot.core.text import escape, first_line, mention, plural, truncate
 from bot.sharing.projects import progress_label, stage_label
 from bot.weekly.digest import DigestUpdate, WeeklyDigest
 from bot.weekly.prompts import WeeklyPrompt
@@ -118,10 +118,6 @@ def _day(moment: datetime) -> str:
     return f"{moment:%a} {moment.day} {moment:%b}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, workspace_url: str | None,
                    max_blocks: int = MESSAGE_BLOCKS) -> dict[str, Any]:
     """The weekly digest in at most `max_blocks` blocks; an empty week gets an encouragement instead."""
@@ -129,15 +125,15 @@ def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, works
         return empty_digest_message(digest, tz=tz)
     head: list[dict[str, Any]] = [
         header("QI Commons weekly digest"),
-        context(f"{_window_label(digest, tz)}  ·  {_plural(digest.update_count, 'update')} from "
-                f"{_plural(digest.project_count, 'project')}  ·  {_plural(digest.new_project_count, 'new project')}",
+        context(f"{_window_label(digest, tz)}  ·  {plural(digest.update_count, 'update')} from "
+                f"{plural(digest.project_count, 'project')}  ·  {plural(digest.new_project_count, 'new project')}",
                 verbatim=True),
     ]
     if digest.new_projects:
         lines = [f"• {_link(archive_link(workspace_url, p.channel_id, p.thread_ts), f'*{escape(p.title)}*')}"
                  + (f" started by {mention(p.owner_id)}" if p.owner_id else "") for p in digest.new_projects]
         if (more := digest.new_project_count - len(digest.new_projects)) > 0:
-            lines.append(f"…and {_plural(more, 'more new project')}")
+            lines.append(f"…and {plural(more, 'more new project')}")
         head.append(_list_section(":seedling: *New projects*", lines))
 
     tail = _tail_blocks(digest, workspace_url)
@@ -151,15 +147,15 @@ def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, works
         listed += shown
     blocks = head + project_blocks
     if (left_out := digest.update_count - listed) > 0:
-        blocks.append(context(f"…and {_plural(left_out, 'more update')} this week: see <#{channel_id}>",
+        blocks.append(context(f"…and {plural(left_out, 'more update')} this week: see <#{channel_id}>",
                               verbatim=True))
     blocks += tail
 
     # Shortened before escaping, so the notification never ends in half an entity such as `&am…`.
     top = (f", including {escape(truncate(digest.projects[0].title, 150))}"
            if digest.projects and digest.projects[0].title else "")
-    text = (f"QI Commons weekly digest: {_plural(digest.update_count, 'update')} from "
-            f"{_plural(digest.project_count, 'project')}{top}")
+    text = (f"QI Commons weekly digest: {plural(digest.update_count, 'update')} from "
+            f"{plural(digest.project_count, 'project')}{top}")
     return {"text": text, "blocks": blocks}
 
 
@@ -172,8 +168,8 @@ def _tail_blocks(digest: WeeklyDigest, workspace_url: str | None) -> list[dict[s
     if digest.most_kudos:
         lines = [f"{_short_line(u, u.summary, workspace_url)} :clap: {u.kudos}" for u in digest.most_kudos]
         blocks.append(_list_section(":clap: *Most appreciated*", lines))
-    mentoring = [f"{_plural(digest.new_matches, 'new mentorship')} started  ·  "
-                 f"{_plural(digest.open_requests, 'request')} waiting for a mentor"]
+    mentoring = [f"{plural(digest.new_matches, 'new mentorship')} started  ·  "
+                 f"{plural(digest.open_requests, 'request')} waiting for a mentor"]
     mentoring += [f"• {mention(mentor)} is now mentoring {mention(mentee)}" for mentor, mentee in digest.named_matches]
     blocks.append(_list_section(":handshake: *Mentoring*", mentoring))
     if digest.cpd_hours is not None:
@@ -183,7 +179,7 @@ def _tail_blocks(digest: WeeklyDigest, workspace_url: str | None) -> list[dict[s
     if digest.mentors_with_room:
         named = ", ".join(mention(user) for user in digest.named_mentors)
         who = f", including {named}" if named else ""
-        blocks.append(section(f":busts_in_silhouette: *{_plural(digest.mentors_with_room, 'mentor')} "
+        blocks.append(section(f":busts_in_silhouette: *{plural(digest.mentors_with_room, 'mentor')} "
                               f"{'has' if digest.mentors_with_room == 1 else 'have'} room for a mentee*{who}.",
                               verbatim=True))
         buttons.insert(0, button("Find a mentor", FIND_MENTOR, "find", style="primary"))
