@@ -13,18 +13,18 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 
+from bot.core.slack import sessions
 from bot.core.slack.payloads import PayloadRefused, fit_message
 
 log = logging.getLogger(__name__)
 
 SLACK_WEBHOOKS = ("https", "hooks.slack.com", 443)
-TIMEOUT = aiohttp.ClientTimeout(total=30)
+TIMEOUT = 30.0  # seconds
 
 
 def _origin(url: str) -> tuple[str, str, int | None] | None:
@@ -57,7 +57,7 @@ async def post(client: AsyncWebClient, url: Any, message: dict[str, Any]) -> Web
     except PayloadRefused as error:
         log.error("Refused to answer a response_url: %s", error)
         return None
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.post(
+    async with sessions.session(TIMEOUT).post(
             url, data=json.dumps(message), headers={"Content-Type": "application/json;charset=utf-8"},
             allow_redirects=False) as response:
         body = await response.text()

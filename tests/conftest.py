@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings, load_settings
 from bot.core.runtime import Runtime
+from bot.core.slack import sessions
 from bot.runners.app import build_app, build_runtime
 from sandbox import SlackDriver, SlackStandIn
 from storage.db import Database
@@ -107,6 +108,13 @@ async def db(database_url, backend) -> AsyncIterator[Database]:
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield database
     await database.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def close_slack_sessions() -> AsyncIterator[None]:
+    """The kept-open Slack sessions belong to this test's event loop, which closes after it."""
+    yield
+    await sessions.close_all()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.outbox import Outbox
-from bot.core.slack import SlackPeople
+from bot.core.slack import SlackPeople, sessions
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -106,6 +106,11 @@ class Runtime:
     def lock(self, key: str) -> asyncio.Lock:
         """One lock per key in this process, for work whose last run must see the latest data."""
         return self._locks.setdefault(key, asyncio.Lock())
+
+    async def close(self) -> None:
+        """At shutdown: close the kept-open connections to Slack, then the database's."""
+        await sessions.close_all()
+        await self.db.dispose()
 
     def member_changed(self, team_id: str, user_id: str) -> None:
         """Tell listeners (the App Home) that what this member sees has changed.

@@ -100,4 +100,4 @@ async def _import_file(settings: Settings, text: str) -> ImportReport | None:
         return await import_roster(runtime, team_id=team_id, text=text)
     finally:
         await runtime.inflight.wait()
-        await runtime.db.dispose()
+        await runtime.close()

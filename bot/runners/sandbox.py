@@ -127,7 +127,7 @@ async def sandbox_running(*, host: str = "127.0.0.1", port: int = 0, database_ur
             await runner.cleanup()
         await workspace.stop()
         if runtime is not None:
-            await runtime.db.dispose()
+            await runtime.close()
 
 
 def _controls(sandbox: Sandbox) -> dict[str, Control]:

@@ -169,7 +169,7 @@ async def run_job_command(settings: Settings, job_id: str, *, dry_run: bool, clo
     try:
         result = await run_weekly_job(runtime, job, manual=True, dry_run=dry_run)
     finally:
-        await runtime.db.dispose()
+        await runtime.close()
     title = f"the {JOB_TITLES[job].lower()} for {result.period}"
     if result.outcome == "dry-run":
         print(json.dumps(result.message, indent=2, ensure_ascii=False))

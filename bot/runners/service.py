@@ -49,7 +49,7 @@ async def run_bot(settings: Settings, mode: RunMode) -> None:
     try:
         await _check_bot_token(runtime)
     except ConfigError:
-        await runtime.db.dispose()
+        await runtime.close()
         raise
     if settings.community_channel_id is None:
         log.warning("COMMUNITY_CHANNEL_ID is not set: shares, weekly prompts and digests have nowhere to go. "
@@ -108,7 +108,7 @@ async def _shut_down(runtime: Runtime, scheduler, socket_handler: AsyncSocketMod
         await socket_handler.close_async()
     if runner is not None:
         await runner.cleanup()
-    await runtime.db.dispose()
+    await runtime.close()
     log.info("QI Commons stopped")
 
 

@@ -24,6 +24,8 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.core.slack import sessions
+
 log = logging.getLogger(__name__)
 
 ELLIPSIS = "…"
@@ -113,6 +115,15 @@ class GatedWebClient(AsyncWebClient):
                                           data={"ok": False, "error": "invalid_blocks"}, headers={}, status_code=200)
             raise SlackApiError(f"invalid_blocks: {error}", response) from error
         return await super().api_call(api_method, json=json, params=params, data=data, **kwargs)
+
+    async def _request(self, *, http_verb: str, api_url: str, req_args: dict[str, Any]) -> dict[str, Any]:
+        # Every call on a kept-open connection of this loop's session (sessions.py says why).
+        self.session = sessions.session(self.timeout)
+        return await super()._request(http_verb=http_verb, api_url=api_url, req_args=req_args)
+
+    async def _upload_file(self, **kwargs: Any) -> Any:
+        self.session = sessions.session(self.timeout)
+        return await super()._upload_file(**kwargs)
 
 
 # -- fitting ------------------------------------------------------------------------------------------
