@@ -20,7 +20,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def create_engine(database_url: str) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url)
+        # One connection: SQLite has one writer at a time, and writers queued on our pool wait their turn
+        # in order, where a dozen connections spinning in SQLite's busy handler starve each other into
+        # "database is locked" under a burst. So a session must never be opened inside another one.
+        engine = create_async_engine(url, pool_size=1, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)

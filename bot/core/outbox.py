@@ -133,11 +133,12 @@ class Outbox:
             row = await session.get(OutboxMessage, outbox_id)
             if row is None or row.status != "pending":
                 return Delivery(outbox_id, row.status if row else "dead")
-            if await _shut_out(session):
-                return await self._hold(outbox_id)
-            if await self._waits_behind_older(session, row):
+            shut_out = await _shut_out(session)
+            if not shut_out and await self._waits_behind_older(session, row):
                 return Delivery(outbox_id, "pending", error="an older post to this channel goes first")
             method, args, in_flight = row.method, dict(row.args), row.in_flight_since
+        if shut_out:  # outside the read session: SQLite's pool has one connection (storage/db.py)
+            return await self._hold(outbox_id)
         if not await self._lease(outbox_id):
             return Delivery(outbox_id, "pending", error="leased elsewhere")
         if in_flight is not None and method == "chat.postMessage":
