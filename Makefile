@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
-	for script in bench/*.py; do $(VENV)/bin/python $$script || exit 1; done
+	for script in bench/[!_]*.py; do $(VENV)/bin/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

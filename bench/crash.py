@@ -20,8 +20,6 @@ import json
 import os
 import random
 import re
-import signal
-import socket
 import sys
 import tempfile
 import time
@@ -35,14 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select  # noqa: E402
 
+from bench._harness import CHANNEL, BotProcess, fresh_postgres  # noqa: E402
 from sandbox import SlackDriver, SlackStandIn  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import QiUpdate  # noqa: E402
 
 SIGNING_SECRET = "crash-test-signing-secret-0123456789"
-CHANNEL = "C0COMMUNITY"
 SHARE = re.compile(r"Crash test share \d{4}")
-BOT = Path(sys.executable).parent / "qi-commons"
 DRAIN_TARGET = 30.0
 
 
@@ -72,68 +69,13 @@ class CrashResult:
 HEADER = f"{'database':<11}{'sent':>6}{'acked':>7}{'stored':>8}{'posted once':>13}{'posted twice':>14}{'lost':>6}{'drain s':>10}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _Bot:
-    """One `qi-commons run --http` process, restartable on the same port and database."""
-
-    def __init__(self, slack: SlackStandIn, database_url: str, workdir: Path) -> None:
-        self.port = _free_port()
-        self.env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                    "SLACK_API_URL": slack.api_url, "DATABASE_URL": database_url, "PORT": str(self.port),
-                    "HOST": "127.0.0.1", "COMMUNITY_CHANNEL_ID": CHANNEL, "LOG_LEVEL": "WARNING",
-                    "SCHEDULE_GRACE_HOURS": "0"}
-        self.env.pop("SLACK_APP_TOKEN", None)
-        self.workdir = workdir
-        self.process: asyncio.subprocess.Process | None = None
-        self.log = workdir / "bot.log"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/slack/events"
-
-    async def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(str(BOT), "run", "--http", cwd=self.workdir,
-                                                                env=self.env, stdout=log, stderr=log)
-        async with aiohttp.ClientSession() as session:
-            for _ in range(300):
-                if self.process.returncode is not None:
-                    raise RuntimeError(f"the bot exited with {self.process.returncode}; see {self.log}")
-                try:
-                    async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise RuntimeError("the bot never became healthy")
-
-    async def kill(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
-            await self.process.wait()
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 30)
-            except TimeoutError:
-                await self.kill()
-
-
 async def crash_run(database_url: str, *, backend: str, shares: int, kills: int, seed: int = 7,
                     workdir: Path, drain_timeout: float = 90.0) -> CrashResult:
     rng = random.Random(seed)
     texts = [f"Crash test share {n:04d}" for n in range(shares)]
     acked: set[str] = set()
     async with SlackStandIn() as slack:
-        bot = _Bot(slack, database_url, workdir)
+        bot = BotProcess(slack, database_url, workdir, signing_secret=SIGNING_SECRET, SCHEDULE_GRACE_HOURS="0")
         await bot.start()
         driver = SlackDriver.over_http(bot.url, signing_secret=SIGNING_SECRET, standin=slack)
         kill_at = sorted(rng.sample(range(shares // 8, shares), kills)) if kills else []
@@ -191,20 +133,6 @@ async def crash_run(database_url: str, *, backend: str, shares: int, kills: int,
                        posted_twice=sum(1 for t in texts if posted[t] > 1), lost=lost, drain_seconds=drained)
 
 
-async def _fresh_postgres(url: str) -> str:
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    name = f"qi_crash_{os.getpid()}"
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await engine.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
 async def main(shares: int, kills: int) -> int:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -212,7 +140,7 @@ async def main(shares: int, kills: int) -> int:
         results.append(await crash_run(f"sqlite+aiosqlite:///{workdir}/crash.db", backend="SQLite", shares=shares,
                                        kills=kills, workdir=workdir))
         if os.environ.get("TEST_DATABASE_URL"):
-            url = await _fresh_postgres(os.environ["TEST_DATABASE_URL"])
+            url = await fresh_postgres(os.environ["TEST_DATABASE_URL"], "qi_crash")
             results.append(await crash_run(url, backend="PostgreSQL", shares=shares, kills=kills, workdir=workdir))
         else:
             print("TEST_DATABASE_URL is not set: PostgreSQL not measured (make bench sets it)")
