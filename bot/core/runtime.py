@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MemberChanged = Callable[[str, str], Awaitable[None]]
+REFRESHES = 4  # member-view refreshes (App Home publishes) running at once
 SweepStep = Callable[["Runtime"], Awaitable[None]]
 # Queues the nudge's DM with `runtime.outbox.enqueue` in the given session (the claim's transaction)
 # and returns the outbox row's id, or None when there is nothing left to say (the nudge is dropped).
@@ -85,6 +86,9 @@ class Runtime:
     sweep_steps: dict[str, SweepStep] = field(default_factory=dict)
     nudge_senders: dict[str, NudgeSender] = field(default_factory=dict)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict, repr=False)
+    # Members whose views wait for a refresh, and how many refreshes may run at once (member_changed).
+    _changed: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    _refresh_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REFRESHES), repr=False)
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.db, self.client, self.clock,
@@ -116,10 +120,20 @@ class Runtime:
         """Tell listeners (the App Home) that what this member sees has changed.
 
         Runs in the background and logs failures, so a view that fails to refresh never breaks the
-        command that changed something.
+        command that changed something. Refreshes are coalesced and a few at a time: under a burst the
+        replies members wait for go first, and a member changed ten times while queued gets one
+        refresh, which reads the latest data.
         """
-        for listener in self.member_change_listeners:
-            self.inflight.spawn(_logged(listener(team_id, user_id)))
+        key = (team_id, user_id)
+        if key not in self._changed:
+            self._changed.add(key)
+            self.inflight.spawn(self._refresh(key))
+
+    async def _refresh(self, key: tuple[str, str]) -> None:
+        async with self._refresh_slots:
+            self._changed.discard(key)  # a change from now on queues another refresh
+            for listener in self.member_change_listeners:
+                await _logged(listener(*key))
 
 
 async def _logged(work: Awaitable[None]) -> None:

@@ -241,3 +241,18 @@ async def test_home_buttons_open_each_features_form(env):
     await env.driver.action("home_edit_project", value=str(theirs.id), view=home)
     await env.settle()
     assert len(env.slack.opened_views) == before
+
+
+async def test_a_burst_of_changes_gives_one_refresh_per_member_showing_the_last(env):
+    await open_home(env)
+    env.slack.reset_calls()
+    now = env.clock.now()
+    async with env.runtime.db.session() as session, session.begin():
+        session.add_all(CpdEntry(team_id=TEAM, member_id=ME, framework="rcpsc-moc", activity_type="s1-accredited",
+                                 occurred_on=date(2026, 11, 2), hours=Decimal(1), title=f"Course {i}", created_at=now)
+                        for i in range(10))
+    for _ in range(10):  # ten changes told before the first refresh has run
+        env.runtime.member_changed(TEAM, ME)
+    await env.settle()
+    assert [args["user_id"] for args in env.slack.calls_to("views.publish")] == [ME]  # one publish, not ten
+    assert "10 of 25 credits" in _text(env.slack.home_view(ME))  # showing all ten entries
