@@ -150,11 +150,13 @@ async def _standing(runtime: Runtime, team_id: str, member: Member) -> Standing:
     return Standing(profile, progress(profile.as_member(), year, entries, profile.today), entries)
 
 
-async def load_home(runtime: Runtime, team_id: str, user_id: str, *, first_visit: bool = False) -> HomeData | None:
-    """The member's Home, or None for someone with no member row (never used the app, or forgotten)."""
+async def load_home(runtime: Runtime, team_id: str, user_id: str, *, first_visit: bool = False,
+                    if_opened: bool = False) -> HomeData | None:
+    """The member's Home, or None for someone with no member row (never used the app, or forgotten),
+    or with `if_opened`, for someone who has never opened their Home: the first visit builds it."""
     async with runtime.db.session() as session:
         member = await get_member(session, team_id, user_id)
-        if member is None:
+        if member is None or (if_opened and member.home_seen_at is None):
             return None
         projects, project_count = await _projects(session, team_id, user_id)
         mentorships, mentorship_count = await _mentorships(session, team_id, user_id)

@@ -26,11 +26,21 @@ def _home_lock(runtime: Runtime, team_id: str, user_id: str) -> Any:
 
 
 async def publish_home(runtime: Runtime, team_id: str, user_id: str, *, first_visit: bool = False) -> bool:
+    """When the member opens their Home."""
+    return await _publish(runtime, team_id, user_id, first_visit=first_visit, if_opened=False)
+
+
+async def refresh_home(runtime: Runtime, team_id: str, user_id: str) -> bool:
+    """After a change: only for members who have opened their Home (most of a burst's sharers never do)."""
+    return await _publish(runtime, team_id, user_id, first_visit=False, if_opened=True)
+
+
+async def _publish(runtime: Runtime, team_id: str, user_id: str, *, first_visit: bool, if_opened: bool) -> bool:
     # Changes come in bursts (a share touches the project and the update): one publish at a time per
     # member, each reading the data afresh, so an older picture can never land after a newer one.
     async with _home_lock(runtime, team_id, user_id):
         try:
-            data = await load_home(runtime, team_id, user_id, first_visit=first_visit)
+            data = await load_home(runtime, team_id, user_id, first_visit=first_visit, if_opened=if_opened)
         except Exception:  # noqa: BLE001 - same as above: never fail the command that changed something
             log.exception("Could not build the App Home of %s", user_id)
             return False

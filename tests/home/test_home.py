@@ -256,3 +256,17 @@ async def test_a_burst_of_changes_gives_one_refresh_per_member_showing_the_last(
     await env.settle()
     assert [args["user_id"] for args in env.slack.calls_to("views.publish")] == [ME]  # one publish, not ten
     assert "10 of 25 credits" in _text(env.slack.home_view(ME))  # showing all ten entries
+
+
+async def test_a_change_refreshes_only_a_home_the_member_has_opened(env):
+    now = env.clock.now()
+    async with env.runtime.db.session() as session, session.begin():
+        session.add(Member(team_id=TEAM, slack_user_id=OTHER, cpd_framework="rcpsc-moc", created_at=now))  # never opened the Home
+    await open_home(env)
+    env.slack.reset_calls()
+    env.runtime.member_changed(TEAM, ME)
+    env.runtime.member_changed(TEAM, OTHER)
+    await env.settle()
+    assert [args["user_id"] for args in env.slack.calls_to("views.publish")] == [ME]
+    await open_home(env, OTHER)  # their first visit builds it
+    assert env.slack.home_view(OTHER) is not None

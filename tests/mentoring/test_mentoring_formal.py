@@ -51,6 +51,8 @@ async def _ask(env, shortlist: dict, mentor_id: str) -> dict:
 
 async def test_find_mentor_text_to_accepted_group_dm(env):
     await _three_mentors(env)
+    for user in (BRAM, MENTEE):  # Homes they have opened follow the match
+        await env.driver.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D0HOME"})
     shortlist = await _shortlist(env)
     assert shortlist["response_type"] == "ephemeral"
     assert_golden("mentoring_shortlist", golden_message(shortlist))
@@ -89,7 +91,8 @@ async def test_find_mentor_text_to_accepted_group_dm(env):
     assert sorted(n.slack_user_id for n in checkins) == sorted([BRAM, MENTEE])
     assert all(n.due_at == env.clock.now() + timedelta(days=21) for n in checkins)
     assert [n.status for n in await nudges(env, BRAM) if n.kind == "mentor_reminder"] == ["cancelled"]
-    assert env.slack.home_view(BRAM) is not None and env.slack.home_view(MENTEE) is not None
+    assert f"You mentor <@{MENTEE}>" in str(env.slack.home_view(BRAM)["blocks"])
+    assert f"Your mentor: <@{BRAM}>" in str(env.slack.home_view(MENTEE)["blocks"])
 
     # A double click changes nothing and says so.
     await click(env, "mentor_accept", button(offer, "mentor_accept")["value"], BRAM, message=offer)

@@ -152,6 +152,7 @@ async def test_forget_me_asks_first_and_cancel_deletes_nothing(env):
 
 async def test_forget_me_removes_the_members_data_and_keeps_the_teams(env):
     posts = await seed(env)
+    await env.driver.event({"type": "app_home_opened", "user": OTHER, "tab": "home", "channel": "D0HOME"})
     await env.driver.command("/qi-commons", "forget-me")
     await env.driver.action("privacy_forget_confirm", value="confirm")
     await env.settle()

@@ -104,6 +104,7 @@ async def test_an_edit_is_not_reported_as_lost_when_slack_cannot_confirm_it(env)
     """Every way of telling the author fails after the edit is saved: no "nothing was shared" apology, and
     the rest of the work (the author's Home) still happens."""
     message = await _shared(env)
+    await env.driver.event({"type": "app_home_opened", "user": MEMBER, "tab": "home", "channel": "D0HOME"})
     await _click(env, "sharing_edit", message, MEMBER)
     opened = env.slack.opened_views[-1]["view"]
     env.slack.reset_calls()
