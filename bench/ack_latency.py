@@ -11,7 +11,7 @@ N signed commands are fired at each concurrently and two times are taken per com
   acks and then makes the same one call (response_url POST or chat.postMessage). Target: reply p99
   under 3 s at 300 concurrent on PostgreSQL (TEST_DATABASE_URL), reported for SQLite too.
 
-    .venv/bin/python bench/ack_latency.py [--requests 100] [--rounds 3] [--reply-sizes 100,300]
+    .venv/bin/python bench/ack_latency.py [--requests 100] [--rounds 3] [--reply-sizes 100,300] [--backends sqlite,postgresql]
 """
 
 from __future__ import annotations
@@ -213,13 +213,15 @@ async def measure(database_url: str, backend: str, requests: int, rounds: int, s
     return ack_ok and (reply_ok or backend != "PostgreSQL")
 
 
-async def main(requests: int, rounds: int, sizes: list[int]) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        ok = await measure(f"sqlite+aiosqlite:///{tmp}/bench.db", "SQLite", requests, rounds, sizes)
-    if os.environ.get("TEST_DATABASE_URL"):
+async def main(requests: int, rounds: int, sizes: list[int], backends: list[str]) -> int:
+    ok = True
+    if "sqlite" in backends:
+        with tempfile.TemporaryDirectory() as tmp:
+            ok = await measure(f"sqlite+aiosqlite:///{tmp}/bench.db", "SQLite", requests, rounds, sizes)
+    if "postgresql" in backends and os.environ.get("TEST_DATABASE_URL"):
         url = await fresh_postgres(os.environ["TEST_DATABASE_URL"], "qi_ack_bench")
         ok = await measure(url, "PostgreSQL", requests, rounds, sizes) and ok
-    else:
+    elif "postgresql" in backends:
         print("TEST_DATABASE_URL is not set: PostgreSQL not measured")
     return 0 if ok else 1
 
@@ -229,10 +231,12 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reply-sizes", default="100,300")
+    parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.serve_bare:
         serve_bare(options.serve_bare)
     else:
         sys.exit(asyncio.run(main(options.requests, options.rounds,
-                                  [int(size) for size in options.reply_sizes.split(",")])))
+                                  [int(size) for size in options.reply_sizes.split(",")],
+                                  options.backends.split(","))))
