@@ -90,6 +90,9 @@ class Outbox:
         self.may_join = may_join
         self._on_sent: dict[str, SentHook] = {}
         self._on_dead: dict[str, DeadHook] = {}
+        # Whether rows may be waiting out a backoff: after a failure here, and at start (an earlier run may
+        # have left some). Until then a success has no backoffs to cut short, and skips the UPDATE.
+        self._backing_off = True
 
     def on_sent(self, purpose: str, hook: SentHook) -> None:
         """Run `hook` in the same transaction that marks a `purpose` row sent (e.g. store the ts)."""
@@ -231,13 +234,16 @@ class Outbox:
                 row.copies = copies or ([ts] if isinstance(ts, str) else None)
                 if hook := self._on_sent.get(row.purpose or ""):
                     await hook(session, row, outcome.data)
-                await self._due_again_after_success(session, now)
+                if self._backing_off:
+                    self._backing_off = False
+                    await self._due_again_after_success(session, now)
                 return Delivery(outbox_id, "sent", outcome.data)
             assert outcome.error is not None
             row.last_error = outcome.error[:200]
             if not outcome.maybe_sent:
                 row.in_flight_since = None
             if outcome.maybe_sent or outcome.retry_after is not None or _is_transient(outcome.error):
+                self._backing_off = True
                 wait = outcome.retry_after or BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
                 row.next_attempt_at = now + min(wait, MAX_RETRY_AFTER)
                 log.warning("Slack %s failed (%s); outbox row %s is retried in %ds", row.method, outcome.error,
