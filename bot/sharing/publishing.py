@@ -72,14 +72,20 @@ async def queue_post(runtime: Runtime, render: Renderers, session: AsyncSession,
     return queued, False
 
 
-async def publish(runtime: Runtime, render: Renderers, *, team_id: str, update_id: int) -> Delivery | None:
-    """Post a stored update now if Slack lets us; None when it waits for its project's parent post."""
-    async with runtime.db.session() as session, session.begin():
-        update = await get_update(session, team_id, update_id)
-        assert update is not None
-        if update.post_status != "pending":
-            return None  # posted (or deleted) already: nothing more to send
-        first, parent_first = await queue_post(runtime, render, session, update)
+async def publish(runtime: Runtime, render: Renderers, *, team_id: str, update_id: int,
+                  queued: tuple[int, bool] | None = None) -> Delivery | None:
+    """Post a stored update now if Slack lets us; None when it waits for its project's parent post.
+
+    `queued` is what `queue_post` returned when the update was stored with its post (nothing to look up).
+    """
+    if queued is None:
+        async with runtime.db.session() as session, session.begin():
+            update = await get_update(session, team_id, update_id)
+            assert update is not None
+            if update.post_status != "pending":
+                return None  # posted (or deleted) already: nothing more to send
+            queued = await queue_post(runtime, render, session, update)
+    first, parent_first = queued
     delivery = await runtime.outbox.attempt(first)
     if not parent_first or delivery.status == "dead":
         return delivery  # a dead parent is this update's failure too
@@ -87,13 +93,14 @@ async def publish(runtime: Runtime, render: Renderers, *, team_id: str, update_i
         return None  # the sweep posts the parent, then this update
     # The parent just went out and its hook queued this update (and any older waiting ones): send them now.
     async with runtime.db.session() as session:
-        queued = (await session.scalars(
+        waiting = (await session.scalars(
             select(OutboxMessage.id).join(QiUpdate, QiUpdate.id == OutboxMessage.subject_id)
             .where(OutboxMessage.purpose == UPDATE_POST, OutboxMessage.status == "pending",
-                   QiUpdate.project_id == update.project_id, QiUpdate.id <= update_id)
+                   QiUpdate.project_id == select(QiUpdate.project_id).where(QiUpdate.id == update_id)
+                   .scalar_subquery(), QiUpdate.id <= update_id)
             .order_by(QiUpdate.id))).all()
     result: Delivery | None = None
-    for outbox_id in queued:
+    for outbox_id in waiting:
         result = await runtime.outbox.attempt(outbox_id)
     return result
 

@@ -76,6 +76,7 @@ class Shared:
     update_id: int
     project_id: int | None
     had_thread: bool = False  # the project's card was already in the channel (so it needs a refresh)
+    queued: tuple[int, bool] | None = None  # what queue_post queued with it: (outbox row, parent post first)
 
 
 @dataclass(frozen=True)
@@ -171,11 +172,10 @@ async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: 
                                     data_point=data_point, now=now)
         record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
                subject=f"qi_update:{update.id}", at=now)
-        if render is not None:
-            await queue_post(runtime, render, session, update)
+        queued = await queue_post(runtime, render, session, update) if render is not None else None
         members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
         shared = Shared(update.id, project.id if project else None,
-                        had_thread=project is not None and project.thread_ts is not None)
+                        had_thread=project is not None and project.thread_ts is not None, queued=queued)
     for member in members:
         runtime.member_changed(team_id, member)
     return shared

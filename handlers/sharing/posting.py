@@ -34,8 +34,9 @@ def admin_notice(channel: str, error: str) -> str:
 RENDER = publishing.Renderers(update=update_message, parent=parent_message, admin_notice=admin_notice)
 
 
-async def publish(runtime: Runtime, *, team_id: str, update_id: int) -> Delivery | None:
-    return await publishing.publish(runtime, RENDER, team_id=team_id, update_id=update_id)
+async def publish(runtime: Runtime, *, team_id: str, update_id: int,
+                  queued: tuple[int, bool] | None = None) -> Delivery | None:
+    return await publishing.publish(runtime, RENDER, team_id=team_id, update_id=update_id, queued=queued)
 
 
 async def refresh_message(runtime: Runtime, *, team_id: str, update_id: int) -> None:
