@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import CHANNEL, BotProcess, free_port, fresh_postgres, wait_healthy  # noqa: E402
+from bench._harness import CHANNEL, BotProcess, cpu_seconds, free_port, fresh_postgres, wait_healthy  # noqa: E402
 from sandbox import SlackDriver, SlackStandIn  # noqa: E402
 
 SECRET = "bench-signing-secret"
@@ -178,10 +178,14 @@ async def measure(database_url: str, backend: str, requests: int, rounds: int, s
                     await asyncio.sleep(0.5)
             replies: dict[tuple[int, str], list[float]] = {}
             late: dict[tuple[int, str], int] = {}
+            cpu: dict[tuple[int, str], float] = {}
+            pids = {"qi-commons": ours.process.pid, "bare Bolt": bare.pid}
             for size in sizes:
                 for name, driver in drivers.items():
+                    before = cpu_seconds(pids[name])
                     replies[size, name], late[size, name] = await _replies(slack, driver, size, f"{size}{name[0]}")
-                    await asyncio.sleep(1.0)
+                    await asyncio.sleep(1.0)  # work after the reply (CPD offers, confirmations) counts too
+                    cpu[size, name] = (cpu_seconds(pids[name]) - before) / size
         finally:
             await ours.stop()
             bare.terminate()
@@ -200,7 +204,8 @@ async def measure(database_url: str, backend: str, requests: int, rounds: int, s
         for name in drivers:
             values = replies[size, name]
             print(f"  {size:>4} concurrent  {name:<11} p50 {_p(values, 50):7.0f} ms   p99 {_p(values, 99):7.0f} ms"
-                  f"   max {max(values)*1000:7.0f} ms   acks later than 3 s: {late[size, name]}")
+                  f"   max {max(values)*1000:7.0f} ms   CPU {cpu[size, name]*1000:5.1f} ms a command"
+                  f"   acks later than 3 s: {late[size, name]}")
         p99 = _p(replies[size, "qi-commons"], 99) / 1000
         print(f"  {size:>4} concurrent  reply p99 ratio qi-commons / bare Bolt: "
               f"{p99 * 1000 / _p(replies[size, 'bare Bolt'], 99):.2f}")
