@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, text
+import time
+
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -26,7 +28,34 @@ def create_engine(database_url: str) -> AsyncEngine:
         engine = create_async_engine(url, pool_size=1, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_async_engine(url, pool_size=10, max_overflow=10)
+    _ping_idle_connections(engine)
+    return engine
+
+
+# A connection back in the pool for longer than this is checked before use.
+PING_AFTER_IDLE = 5.0  # seconds
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """pool_pre_ping, but only for connections idle a while (as HikariCP does).
+
+    SQLAlchemy's pre-ping costs three round trips on asyncpg at every checkout: an eighth of a share's CPU
+    under a burst, when the connection was in use a millisecond ago. A connection that sat idle (the
+    server may have restarted meanwhile) is still pinged, and a dead one replaced before anyone uses it.
+    """
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _check(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("returned_at", 0.0) < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure: the pool replaces the connection
+            raise exc.DisconnectionError(str(error)) from error
 
 
 class Database:
