@@ -131,19 +131,28 @@ class Outbox:
                 OutboxMessage.status == "pending").order_by(OutboxMessage.id))).all())
 
     async def attempt(self, outbox_id: int) -> Delivery:
-        """One attempt at a row, unless another worker holds it or an older post to its channel is stuck."""
-        async with self.db.session() as session:
+        """One attempt at a row, unless another worker holds it or an older post to its channel is stuck.
+
+        The row is read, checked and leased in one short transaction, committed before Slack is called.
+        """
+        now = self.clock.now()
+        async with self.db.session() as session, session.begin():
             row = await session.get(OutboxMessage, outbox_id)
             if row is None or row.status != "pending":
                 return Delivery(outbox_id, row.status if row else "dead")
-            shut_out = await _shut_out(session)
-            if not shut_out and await self._waits_behind_older(session, row):
+            if await _shut_out(session):
+                # The app was uninstalled or its token revoked: keep the call, don't try it on a dead token.
+                row.status = "held"
+                return Delivery(outbox_id, "held", error="the app is not installed")
+            if await self._waits_behind_older(session, row):
                 return Delivery(outbox_id, "pending", error="an older post to this channel goes first")
             method, args, in_flight = row.method, dict(row.args), row.in_flight_since
-        if shut_out:  # outside the read session: SQLite's pool has one connection (storage/db.py)
-            return await self._hold(outbox_id)
-        if not await self._lease(outbox_id):
-            return Delivery(outbox_id, "pending", error="leased elsewhere")
+            leased = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending", *_due(now))
+                .values(leased_until=now + LEASE, in_flight_since=now))
+            if leased.rowcount != 1:
+                return Delivery(outbox_id, "pending", error="leased elsewhere")
         if in_flight is not None and method == "chat.postMessage":
             # An earlier attempt may have posted it: look before posting again.
             copies = await self._find_copies(outbox_id, args)
@@ -191,14 +200,6 @@ class Outbox:
 
     # -- one attempt -----------------------------------------------------------------------------------
 
-    async def _hold(self, outbox_id: int) -> Delivery:
-        # The app was uninstalled or its token revoked: keep the call, don't try it on a dead token.
-        async with self.db.session() as session, session.begin():
-            await session.execute(update(OutboxMessage)
-                                  .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending")
-                                  .values(status="held"))
-        return Delivery(outbox_id, "held", error="the app is not installed")
-
     async def _waits_behind_older(self, session: AsyncSession, row: OutboxMessage) -> bool:
         # Only behind posts that already failed once (Slack was down): two fresh posts sent at the same
         # moment go out together.
@@ -209,16 +210,6 @@ class Outbox:
             OutboxMessage.method == "chat.postMessage", OutboxMessage.attempts > 0,
             OutboxMessage.id < row.id).limit(1))
         return older is not None
-
-    async def _lease(self, outbox_id: int) -> bool:
-        """Take the row for one attempt and mark it in flight, committed before Slack is called."""
-        now = self.clock.now()
-        async with self.db.session() as session, session.begin():
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending", *_due(now))
-                .values(leased_until=now + LEASE, in_flight_since=now))
-            return result.rowcount == 1
 
     async def _finish(self, outbox_id: int, outcome: _Outcome, copies: list[str] | None = None) -> Delivery:
         now = self.clock.now()
