@@ -117,11 +117,13 @@ class Outbox:
 
     async def send(self, *, team_id: str, method: str, args: dict[str, Any], purpose: str | None = None,
                    subject_id: int | None = None) -> Delivery:
-        """Store the call, then try it once now."""
+        """Store the call, leased for its first try in the same transaction, then try it now."""
         async with self.db.session() as session, session.begin():
             row = await self.enqueue(session, team_id=team_id, method=method, args=args, purpose=purpose,
                                      subject_id=subject_id)
-        return await self.attempt(row.id)
+            if (held := await self._take(session, row)) is not None:
+                return held
+        return await self._deliver(row.id, method, args, in_flight=None)
 
     async def pending(self, purpose: str, subject_id: int) -> list[int]:
         """The rows still owed for `subject_id` under `purpose`, oldest first."""
@@ -131,28 +133,35 @@ class Outbox:
                 OutboxMessage.status == "pending").order_by(OutboxMessage.id))).all())
 
     async def attempt(self, outbox_id: int) -> Delivery:
-        """One attempt at a row, unless another worker holds it or an older post to its channel is stuck.
-
-        The row is read, checked and leased in one short transaction, committed before Slack is called.
-        """
-        now = self.clock.now()
+        """One attempt at a row, unless another worker holds it or an older post to its channel is stuck."""
         async with self.db.session() as session, session.begin():
             row = await session.get(OutboxMessage, outbox_id)
             if row is None or row.status != "pending":
                 return Delivery(outbox_id, row.status if row else "dead")
-            if await _shut_out(session):
-                # The app was uninstalled or its token revoked: keep the call, don't try it on a dead token.
-                row.status = "held"
-                return Delivery(outbox_id, "held", error="the app is not installed")
-            if await self._waits_behind_older(session, row):
-                return Delivery(outbox_id, "pending", error="an older post to this channel goes first")
             method, args, in_flight = row.method, dict(row.args), row.in_flight_since
-            leased = await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "pending", *_due(now))
-                .values(leased_until=now + LEASE, in_flight_since=now))
-            if leased.rowcount != 1:
-                return Delivery(outbox_id, "pending", error="leased elsewhere")
+            if (held := await self._take(session, row)) is not None:
+                return held
+        return await self._deliver(outbox_id, method, args, in_flight)
+
+    async def _take(self, session: AsyncSession, row: OutboxMessage) -> Delivery | None:
+        """Check a pending row and lease it, in the caller's transaction (committed before Slack is called);
+        a Delivery saying why when it is not to be tried now."""
+        if await _shut_out(session):
+            # The app was uninstalled or its token revoked: keep the call, don't try it on a dead token.
+            row.status = "held"
+            return Delivery(row.id, "held", error="the app is not installed")
+        if await self._waits_behind_older(session, row):
+            return Delivery(row.id, "pending", error="an older post to this channel goes first")
+        now = self.clock.now()
+        leased = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending", *_due(now))
+            .values(leased_until=now + LEASE, in_flight_since=now))
+        return None if leased.rowcount == 1 else Delivery(row.id, "pending", error="leased elsewhere")
+
+    async def _deliver(self, outbox_id: int, method: str, args: dict[str, Any], in_flight: datetime | None
+                       ) -> Delivery:
+        """The call for a leased row; `in_flight` when an earlier attempt may have made it already."""
         if in_flight is not None and method == "chat.postMessage":
             # An earlier attempt may have posted it: look before posting again.
             copies = await self._find_copies(outbox_id, args)
