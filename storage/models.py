@@ -130,6 +130,9 @@ class QiMeasure(Base):
     name: Mapped[str] = mapped_column(String(150))
     kind: Mapped[str] = mapped_column(SHORT)  # outcome | process | balancing
     unit: Mapped[str | None] = mapped_column(String(40))
+    direction: Mapped[str | None] = mapped_column(String(4))  # up | down: which way is better; None = not said
+    goal: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    baseline_points: Mapped[int | None]  # the centre line frozen on the first k points
 
     project: Mapped[QiProject] = relationship(back_populates="measures")
 
