@@ -47,7 +47,7 @@ class Annotation:
 @dataclass(frozen=True)
 class Series:
     points: tuple[Point, ...]
-    direction: Direction = "up"
+    direction: Direction | None = "up"  # None: nobody said which way is better, so no signal is called either
     baseline: int | None = None  # freeze the first part's centre line on its first k points
     splits: tuple[int, ...] = ()  # a new part starts after this many points (a change adopted)
     goal: Decimal | None = None
@@ -56,8 +56,8 @@ class Series:
 
     def __post_init__(self) -> None:
         n = len(self.points)
-        if self.direction not in ("up", "down"):
-            raise ValueError(f"direction must be 'up' or 'down', not {self.direction!r}")
+        if self.direction not in ("up", "down", None):
+            raise ValueError(f"direction must be 'up', 'down' or None, not {self.direction!r}")
         if self.chart not in ("run", "i"):
             raise ValueError(f"chart must be 'run' or 'i', not {self.chart!r}")
         if list(self.splits) != sorted(set(self.splits)) or any(not 0 < s < n for s in self.splits):
@@ -95,7 +95,7 @@ class PartAnalysis:
     start: int  # first point's index in the series
     stop: int  # one past the last
     chart: Chart
-    direction: Direction
+    direction: Direction | None
     centre_line: float
     centre_from: int  # how many points the centre line was computed from (the baseline, or all)
     frozen: bool
@@ -170,9 +170,11 @@ def _analyse_part(values: list[float], number: int, part: range, series: Series,
     longest_limit = longest_run_limit(n_useful) if n_useful else 0
     crossings = max(len(runs) - 1, 0)
     cross_limit = crossings_limit(n_useful)
-    better = 1 if series.direction == "up" else -1
+    better = {"up": 1, "down": -1}.get(series.direction or "")
 
     def verdict(side: int) -> Verdict:
+        if better is None:
+            return "unclear"
         return "improvement" if side == better else "deterioration"
 
     signals: list[Signal] = []

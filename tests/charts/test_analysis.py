@@ -50,6 +50,12 @@ def test_a_long_run_below_a_frozen_baseline_is_an_improvement_when_lower_is_bett
     assert set(range(24, 39)) <= analysis.signal_indices
 
 
+def test_with_no_better_direction_a_signal_is_found_but_not_called_better_or_worse():
+    part = analyse(series(WAIT_BASELINE + WAIT_AFTER, direction=None, baseline=24)).parts[0]
+    assert {s.rule: s.verdict for s in part.signals}["longest_run"] == "unclear"
+    assert "15 points in a row below it (limit 8): a signal of non-random variation." in part.describe()
+
+
 def test_the_same_run_is_a_deterioration_when_higher_is_better():
     part = analyse(series(WAIT_BASELINE + WAIT_AFTER, direction="up", baseline=24)).parts[0]
     assert part.of_rule("longest_run")[0].verdict == "deterioration"
