@@ -61,7 +61,7 @@ def render_run_chart(series: Series, analysis: ChartAnalysis, *, title: str, uni
     axes.set_title(_literal(title[:80]), fontsize=FONT + 4, loc="left")
     axes.set_ylabel(_literal(unit or "value"), fontsize=FONT)
     axes.tick_params(labelsize=FONT - 4)
-    step = max(1, len(xs) // 8)
+    step = max(1, -(-len(xs) // 6))  # at most six dates: each label needs about 110 px at this font size
     axes.set_xticks(xs[::step], [series.points[i - 1].on.strftime("%d %b %y") for i in xs[::step]])
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color=GREY, alpha=0.3)
