@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.core.runtime import Runtime
 from handlers import (
     admin,
+    charts,
     cpd,
     errors,
     home,
@@ -32,6 +33,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     home.register(app, runtime)
     mentoring.register(app, runtime)
     learn.register(app, runtime)
+    charts.register(app, runtime)
     member_settings.register(app, runtime)
     privacy.register(app, runtime)
     admin.register(app, runtime)

@@ -68,6 +68,7 @@ class StoredFile:
     content: bytes
     initial_comment: str | None
     thread_ts: str | None
+    alt_txt: str | None = None  # what a screen reader says for an image
 
 
 @dataclass
@@ -790,7 +791,8 @@ class SlackStandIn:
         if not args.get("filename") or not str(args.get("length") or "").isdigit():
             raise SlackError("invalid_arguments")
         file_id = self._next_id("F")
-        self._uploads[file_id] = {"filename": args["filename"], "length": int(args["length"]), "content": None}
+        self._uploads[file_id] = {"filename": args["filename"], "length": int(args["length"]), "content": None,
+                                  "alt_txt": args.get("alt_txt")}
         return {"upload_url": f"{self.url}upload/{file_id}", "file_id": file_id}
 
     def _api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -809,7 +811,8 @@ class SlackStandIn:
         answered = []
         for entry, upload in zip(entries, uploads, strict=True):
             stored = StoredFile(entry["id"], entry.get("title") or upload["filename"], upload["filename"],
-                                channel.id if channel else None, upload["content"], comment, thread_ts)
+                                channel.id if channel else None, upload["content"], comment, thread_ts,
+                                upload["alt_txt"])
             self.files.append(stored)
             answered.append({
                 "id": stored.id, "created": 1700000000, "name": stored.filename, "title": stored.title,

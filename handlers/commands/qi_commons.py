@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.core.runtime import Runtime
 from bot.core.text import escape
 from handlers.admin.command import admin_command
+from handlers.charts.commands import chart_command
 from handlers.commands.context import CommandContext, Subcommand, split_subcommand, subcommand_listener
 from handlers.commands.help import show_help
 from handlers.learn.commands import learn
@@ -19,6 +20,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "": show_help,
     "help": show_help,
     "admin": admin_command,
+    "chart": chart_command,
     "digest": digest_command,
     "learn": learn,
     "mentor": mentor_subcommand,

@@ -13,6 +13,7 @@ from bot.core.text import escape, first_line, mention
 from bot.sharing.projects import ProjectView, progress_label, stage_label
 from bot.sharing.updates import UpdateView
 from handlers.blocks import SECTION_LIMIT, button, context, header, section
+from handlers.charts.delivery import CHART
 
 KUDOS = "sharing_kudos"
 EDIT = "sharing_edit"
@@ -97,4 +98,6 @@ def parent_message(project: ProjectView) -> dict[str, Any]:
         blocks.append(context("Tags: " + " ".join(f"`{escape(tag)}`" for tag in project.tags), verbatim=True))
     blocks.append(context(f":thread: Updates are in the thread. Share one with `/qi-share #{project.slug} ...`",
                           verbatim=True))
+    if project.measures:
+        blocks.append({"type": "actions", "elements": [button("Run chart", CHART, project.slug)]})
     return {"text": f"QI project: {escape(project.title)} (owner {mention(project.owner_id)})", "blocks": blocks}

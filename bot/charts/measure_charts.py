@@ -1,0 +1,117 @@
+"""A project measure's run chart from what is stored: pick the measure, read its points, analyse, draw.
+
+Projects are the community's shared work, so any member of the team may chart any of its projects;
+the data points carry no personal data (numbers and dates). Rendering is CPU work of a few hundred
+milliseconds, so it runs in a worker thread (render.py keeps no global figure state) and the event
+loop keeps answering Slack meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.charts.analysis import ChartAnalysis, Point, Series, analyse
+from bot.charts.render import alt_text, render_run_chart
+from bot.core.runtime import Runtime
+from storage.models import MeasureDataPoint, QiMeasure, QiProject
+
+FEWEST_POINTS = 2  # a line needs two points; the analysis itself says when it is too early to call
+
+
+class ChartUnavailable(Exception):
+    """Why no chart could be drawn, in words for the member."""
+
+
+@dataclass(frozen=True)
+class MeasureChart:
+    project_id: int
+    slug: str
+    project_title: str
+    measure_name: str
+    direction: str | None
+    points: int
+    png: bytes
+    alt_text: str
+    summary: str  # the analysis in words
+    channel_id: str | None  # the project's thread, when its card is in a channel
+    thread_ts: str | None
+    other_measures: tuple[str, ...]
+
+
+async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: str = "") -> MeasureChart:
+    """The chart of `measure` (a name, part of one, or its number in the list) of the project `slug`;
+    with no measure, the first outcome measure that has data, else the first measure with data."""
+    slug = slug.lstrip("#").lower()
+    async with runtime.db.session() as session:
+        project = await session.scalar(select(QiProject).where(QiProject.team_id == team_id, QiProject.slug == slug))
+        if project is None:
+            raise ChartUnavailable(f"I can't find a project called `#{slug}`. `/qi-share list` shows yours.")
+        if not project.measures:
+            raise ChartUnavailable(f"`#{slug}` has no measures yet. Its owner can add them with Edit on the "
+                                   "project's card (for example `outcome: % discharge summaries sent in 48 h`).")
+        counts = await _point_counts(session, team_id, [m.id for m in project.measures])
+        chosen = _choose(project.measures, measure.strip(), counts)
+        rows = (await session.scalars(select(MeasureDataPoint).where(
+            MeasureDataPoint.team_id == team_id, MeasureDataPoint.measure_id == chosen.id)
+            .order_by(MeasureDataPoint.observed_on, MeasureDataPoint.id))).all()
+        names = tuple(m.name for m in project.measures if m.id != chosen.id)
+        title, channel_id, thread_ts, project_id = project.title, project.channel_id, project.thread_ts, project.id
+    if len(rows) < FEWEST_POINTS:
+        raise ChartUnavailable(
+            f"\"{chosen.name}\" has {len(rows)} data point{'' if len(rows) == 1 else 's'} so far; a run chart needs "
+            f"at least {FEWEST_POINTS} (and 10 before it can call a signal). Add points with `/qi-share`: choose "
+            "the project, then the measure, its date and value.")
+    series = Series(points=tuple(Point(r.observed_on, Decimal(r.value)) for r in rows),
+                    direction=chosen.direction if chosen.direction in ("up", "down") else None,  # type: ignore[arg-type]
+                    baseline=_baseline(chosen.baseline_points, len(rows)), goal=chosen.goal)
+    analysis = analyse(series)
+    chart_title = f"{chosen.name} ({title})"
+    png = await asyncio.to_thread(render_run_chart, series, analysis, title=chart_title, unit=chosen.unit)
+    return MeasureChart(project_id=project_id, slug=slug, project_title=title, measure_name=chosen.name,
+                        direction=series.direction, points=len(rows), png=png,
+                        alt_text=alt_text(analysis, title=chart_title), summary=_summary(analysis, series),
+                        channel_id=channel_id, thread_ts=thread_ts, other_measures=names)
+
+
+async def _point_counts(session: AsyncSession, team_id: str, measure_ids: list[int]) -> dict[int, int]:
+    rows = await session.execute(select(MeasureDataPoint.measure_id, func.count()).where(
+        MeasureDataPoint.team_id == team_id, MeasureDataPoint.measure_id.in_(measure_ids))
+        .group_by(MeasureDataPoint.measure_id))
+    return dict(rows.all())
+
+
+def _choose(measures: list[QiMeasure], wanted: str, counts: dict[int, int]) -> QiMeasure:
+    if not wanted:
+        with_data = [m for m in measures if counts.get(m.id)]
+        outcome = [m for m in with_data if m.kind == "outcome"]
+        return (outcome or with_data or measures)[0]
+    if wanted.isdigit() and 1 <= int(wanted) <= len(measures):
+        return measures[int(wanted) - 1]
+    lowered = wanted.lower()
+    found = ([m for m in measures if m.name.lower() == lowered]
+             or [m for m in measures if m.name.lower().startswith(lowered)]
+             or [m for m in measures if lowered in m.name.lower()])
+    if len(found) == 1 or (found and found[0].name.lower() == lowered):
+        return found[0]
+    listed = "; ".join(f"{i}. {m.name}" for i, m in enumerate(measures, start=1))
+    if found:
+        raise ChartUnavailable(f"\"{wanted}\" fits more than one measure: {listed}. Give more of the name, or its number.")
+    raise ChartUnavailable(f"This project has no measure called \"{wanted}\". Its measures: {listed}.")
+
+
+def _baseline(points: int | None, n: int) -> int | None:
+    # A baseline longer than the data so far simply covers all of it.
+    return min(points, n) if points else None
+
+
+def _summary(analysis: ChartAnalysis, series: Series) -> str:
+    words = analysis.describe()
+    if series.direction is None:
+        words += (" Nobody has said yet whether higher or lower is better for this measure, so a signal is not "
+                  "called an improvement or a deterioration.")
+    return words

@@ -1,0 +1,42 @@
+"""Upload a measure's chart with its analysis in words, to a DM or a project's thread.
+
+An upload is several calls the outbox cannot replay; the chart is drawn afresh from stored data on each
+request, so when Slack refuses, nothing is lost: the member is told and asks again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.charts.measure_charts import MeasureChart
+from bot.core.text import escape
+
+log = logging.getLogger(__name__)
+
+CHART = "charts_run_chart"  # the "Run chart" button on a project's card; its value is the project's slug
+
+UPLOAD_FAILED = "I couldn't upload the chart just now. The data is safe; please try again in a minute."
+
+
+def comment(chart: MeasureChart) -> str:
+    """The words beside the image: what was charted, and what the rules say about it."""
+    others = ""
+    if chart.other_measures:
+        others = (f"\nOther measures: {escape(', '.join(chart.other_measures))}. "
+                  f"`/qi-commons chart #{chart.slug} NAME` draws one.")
+    return (f"*Run chart: {escape(chart.measure_name)}* (`#{chart.slug}`, {chart.points} points)\n"
+            f"{escape(chart.summary)}{others}")
+
+
+async def upload(client: AsyncWebClient, chart: MeasureChart, *, channel: str, thread_ts: str | None = None) -> bool:
+    try:
+        await client.files_upload_v2(channel=channel, thread_ts=thread_ts, content=chart.png,
+                                     filename=f"run-chart-{chart.slug}.png", title=f"Run chart: {chart.measure_name}",
+                                     alt_txt=chart.alt_text[:1000], initial_comment=comment(chart))
+    except SlackApiError as error:
+        log.warning("Chart upload for #%s failed: %s", chart.slug, error.response.get("error"))
+        return False
+    return True

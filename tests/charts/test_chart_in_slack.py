@@ -1,0 +1,132 @@
+"""A project's run chart in Slack: `/qi-commons chart` to the member's DM, "Run chart" into the project's thread."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from bot.sharing import services
+from bot.sharing.projects import ProjectFields
+from bot.sharing.updates import DataPoint, UpdateFields
+from handlers.sharing.posting import RENDER
+from storage.models import QiMeasure
+from tests.charts.helpers import WAIT_AFTER, WAIT_BASELINE
+from tests.conftest import MEMBER_ID, OTHER_ID
+from tests.sharing_helpers import button, posts
+
+TEAM = "T0001"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+async def _project(env, values, *, measures=(("outcome", "Wait to first assessment"), ("process", "Triage forms used")),
+                   slug_title="Faster first assessment", direction="down", baseline=24):
+    saved = await services.save_project(env.runtime, team_id=TEAM, user_id=MEMBER_ID, fields=ProjectFields(
+        title=slug_title, aim="First assessment within 14 days", measures=measures, change_ideas=None,
+        pdsa_stage="do", progress_score=Decimal("3.0"), members=(), tags=()))
+    project = await services.project_to_change(env.runtime, TEAM, MEMBER_ID, saved.project_id)
+    if not project.measures:
+        return saved.slug
+    outcome = project.measures[0]
+    async with env.runtime.db.session() as session, session.begin():
+        await session.execute(update(QiMeasure).where(QiMeasure.id == outcome.id).values(
+            direction=direction, baseline_points=baseline, unit="days"))
+    today = env.clock.now().date()
+    for weeks_ago, value in zip(range(len(values) - 1, -1, -1), values, strict=True):
+        await services.share_update(
+            env.runtime, team_id=TEAM, user_id=MEMBER_ID, project_id=saved.project_id, render=RENDER,
+            fields=UpdateFields(tried=f"Week {len(values) - weeks_ago}", pdsa_stage="do"),
+            data_point=DataPoint(outcome.id, Decimal(value), today - timedelta(weeks=weeks_ago)))
+    await env.runtime.outbox.drain()
+    await env.settle()
+    return saved.slug
+
+
+def _dm_files(env, user_id):
+    dm = env.slack.dm_channel(user_id)
+    return [f for f in env.slack.files if f.channel == dm]
+
+
+async def test_the_chart_command_sends_the_png_and_the_signal_in_words_to_the_members_dm(env):
+    slug = await _project(env, WAIT_BASELINE + WAIT_AFTER)
+    await env.driver.command("/qi-commons", f"chart #{slug}", user_id=OTHER_ID)  # any member of the team may chart
+    await env.settle()
+
+    [sent] = _dm_files(env, OTHER_ID)
+    assert sent.content.startswith(PNG) and sent.filename == f"run-chart-{slug}.png"
+    signal = "Median 19 over the first 24 points; 15 points in a row below it (limit 8): a signal of improvement."
+    assert sent.alt_txt.startswith(f"Run chart of Wait to first assessment (Faster first assessment). {signal}")
+    assert sent.initial_comment.startswith(f"*Run chart: Wait to first assessment* (`#{slug}`, 39 points)\n{signal}")
+    assert "Other measures: Triage forms used." in sent.initial_comment
+    reply = env.slack.responses()[-1]
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith("Sent the run chart of Wait to first assessment to our direct messages.")
+    assert env.slack.messages("C0COMMUNITY") == posts(env)  # nothing new in the channel
+
+
+async def test_which_way_is_better_decides_improvement_or_deterioration_and_unsaid_calls_neither(env):
+    slug = await _project(env, WAIT_BASELINE + WAIT_AFTER, direction="up")
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    assert "a signal of deterioration" in _dm_files(env, MEMBER_ID)[-1].initial_comment
+
+    async with env.runtime.db.session() as session, session.begin():
+        await session.execute(update(QiMeasure).values(direction=None))
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    words = _dm_files(env, MEMBER_ID)[-1].initial_comment
+    assert "a signal of non-random variation" in words
+    assert "Nobody has said yet whether higher or lower is better" in words
+
+
+async def test_a_measure_is_chosen_by_name_part_or_number(env):
+    slug = await _project(env, [3, 4, 5])
+    async with env.runtime.db.session() as session:
+        process = await session.scalar(select(QiMeasure).where(QiMeasure.kind == "process"))
+    await env.driver.command("/qi-commons", f"chart #{slug} triage")
+    await env.settle()
+    assert "Triage forms used\" has 0 data points so far" in env.slack.responses()[-1]["text"]
+    await env.driver.command("/qi-commons", f"chart #{slug} 1")
+    await env.settle()
+    assert "*Run chart: Wait to first assessment*" in _dm_files(env, MEMBER_ID)[-1].initial_comment
+    await env.driver.command("/qi-commons", f"chart #{slug} readmissions")
+    await env.settle()
+    assert env.slack.responses()[-1]["text"] == (
+        "This project has no measure called \"readmissions\". Its measures: 1. Wait to first assessment; "
+        f"2. {process.name}.")
+
+
+async def test_bad_requests_are_answered_in_words(env):
+    await env.driver.command("/qi-commons", "chart")
+    await env.settle()
+    assert env.slack.responses()[-1]["text"].startswith("Send `/qi-commons chart #project` for its main measure")
+    await env.driver.command("/qi-commons", "chart #no-such-project")
+    await env.settle()
+    assert env.slack.responses()[-1]["text"] == ("I can't find a project called `#no-such-project`. "
+                                                 "`/qi-share list` shows yours.")
+    slug = await _project(env, [], measures=())
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    assert env.slack.responses()[-1]["text"].startswith(f"`#{slug}` has no measures yet.")
+    assert env.slack.files == []
+
+
+async def test_the_run_chart_button_on_a_project_card_posts_the_chart_in_its_thread(env):
+    slug = await _project(env, WAIT_BASELINE + WAIT_AFTER)
+    [card] = [m for m in posts(env) if m.get("thread_ts") in (None, m["ts"]) and "QI project:" in m["text"]]
+    chart_button = button(card, "charts_run_chart")
+    assert chart_button["text"]["text"] == "Run chart" and chart_button["value"] == slug
+    await env.driver.action("charts_run_chart", value=slug, message=card, user_id=OTHER_ID)
+    await env.settle()
+    [sent] = env.slack.files
+    assert (sent.channel, sent.thread_ts) == ("C0COMMUNITY", card["ts"])
+    assert "a signal of improvement" in sent.initial_comment
+
+
+async def test_a_measure_name_is_shown_literally(env):
+    slug = await _project(env, [3, 4, 5], measures=(("outcome", "Falls <!channel> & *bold*"),))
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    comment = _dm_files(env, MEMBER_ID)[-1].initial_comment
+    assert "Falls &lt;!channel&gt; &amp; *bold*" in comment and "<!channel>" not in comment
