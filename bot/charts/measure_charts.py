@@ -30,6 +30,8 @@ class ChartUnavailable(Exception):
 @dataclass(frozen=True)
 class MeasureChart:
     project_id: int
+    owner_id: str
+    measure_id: int
     slug: str
     project_title: str
     measure_name: str
@@ -61,6 +63,7 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
             .order_by(MeasureDataPoint.observed_on, MeasureDataPoint.id))).all()
         names = tuple(m.name for m in project.measures if m.id != chosen.id)
         title, channel_id, thread_ts, project_id = project.title, project.channel_id, project.thread_ts, project.id
+        owner_id = project.owner_id
     if len(rows) < FEWEST_POINTS:
         raise ChartUnavailable(
             f"\"{chosen.name}\" has {len(rows)} data point{'' if len(rows) == 1 else 's'} so far; a run chart needs "
@@ -72,7 +75,7 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
     analysis = analyse(series)
     chart_title = f"{chosen.name} ({title})"
     png = await asyncio.to_thread(render_run_chart, series, analysis, title=chart_title, unit=chosen.unit)
-    return MeasureChart(project_id=project_id, slug=slug, project_title=title, measure_name=chosen.name,
+    return MeasureChart(project_id=project_id, owner_id=owner_id, measure_id=chosen.id, slug=slug, project_title=title, measure_name=chosen.name,
                         direction=series.direction, points=len(rows), png=png,
                         alt_text=alt_text(analysis, title=chart_title), summary=_summary(analysis, series),
                         channel_id=channel_id, thread_ts=thread_ts, other_measures=names)

@@ -1,7 +1,10 @@
-"""The "Run chart" button on a project's card: the chart goes into the project's thread for the team to see."""
+"""The "Run chart" button on a project's card (the chart goes into the project's thread for the team to see),
+and the owner's measure details: the button that opens the modal, and its submission."""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -9,9 +12,17 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.charts import measure_details
 from bot.charts.measure_charts import ChartUnavailable, measure_chart
+from bot.core import phi
 from bot.core.runtime import Runtime
 from handlers.charts.delivery import CHART, UPLOAD_FAILED, upload
+from handlers.charts.measure_form import MEASURE_DETAILS, measure_modal, read_measure_modal
+
+log = logging.getLogger(__name__)
+
+NOT_YOURS = "Only the project's owner (or a QI Commons admin) can change its measures."
+GONE = "That measure is no longer in the project."
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
@@ -33,3 +44,45 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         if not await upload(client, chart, channel=chart.channel_id, thread_ts=chart.thread_ts):
             await tell(UPLOAD_FAILED)
+
+    @app.action(MEASURE_DETAILS)
+    async def open_details(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                           respond: AsyncRespond) -> None:
+        await ack()
+        value = action.get("value") or ""
+        try:
+            form = await measure_details.measure_form(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+                                                      measure_id=int(value) if value.isdigit() else -1)
+        except measure_details.NotAllowed:
+            await respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
+            return
+        except measure_details.NotFound:
+            await respond(text=GONE, response_type="ephemeral", replace_original=False)
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=measure_modal(form))
+
+    @app.view(MEASURE_DETAILS)
+    async def save_details(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        details, errors = read_measure_modal(view["state"]["values"])
+        if details is None:
+            await ack(response_action="errors", errors=errors)
+            return
+        try:
+            measure_id = int(json.loads(view.get("private_metadata") or "{}")["m"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("A measure details form came back without its measure")
+            await ack(response_action="errors", errors={"direction": "This form is out of date: open it again."})
+            return
+        try:
+            await measure_details.save_measure_details(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+                                                       measure_id=measure_id, details=details)
+        except phi.ContainsPhi as refused:
+            await ack(response_action="errors", errors={"unit": phi.describe(refused.hits, {"unit": "The unit"})})
+            return
+        except measure_details.NotAllowed:
+            await ack(response_action="errors", errors={"direction": NOT_YOURS})
+            return
+        except measure_details.NotFound:
+            await ack(response_action="errors", errors={"direction": GONE})
+            return
+        await ack()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from bot.charts.measure_charts import ChartUnavailable, measure_chart
+from bot.charts.measure_details import may_change
+from bot.core.text import escape
+from handlers.blocks import button, section
 from handlers.charts.delivery import UPLOAD_FAILED, upload
+from handlers.charts.measure_form import MEASURE_DETAILS
 from handlers.commands.context import CommandContext
 
 USAGE = ("Send `/qi-commons chart #project` for its main measure, or `/qi-commons chart #project falls` for "
@@ -24,4 +28,10 @@ async def chart_command(ctx: CommandContext) -> None:
     if not await upload(ctx.client, chart, channel=dm["channel"]["id"]):
         await ctx.reply(UPLOAD_FAILED)
         return
-    await ctx.reply(f"Sent the run chart of {chart.measure_name} to our direct messages. {chart.summary}")
+    text = f"Sent the run chart of {chart.measure_name} to our direct messages. {chart.summary}"
+    blocks = None
+    if may_change(ctx.runtime, chart.owner_id, ctx.user_id):
+        # The owner can say which way is better, and set the unit, goal and baseline the chart uses.
+        blocks = [section(escape(text), verbatim=True,
+                          accessory=button("Measure details", MEASURE_DETAILS, str(chart.measure_id)))]
+    await ctx.reply(text, blocks)

@@ -11,7 +11,8 @@ from bot.sharing import services
 from bot.sharing.projects import ProjectFields
 from bot.sharing.updates import DataPoint, UpdateFields
 from handlers.sharing.posting import RENDER
-from storage.models import QiMeasure
+from sandbox import state_values
+from storage.models import AuditLog, QiMeasure
 from tests.charts.helpers import WAIT_AFTER, WAIT_BASELINE
 from tests.conftest import MEMBER_ID, OTHER_ID
 from tests.sharing_helpers import button, posts
@@ -130,3 +131,74 @@ async def test_a_measure_name_is_shown_literally(env):
     await env.settle()
     comment = _dm_files(env, MEMBER_ID)[-1].initial_comment
     assert "Falls &lt;!channel&gt; &amp; *bold*" in comment and "<!channel>" not in comment
+
+
+def _details(direction=None, unit=None, goal=None, baseline=None):
+    return state_values(direction={"value": {"selected": direction or "none"}}, unit={"value": unit or ""},
+                        goal={"value": goal or ""}, baseline={"value": baseline or ""})
+
+
+async def _open_details(env, user_id=MEMBER_ID):
+    reply = env.slack.responses()[-1]
+    [details] = [b["accessory"] for b in reply["blocks"] if b.get("accessory", {}).get("action_id") == "charts_measure_details"]
+    await env.driver.action("charts_measure_details", value=details["value"], user_id=user_id)
+    await env.settle()
+    return details["value"]
+
+
+async def test_the_owner_sets_which_way_is_better_and_the_next_chart_follows_it(env):
+    slug = await _project(env, WAIT_BASELINE + WAIT_AFTER, direction=None, baseline=None)
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    assert "non-random variation" in _dm_files(env, MEMBER_ID)[-1].initial_comment
+    await _open_details(env)
+    modal = env.slack.opened_views[-1]["view"]
+    assert modal["callback_id"] == "charts_measure_details"
+
+    bad = await env.driver.submit_view("charts_measure_details", _details("down", goal="quatorze", baseline="0"),
+                                       view=modal)
+    assert set(bad.json()["errors"]) == {"goal", "baseline"}
+    ok = await env.driver.submit_view("charts_measure_details", _details("down", "days", "14,5", "24"), view=modal)
+    assert ok.status == 200 and not ok.body
+    async with env.runtime.db.session() as session:
+        measure = await session.scalar(select(QiMeasure).where(QiMeasure.kind == "outcome"))
+        audit = await session.scalar(select(AuditLog).where(AuditLog.action == "qi_measure.details_changed"))
+    assert (measure.direction, measure.unit, measure.goal, measure.baseline_points) == ("down", "days", Decimal("14.5"), 24)
+    assert audit.actor_id == MEMBER_ID
+
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    assert "Median 19 over the first 24 points; 15 points in a row below it (limit 8): a signal of improvement." in (
+        _dm_files(env, MEMBER_ID)[-1].initial_comment)
+
+
+async def test_only_the_owner_or_an_admin_may_change_a_measure(env):
+    slug = await _project(env, [3, 4, 5])
+    await env.driver.command("/qi-commons", f"chart #{slug}", user_id=OTHER_ID)
+    await env.settle()
+    assert env.slack.responses()[-1].get("blocks") in (None, [])  # no details button for them
+    async with env.runtime.db.session() as session:
+        measure = await session.scalar(select(QiMeasure).where(QiMeasure.kind == "outcome"))
+    await env.driver.action("charts_measure_details", value=str(measure.id), user_id=OTHER_ID)  # a forged click
+    await env.settle()
+    assert env.slack.responses()[-1]["text"] == "Only the project's owner (or a QI Commons admin) can change its measures."
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    await _open_details(env)
+    modal = env.slack.opened_views[-1]["view"]
+    forged = await env.driver.submit_view("charts_measure_details", _details("up"), view=modal, user_id=OTHER_ID)
+    assert "Only the project's owner" in forged.json()["errors"]["direction"]
+    async with env.runtime.db.session() as session:
+        assert (await session.get(QiMeasure, measure.id)).direction == "down"
+
+
+async def test_a_unit_with_an_identifier_is_refused_and_nothing_is_stored(env):
+    slug = await _project(env, [3, 4, 5])
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    await _open_details(env)
+    refused = await env.driver.submit_view("charts_measure_details", _details("up", unit="pt 1234-567-897"),
+                                           view=env.slack.opened_views[-1]["view"])
+    assert "health card number" in refused.json()["errors"]["unit"]
+    async with env.runtime.db.session() as session:
+        assert (await session.scalar(select(QiMeasure).where(QiMeasure.kind == "outcome"))).unit == "days"
