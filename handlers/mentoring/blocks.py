@@ -172,6 +172,14 @@ def widened(count: int) -> Message:
 # --- for the mentor ------------------------------------------------------------------------------------
 
 
+def _why_you(lead: str, candidate: CandidateInfo) -> list[dict[str, Any]]:
+    """Why this mentor, in the mentor's own words ("you offer ..."): never the mentee's ("offers your
+    topic"). An offer matched before both wordings were kept has none, so it says nothing."""
+    if not candidate.mentor_reasons:
+        return []
+    return [context(f"{lead}: {escape(candidate.mentor_reasons)}.", verbatim=True)]
+
+
 def offer(request: RequestInfo, candidate: CandidateInfo, handoff_days: int, *, reminder: bool = False) -> Message:
     """The formal request in the mentor's DM, with Accept and Decline."""
     if reminder:
@@ -182,7 +190,7 @@ def offer(request: RequestInfo, candidate: CandidateInfo, handoff_days: int, *, 
     blocks = [
         section(lead),
         section(request_details(request), verbatim=True),
-        context(f"Why you were suggested: {escape(candidate.reasons)}", verbatim=True),
+        *_why_you("Why they asked you", candidate),
         _actions("mentor_offer", button("Accept", ACCEPT, str(candidate.id), style="primary"),
                  button("Decline", DECLINE, str(candidate.id))),
         context(f"Please answer within {handoff_days} days of the request; after that we ask the next mentor."),
@@ -196,7 +204,7 @@ def quick_question(request: RequestInfo, candidate: CandidateInfo) -> Message:
         section(f"*{mention(request.mentee_id)} has a quick QI question.* The first mentor to claim it is "
                 "connected with them in a group DM."),
         section(request_details(request), verbatim=True),
-        context(f"Why you: {escape(candidate.reasons)}", verbatim=True),
+        *_why_you("Why it came to you", candidate),
         _actions("mentor_question", button("Claim", CLAIM, str(candidate.id), style="primary")),
     ]
     return _message("A colleague has a quick QI question.", blocks)
