@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.core.text import escape, mention, truncate
+from bot.core.text import escape, mention, plural, truncate
 from bot.mentoring import vocabulary as mentor_vocabulary
 from bot.mentoring.pairs import MentorshipInfo
 from bot.mentoring.requests import CandidateInfo, RequestInfo
-from handlers.blocks import button, context, header, section
+from handlers.blocks import button, context, header, mrkdwn, plain, section
 
 ASK = "mentor_ask"
 QUICK_QUESTION = "mentor_quick_question"
@@ -227,21 +227,26 @@ def offer_closed(request: RequestInfo, status: str, *, winner_id: str | None = N
 # --- for the pair --------------------------------------------------------------------------------------
 
 
-def kickoff(mentorship: MentorshipInfo, checkin_days: int) -> Message:
-    """The first message in the pair's group DM: who, what for, and the expectations checklist."""
+def _end_button(mentorship: MentorshipInfo) -> dict[str, Any]:
+    """End (or close) after a confirmation: one stray click must not end what two people started."""
+    formal = mentorship.kind == "formal"
+    confirm = {"title": plain("End this mentorship?" if formal else "Close this question?"),
+               "text": mrkdwn("You'll both be told and asked for brief feedback, and no more meetings can be "
+                              "logged for it. This can't be undone."),
+               "confirm": plain("End mentorship" if formal else "Close question"),
+               "deny": plain("Keep going"), "style": "danger"}
+    return button("End mentorship" if formal else "Close question", END, str(mentorship.id), confirm=confirm)
+
+
+def _kickoff_blocks(mentorship: MentorshipInfo, checkin_days: int) -> tuple[str, list[dict[str, Any]]]:
     mentor, mentee = mention(mentorship.mentor_id), mention(mentorship.mentee_id)
-    end = "End mentorship" if mentorship.kind == "formal" else "Close question"
-    pair = _actions("mentorship_kickoff", button("Log a meeting", LOG_MEETING, str(mentorship.id), style="primary"),
-                    button(end, END, str(mentorship.id)))
     if mentorship.kind == "informal":
-        blocks = [
+        return "You're connected for a quick question.", [
             section(f"*{mentor} claimed {mentee}'s quick question.* Talk it through here."),
             section(escape(mentorship.needs or ""), verbatim=True),
             context("Never share patient identifiers in Slack. If you meet, log it for CPD; close the question "
                     "when you're done."),
-            pair,
         ]
-        return _message("You're connected for a quick question.", blocks)
     cadence = _choice_name("cadence", mentorship.cadence)
     goal = f"_{escape(mentorship.goal)}_" if mentorship.goal else "agree one to three goals for the first months"
     checklist = "\n".join([
@@ -251,28 +256,56 @@ def kickoff(mentorship: MentorshipInfo, checkin_days: int) -> Message:
         "• *How to end*: either of you can end the mentorship at any time with the button below; we then ask "
         "you both for brief feedback.",
     ])
-    blocks = [
+    return "Welcome to your mentorship: expectations to agree at your first meeting.", [
         header("Welcome to your mentorship"),
         section(f"{mentor} has agreed to mentor {mentee} in {escape(topic_labels(mentorship.topics))}.",
                 verbatim=True),
         section(f"*Expectations to agree at your first meeting*\n{checklist}", verbatim=True),
         context(f"Log each meeting (it can count for CPD). If {checkin_days} days pass without a logged meeting, "
                 "we check in with you both."),
-        pair,
     ]
-    return _message("Welcome to your mentorship: expectations to agree at your first meeting.", blocks)
+
+
+def kickoff(mentorship: MentorshipInfo, checkin_days: int) -> Message:
+    """The first message in the pair's group DM: who, what for, and the expectations checklist."""
+    text, blocks = _kickoff_blocks(mentorship, checkin_days)
+    blocks.append(_actions("mentorship_kickoff",
+                           button("Log a meeting", LOG_MEETING, str(mentorship.id), style="primary"),
+                           _end_button(mentorship)))
+    return _message(text, blocks)
+
+
+def _ended_line(mentorship: MentorshipInfo, ended_on: date) -> str:
+    what = "This mentorship ended" if mentorship.kind == "formal" else "This question was closed"
+    return f":checkered_flag: {what} on {ended_on:%-d %B %Y}, so its buttons are gone."
+
+
+def kickoff_ended(mentorship: MentorshipInfo, checkin_days: int, ended_on: date) -> Message:
+    """The kick-off once the pair has ended: the same welcome, the buttons replaced by when it ended."""
+    text, blocks = _kickoff_blocks(mentorship, checkin_days)
+    blocks.append(context(_ended_line(mentorship, ended_on)))
+    return _message(text, blocks)
 
 
 def checkin(mentorship: MentorshipInfo, user_id: str, days: int) -> Message:
     other = mention(mentorship.other(user_id))
     blocks = [
-        section(f"*How is your mentorship with {other} going?* No meeting has been logged for {days} days. "
+        section(f"*How is your mentorship with {other} going?* No meeting has been logged for {plural(days, 'day')}. "
                 "A short catch-up keeps things moving."),
         _actions("mentorship_checkin", button("Log a meeting", LOG_MEETING, str(mentorship.id), style="primary"),
                  button("Snooze a week", SNOOZE, str(mentorship.id)),
-                 button("End mentorship", END, str(mentorship.id))),
+                 _end_button(mentorship)),
     ]
     return _message("How is your mentorship going?", blocks)
+
+
+def checkin_ended(mentorship: MentorshipInfo, user_id: str, ended_on: date) -> Message:
+    """A check-in once the pair has ended: nothing left to log or snooze."""
+    other = mention(mentorship.other(user_id))
+    return _message("Your mentorship has ended.", [
+        section(f"A check-in on your mentorship with {other}. No more check-ins will come."),
+        context(_ended_line(mentorship, ended_on)),
+    ])
 
 
 def snoozed(until: date) -> Message:
@@ -299,14 +332,16 @@ def meeting_logged_for_other(mentorship: MentorshipInfo, writer_id: str, met_on:
 
 def ended(mentorship: MentorshipInfo, user_id: str) -> Message:
     other = mention(mentorship.other(user_id))
-    first = (f"You ended your mentorship with {other}." if user_id == mentorship.ended_by
-             else f"{other} ended your mentorship.")
+    what = "mentorship" if mentorship.kind == "formal" else "quick question"
+    verb = "ended" if mentorship.kind == "formal" else "closed"
+    first = (f"You {verb} your {what} with {other}." if user_id == mentorship.ended_by
+             else f"{other} {verb} your {what}.")
     blocks = [
         section(f"*{first}* Thank you for the time you gave it.\n"
                 "Would you share brief feedback? Three quick questions; it helps the QI leads support mentoring."),
         _actions("mentorship_ended", button("Share feedback", FEEDBACK, str(mentorship.id), style="primary")),
     ]
-    return _message("Your mentorship has ended; would you share brief feedback?", blocks)
+    return _message(f"Your {what} has {verb}; would you share brief feedback?", blocks)
 
 
 # --- for the admins ------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.core.text import mention
 from bot.mentoring.pairs import Refused
 from bot.mentoring.requests import Stale
@@ -25,10 +27,13 @@ def stale_text(stale: Stale, handoff_days: int) -> str:
     return texts.get(stale.reason, texts["closed"])
 
 
-def refused_text(refused: Refused) -> str:
+def refused_text(refused: Refused, tz: ZoneInfo) -> str:
+    ended = (f"This mentorship already ended on {refused.ended_at.astimezone(tz):%-d %B %Y}" if refused.ended_at
+             else "This mentorship has already ended")
     return {
         "not_found": "That mentorship no longer exists, so nothing changed.",
         "not_yours": "That button is for the mentor and mentee only, so nothing changed.",
-        "ended": "This mentorship has already ended, so nothing changed.",
+        "ended": f"{ended}, so nothing changed. To keep working together, the mentee can ask again with "
+                 "`/find-mentor`.",
         "active": "Feedback opens once the mentorship has ended; nothing changed.",
     }[refused.reason]
