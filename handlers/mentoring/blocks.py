@@ -88,7 +88,7 @@ def shortlist(request: RequestInfo, candidates: tuple[CandidateInfo, ...], hando
             text += f"\n_{escape(truncate(candidate.bio, BIO_SHOWN))}_"
         ask = button(f"Ask {_who(candidate)}", ASK, str(candidate.id), style="primary")
         blocks.append(section(text, accessory=ask, verbatim=True))
-    blocks.append(context(f"A mentor has {handoff_days} days to answer; if they can't, we ask the next one "
+    blocks.append(context(f"A mentor has {plural(handoff_days, 'day')} to answer; if they can't, we ask the next one "
                           "and tell you. Just a quick question? Any mentor who offers quick help can take it."))
     blocks.append(_actions("mentor_shortlist", button("Quick question instead", QUICK_QUESTION, str(request.id)),
                            button("Cancel request", WITHDRAW, str(request.id))))
@@ -118,7 +118,7 @@ def no_informal_match(request: RequestInfo) -> Message:
 def asked(candidate: CandidateInfo, request: RequestInfo, handoff_days: int) -> Message:
     blocks = [
         section(f"*You asked {mention(candidate.mentor_id)}.* They have your request in a DM; we'll tell you as "
-                f"soon as they answer. If they can't answer within {handoff_days} days, we ask the next mentor."),
+                f"soon as they answer. If they can't answer within {plural(handoff_days, 'day')}, we ask the next mentor."),
         _actions("mentor_asked", button("Withdraw request", WITHDRAW, str(request.id))),
     ]
     return _message("Your request is with the mentor you chose; we'll tell you when they answer.", blocks)
@@ -126,8 +126,8 @@ def asked(candidate: CandidateInfo, request: RequestInfo, handoff_days: int) -> 
 
 def question_sent(request: RequestInfo, count: int, widen_hours: int) -> Message:
     blocks = [
-        section(f"*Your quick question went to {count} mentor{'s' if count != 1 else ''}.* The first to claim it "
-                f"joins you in a group DM. If nobody has in {widen_hours} hours, we ask a few more."),
+        section(f"*Your quick question went to {plural(count, 'mentor')}.* The first to claim it joins you in a "
+                f"group DM. If nobody has in {plural(widen_hours, 'hour')}, we ask a few more."),
         section(escape(request.needs), verbatim=True),
         _actions("mentor_question_sent", button("Withdraw question", WITHDRAW, str(request.id))),
     ]
@@ -143,8 +143,8 @@ def handed_on(outcome_left: CandidateInfo, following: CandidateInfo | None, requ
               expired: bool, handoff_days: int) -> Message:
     """Tell the mentee their mentor could not take it on, and who we asked next (or that nobody is free)."""
     if expired:
-        first = (f"{mention(outcome_left.mentor_id)} hasn't been able to answer your request in {handoff_days} "
-                 "days, so we've moved on.")
+        first = (f"{mention(outcome_left.mentor_id)} hasn't been able to answer your request in "
+                 f"{plural(handoff_days, 'day')}, so we've moved on.")
     else:
         first = f"{mention(outcome_left.mentor_id)} can't take on your request right now. Thank you for asking them."
         if outcome_left.decline_reason:
@@ -165,8 +165,8 @@ def handed_on(outcome_left: CandidateInfo, following: CandidateInfo | None, requ
 
 def widened(count: int) -> Message:
     return _message("Your quick question went to more mentors.", [section(
-        f"*Nobody has claimed your quick question yet*, so we've asked {count} more mentor"
-        f"{'s' if count != 1 else ''}. We'll connect you as soon as one claims it.")])
+        f"*Nobody has claimed your quick question yet*, so we've asked {plural(count, 'more mentor')}. "
+        "We'll connect you as soon as one claims it.")])
 
 
 # --- for the mentor ------------------------------------------------------------------------------------
@@ -193,7 +193,7 @@ def offer(request: RequestInfo, candidate: CandidateInfo, handoff_days: int, *, 
         *_why_you("Why they asked you", candidate),
         _actions("mentor_offer", button("Accept", ACCEPT, str(candidate.id), style="primary"),
                  button("Decline", DECLINE, str(candidate.id))),
-        context(f"Please answer within {handoff_days} days of the request; after that we ask the next mentor."),
+        context(f"Please answer within {plural(handoff_days, 'day')} of the request; after that we ask the next mentor."),
     ]
     return _message("A mentee is waiting for your answer." if reminder
                     else "A colleague would like you as their QI mentor.", blocks)
@@ -216,7 +216,7 @@ def offer_closed(request: RequestInfo, status: str, *, winner_id: str | None = N
     texts = {
         "accepted": f"You accepted {mentee}'s request. Your group DM with them is open: say hello there.",
         "declined": f"You declined {mentee}'s request. Thank you for letting us know; we've asked the next mentor.",
-        "expired": f"This request from {mentee} moved to another mentor after {handoff_days} days. No action needed.",
+        "expired": f"This request from {mentee} moved to another mentor after {plural(handoff_days, 'day')}. No action needed.",
         "withdrawn": f"{mentee} withdrew this request. No action needed.",
         "claimed": f"You claimed {mentee}'s question. Your group DM with them is open.",
         "taken": f"{mention(winner_id)} claimed {mentee}'s question. Thanks for being available!",
@@ -261,7 +261,7 @@ def _kickoff_blocks(mentorship: MentorshipInfo, checkin_days: int) -> tuple[str,
         section(f"{mentor} has agreed to mentor {mentee} in {escape(topic_labels(mentorship.topics))}.",
                 verbatim=True),
         section(f"*Expectations to agree at your first meeting*\n{checklist}", verbatim=True),
-        context(f"Log each meeting (it can count for CPD). If {checkin_days} days pass without a logged meeting, "
+        context(f"Log each meeting (it can count for CPD). With no meeting logged for {plural(checkin_days, 'day')}, "
                 "we check in with you both."),
     ]
 
@@ -314,7 +314,7 @@ def snoozed(until: date) -> Message:
 
 def meeting_logged_for_writer(mentorship: MentorshipInfo, user_id: str, met_on: date, minutes: int,
                               topics: tuple[str, ...], private_notes: str | None) -> Message:
-    text = (f"*Meeting logged* with {mention(mentorship.other(user_id))}: {met_on:%-d %B %Y}, {minutes} minutes"
+    text = (f"*Meeting logged* with {mention(mentorship.other(user_id))}: {met_on:%-d %B %Y}, {plural(minutes, 'minute')}"
             + (f", {escape(topic_labels(topics))}" if topics else "") + ".")
     blocks = [section(text, verbatim=True)]
     if private_notes:
@@ -325,7 +325,7 @@ def meeting_logged_for_writer(mentorship: MentorshipInfo, user_id: str, met_on: 
 
 def meeting_logged_for_other(mentorship: MentorshipInfo, writer_id: str, met_on: date, minutes: int,
                              topics: tuple[str, ...]) -> Message:
-    text = (f"{mention(writer_id)} logged your meeting on {met_on:%-d %B %Y} ({minutes} minutes"
+    text = (f"{mention(writer_id)} logged your meeting on {met_on:%-d %B %Y} ({plural(minutes, 'minute')}"
             + (f", {escape(topic_labels(topics))}" if topics else "") + ").")
     return _message("Your mentoring meeting was logged.", [section(text, verbatim=True)])
 

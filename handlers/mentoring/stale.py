@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.core.text import mention
+from bot.core.text import mention, plural
 from bot.mentoring.pairs import Refused
 from bot.mentoring.requests import Stale
 
@@ -16,7 +16,7 @@ def stale_text(stale: Stale, handoff_days: int) -> str:
         "not_yours": "That button is for someone else, so nothing changed.",
         "accepted": "You've already taken this one on, so nothing changed. Your group DM with the mentee is open.",
         "declined": "You already declined this request, so nothing changed.",
-        "expired": (f"This request moved on to another mentor after {handoff_days} days without an answer, so "
+        "expired": (f"This request moved on to another mentor after {plural(handoff_days, 'day')} without an answer, so "
                     "nothing changed. Thanks all the same!"),
         "withdrawn": f"{mentee} withdrew this request, so nothing changed.",
         "taken": f"{mention(stale.winner_id)} already took this one on, so nothing changed. Thanks for offering!",
