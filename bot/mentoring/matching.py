@@ -216,8 +216,12 @@ def _topics_reason(offered: tuple[str, ...], wanted: int) -> tuple[str, str]:
 
 
 def _and_list(items: list[str]) -> str:
-    """`a`, `a and b`, `a, b and c`: how a sentence lists things."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    """`a`, `a and b`, `a, b and c`: how a sentence lists things. Topics with an "and" of their own
+    ("mood and anxiety disorders") get a comma before the last "and", so each still reads as one."""
+    if len(items) == 1:
+        return items[0]
+    last = ", and " if any(" and " in item for item in items) else " and "
+    return f"{', '.join(items[:-1])}{last}{items[-1]}"
 
 
 def _a(noun: str | None) -> str:
