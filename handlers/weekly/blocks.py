@@ -176,8 +176,10 @@ def _tail_blocks(digest: WeeklyDigest, workspace_url: str | None) -> list[dict[s
     mentoring += [f"• {mention(mentor)} is now mentoring {mention(mentee)}" for mentor, mentee in digest.named_matches]
     blocks.append(_list_section(":handshake: *Mentoring*", mentoring))
     if digest.cpd_hours is not None:
-        blocks.append(section(f":mortar_board: *CPD*\n{digest.cpd_hours.normalize():f} hours of CPD logged by "
-                              f"{digest.cpd_members} members. Log yours with `/cpd-log`.", verbatim=True))
+        hours = digest.cpd_hours.normalize()
+        blocks.append(section(f":mortar_board: *CPD*\n{hours:f} {'hour' if hours == 1 else 'hours'} of CPD logged by "
+                              f"{plural(digest.cpd_members or 0, 'member')}. Log yours with `/cpd-log`.",
+                              verbatim=True))
     buttons = [share_button()]
     if digest.mentors_with_room:
         named = ", ".join(mention(user) for user in digest.named_mentors)

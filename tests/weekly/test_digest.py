@@ -175,6 +175,19 @@ async def test_cpd_hours_are_hidden_when_fewer_than_five_members_logged(env):
     assert "CPD" not in _message_text(message) and "40" not in _message_text(message)
 
 
+async def test_one_hour_of_cpd_reads_as_one_hour(env):
+    async with env.runtime.db.session() as session, session.begin():
+        c = Community(session)
+        await c.update(await c.project("Sleep hygiene"), "Handed out sleep diaries")
+        for i in range(5):
+            c.cpd(f"U0CPD{i}", "0.2")
+    env.clock.set(FRIDAY)
+    await run_weekly_job(env.runtime, "digest")
+
+    [message] = env.slack.messages(COMMUNITY_CHANNEL_ID)
+    assert "1 hour of CPD logged by 5 members." in _message_text(message)
+
+
 async def test_an_empty_week_posts_an_encouragement_with_the_share_button(env):
     env.clock.set(FRIDAY)
     await run_weekly_job(env.runtime, "digest")
