@@ -332,16 +332,16 @@ def meeting_logged_for_other(mentorship: MentorshipInfo, writer_id: str, met_on:
 
 def ended(mentorship: MentorshipInfo, user_id: str) -> Message:
     other = mention(mentorship.other(user_id))
-    what = "mentorship" if mentorship.kind == "formal" else "quick question"
-    verb = "ended" if mentorship.kind == "formal" else "closed"
-    first = (f"You {verb} your {what} with {other}." if user_id == mentorship.ended_by
-             else f"{other} {verb} your {what}.")
+    # A quick question is the mentee's, not the mentor's: "the", where a mentorship is "your".
+    what, verb = ("your mentorship", "ended") if mentorship.kind == "formal" else ("the quick question", "closed")
+    first = (f"You {verb} {what} with {other}." if user_id == mentorship.ended_by
+             else f"{other} {verb} {what}.")
     blocks = [
         section(f"*{first}* Thank you for the time you gave it.\n"
                 "Would you share brief feedback? Three quick questions; it helps the QI leads support mentoring."),
         _actions("mentorship_ended", button("Share feedback", FEEDBACK, str(mentorship.id), style="primary")),
     ]
-    return _message(f"Your {what} has {verb}; would you share brief feedback?", blocks)
+    return _message(f"{what.capitalize()} has {verb}; would you share brief feedback?", blocks)
 
 
 # --- for the admins ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from bot.mentoring.pairs import MentorshipInfo
@@ -42,3 +43,10 @@ def test_one_of_each_count_is_singular():
     for right in ("has 1 day to answer", "within 1 day,", "went to 1 mentor.", "in 1 hour,", "asked 1 more mentor.",
                   "in 1 day, so", "no meeting logged for 1 day,", "for 1 day.", "1 minute"):
         assert right in texts, right
+
+
+def test_closing_a_quick_question_reads_as_the_mentees_question():
+    question = replace(PAIR, kind="informal", status="ended", ended_by="U0MENTOR1")
+    assert "*You closed the quick question with <@U0MEMBER1>.*" in text_of(blocks.ended(question, "U0MENTOR1"))
+    assert "*<@U0MENTOR1> closed the quick question.*" in text_of(blocks.ended(question, "U0MEMBER1"))
+    assert "Close this question?" in str(blocks.kickoff(question, checkin_days=21))
