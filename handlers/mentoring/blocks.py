@@ -238,14 +238,16 @@ def _end_button(mentorship: MentorshipInfo) -> dict[str, Any]:
     return button("End mentorship" if formal else "Close question", END, str(mentorship.id), confirm=confirm)
 
 
-def _kickoff_blocks(mentorship: MentorshipInfo, checkin_days: int) -> tuple[str, list[dict[str, Any]]]:
+def _kickoff_blocks(mentorship: MentorshipInfo, checkin_days: int, *,
+                    running: bool = True) -> tuple[str, list[dict[str, Any]]]:
+    """The kick-off's words; once the pair has ended (`running` false) without what only the buttons did."""
     mentor, mentee = mention(mentorship.mentor_id), mention(mentorship.mentee_id)
     if mentorship.kind == "informal":
         return "You're connected for a quick question.", [
             section(f"*{mentor} claimed {mentee}'s quick question.* Talk it through here."),
             section(escape(mentorship.needs or ""), verbatim=True),
-            context("Never share patient identifiers in Slack. If you meet, log it for CPD; close the question "
-                    "when you're done."),
+            *([context("Never share patient identifiers in Slack. If you meet, log it for CPD; close the question "
+                       "when you're done.")] if running else []),
         ]
     cadence = _choice_name("cadence", mentorship.cadence)
     goal = f"_{escape(mentorship.goal)}_" if mentorship.goal else "agree one to three goals for the first months"
@@ -253,16 +255,16 @@ def _kickoff_blocks(mentorship: MentorshipInfo, checkin_days: int) -> tuple[str,
         f"• *How often you meet*: {escape(cadence) if cadence else 'agree a rhythm'}, and how (virtual or in person).",
         f"• *Goals*: {goal}.",
         "• *Confidentiality*: what you discuss stays between you. Never share patient identifiers in Slack.",
-        "• *How to end*: either of you can end the mentorship at any time with the button below; we then ask "
-        "you both for brief feedback.",
+        *(["• *How to end*: either of you can end the mentorship at any time with the button below; we then ask "
+           "you both for brief feedback."] if running else []),
     ])
     return "Welcome to your mentorship: expectations to agree at your first meeting.", [
         header("Welcome to your mentorship"),
         section(f"{mentor} has agreed to mentor {mentee} in {escape(topic_labels(mentorship.topics))}.",
                 verbatim=True),
         section(f"*Expectations to agree at your first meeting*\n{checklist}", verbatim=True),
-        context(f"Log each meeting (it can count for CPD). With no meeting logged for {plural(checkin_days, 'day')}, "
-                "we check in with you both."),
+        *([context(f"Log each meeting (it can count for CPD). With no meeting logged for "
+                   f"{plural(checkin_days, 'day')}, we check in with you both.")] if running else []),
     ]
 
 
@@ -282,7 +284,7 @@ def _ended_line(mentorship: MentorshipInfo, ended_on: date) -> str:
 
 def kickoff_ended(mentorship: MentorshipInfo, checkin_days: int, ended_on: date) -> Message:
     """The kick-off once the pair has ended: the same welcome, the buttons replaced by when it ended."""
-    text, blocks = _kickoff_blocks(mentorship, checkin_days)
+    text, blocks = _kickoff_blocks(mentorship, checkin_days, running=False)
     blocks.append(context(_ended_line(mentorship, ended_on)))
     return _message(text, blocks)
 

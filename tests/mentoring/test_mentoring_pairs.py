@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core.outbox import LEASE
 from handlers.cpd.prefill import OPEN_ENTRY_FORM
 from sandbox import state_values
 from storage.models import Member, MentorshipFeedback, MentorshipMeeting, Nudge
@@ -196,6 +197,23 @@ async def test_ending_asks_first_then_closes_every_old_message_and_refuses_their
     assert "already ended" in str(late.json()["view"]["blocks"])
     assert await rows(env, MentorshipMeeting) == []
     assert not any("CPD" in text_of(m) for user_id in (MENTEE, MENTOR) for m in dms(env, user_id))
+
+
+async def test_a_checkin_delivered_after_the_end_is_closed_as_it_lands(env):
+    """A check-in Slack refused until after the pair ended missed the end's updates: it is closed on arrival."""
+    pair_id = await _pair(env)
+    env.clock.advance(timedelta(days=21))
+    env.slack.fail("chat.postMessage", status=500, times=1)
+    await run_sweep(env)  # the mentee's check-in is owed, not yet delivered
+    assert _checkins(env, MENTEE) == []
+    await click(env, "mentorship_end", pair_id, MENTOR)
+
+    env.clock.advance(LEASE + timedelta(seconds=1))
+    for _ in range(2):  # the check-in goes out, then the update its arrival queued
+        await env.runtime.outbox.sweep()
+    await env.settle()
+    [late] = [m for m in dms(env, MENTEE) if "check-in" in text_of(m).lower()]
+    assert _actions(late) == [] and "This mentorship ended on" in text_of(late)
 
 
 async def test_an_unanswered_formal_request_is_escalated_once_with_what_was_tried(env):
