@@ -250,7 +250,9 @@ class MentorshipCandidate(Base):
     mentor_id: Mapped[str] = mapped_column(USER)
     rank: Mapped[int] = mapped_column(Integer)
     score: Mapped[float]
-    reasons: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(Text)  # why they fit, as the mentee reads it ("offers your topic")
+    # The same reasons as the mentor reads them ("you offer ..."); NULL on rows matched before 0005.
+    mentor_reasons: Mapped[str | None] = mapped_column(Text)
     # shortlisted | offered | accepted | declined | expired | claimed | superseded
     status: Mapped[str] = mapped_column(SHORT, default="shortlisted")
     offered_at: Mapped[datetime | None]
@@ -281,6 +283,21 @@ class Mentorship(Base):
     checkin_due_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     ended_by: Mapped[str | None] = mapped_column(USER)
+
+
+class MentorshipMessage(Base):
+    """A message we posted with the pair's buttons (the kick-off, a check-in), so the end can update it."""
+
+    __tablename__ = "mentorship_messages"
+    __table_args__ = (UniqueConstraint("channel_id", "ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(SHORT)  # kickoff | checkin
+    slack_user_id: Mapped[str | None] = mapped_column(USER)  # whose DM a check-in is in; None for the pair's
+    channel_id: Mapped[str] = mapped_column(CHANNEL)
+    ts: Mapped[str] = mapped_column(TS)
 
 
 class MentorshipMeeting(Base):

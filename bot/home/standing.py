@@ -78,11 +78,6 @@ class HomeData:
     mentor: MentorStanding | None
     cpd: Standing
 
-    @property
-    def next_checkin(self) -> datetime | None:
-        due = [m.checkin_due_at for m in self.mentorships if m.checkin_due_at is not None]
-        return min(due) if due else None
-
 
 async def record_visit(runtime: Runtime, team_id: str, user_id: str) -> bool:
     """Note that the member opened their Home; True the first time (they get the welcome)."""

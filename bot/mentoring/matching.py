@@ -12,6 +12,7 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.core.text import plural
 from bot.mentoring import vocabulary as mentor_vocabulary
 
 # Score weights. They sum to 1, so a score reads as "share of a perfect fit".
@@ -38,6 +39,8 @@ SLOW_REPLY_HOURS = 120.0
 UNKNOWN_RESPONSIVENESS = 0.5
 
 _MODE_REASONS = {"virtual": "meets virtually", "in-person": "meets in person"}
+_MODE_REASONS_FOR_MENTOR = {"virtual": "you meet virtually, as they prefer",
+                            "in-person": "you meet in person, as they prefer"}
 
 # Rounding makes "equal" really equal, so ties fall to the documented tie-breakers, not float noise.
 _SCORE_DECIMALS = 6
@@ -75,12 +78,18 @@ class MentorRequestSpec:
 class Match:
     user_id: str
     score: float  # 0..1, see the weights above
-    reasons: tuple[str, ...]  # short, true statements, most important first
+    reasons: tuple[str, ...]  # short, true statements to the mentee, most important first
     topics_offered: tuple[str, ...]  # requested topic ids this mentor offers, in request order
+    # The same statements, one for one, as the mentor reads them: "you offer run charts, which they need".
+    reasons_for_mentor: tuple[str, ...] = ()
 
     def reason_text(self) -> str:
-        """One line for a message: "offers 2 of your 3 topics: run charts, ...; 1 of 3 places free"."""
+        """One line for the mentee: "offers 2 of your 3 topics: run charts, ...; 1 of 3 places free"."""
         return "; ".join(self.reasons)
+
+    def mentor_reason_text(self) -> str:
+        """One line for the mentor: "you offer run charts and inpatient psychiatry, which they need; ..."."""
+        return "; ".join(self.reasons_for_mentor)
 
 
 def match_mentors(
@@ -165,35 +174,58 @@ def _responsiveness(median_hours: float | None) -> float:
 
 
 def _explain(ask: _Ask, mentor: MentorCandidate, score: float) -> Match:
-    """Reasons for one shortlisted mentor; every clause mirrors a scoring rule that held."""
+    """Reasons for one shortlisted mentor; every clause mirrors a scoring rule that held, and is said
+    twice: to the mentee about the mentor, and to the mentor about the mentee."""
     request = ask.request
     offered = tuple(t for t in ask.topics if t in mentor.expertise)
-    reasons: list[str] = []
+    reasons: list[tuple[str, str]] = []  # (to the mentee, to the mentor)
     if ask.topics:
         reasons.append(_topics_reason(offered, len(ask.topics)))
     if request.preferred_discipline is not None and mentor.discipline == request.preferred_discipline:
-        who = _person(mentor.discipline) or _lower_first(_choice_name("discipline", mentor.discipline))
-        reasons.append(f"{who} as you asked")
+        person = _person(mentor.discipline)
+        name = _lower_first(_choice_name("discipline", mentor.discipline))
+        reasons.append((f"{person or name} as you asked",
+                        f"they asked for {_a(person)}" if person else f"they asked for someone in {name}"))
     elif ask.alike_discipline is not None and mentor.discipline == ask.alike_discipline:
-        reasons.append(f"{_person(mentor.discipline)} like you")
+        person = _person(mentor.discipline)
+        reasons.append((f"{person} like you", f"like them, you're {_a(person)}"))
     if request.preferred_career_stage is not None and mentor.career_stage == request.preferred_career_stage:
-        reasons.append(f"{_lower_first(_choice_name('career_stage', mentor.career_stage))} as you asked")
+        stage = _lower_first(_choice_name("career_stage", mentor.career_stage))
+        reasons.append((f"{stage} as you asked", f"they asked for someone at your career stage ({stage})"))
     if request.mode is not None and request.mode in mentor.modes:
-        reasons.append(_MODE_REASONS.get(request.mode, f"meets {request.mode}"))
+        reasons.append((_MODE_REASONS.get(request.mode, f"meets {request.mode}"),
+                        _MODE_REASONS_FOR_MENTOR.get(request.mode, f"you meet {request.mode}, as they prefer")))
     if mentor.median_response_hours is not None and mentor.median_response_hours <= FAST_REPLY_HOURS:
-        reasons.append("usually replies within a day")
-    free = mentor.capacity - mentor.active_mentees
-    reasons.append(f"{free} of {mentor.capacity} {'place' if mentor.capacity == 1 else 'places'} free")
-    return Match(user_id=mentor.user_id, score=score, reasons=tuple(reasons), topics_offered=offered)
+        reasons.append(("usually replies within a day", "you usually reply within a day"))
+    places = f"{mentor.capacity - mentor.active_mentees} of {plural(mentor.capacity, 'place')} free"
+    reasons.append((places, f"you have {places}"))
+    return Match(user_id=mentor.user_id, score=score, reasons=tuple(r for r, _ in reasons), topics_offered=offered,
+                 reasons_for_mentor=tuple(r for _, r in reasons))
 
 
-def _topics_reason(offered: tuple[str, ...], wanted: int) -> str:
-    labels = ", ".join(_topic_label(t) for t in offered)
-    if wanted == 1:
-        return f"offers your topic: {labels}"
+def _topics_reason(offered: tuple[str, ...], wanted: int) -> tuple[str, str]:
+    labels = [_topic_label(t) for t in offered]
+    listed = ", ".join(labels)
     if len(offered) == wanted:
-        return f"offers {'both' if wanted == 2 else f'all {wanted}'} of your topics: {labels}"
-    return f"offers {len(offered)} of your {wanted} topics: {labels}"
+        for_mentor = f"you offer {_and_list(labels)}, which they need"
+        if wanted == 1:
+            return f"offers your topic: {listed}", for_mentor
+        return f"offers {'both' if wanted == 2 else f'all {wanted}'} of your topics: {listed}", for_mentor
+    return (f"offers {len(offered)} of your {wanted} topics: {listed}",
+            f"you offer {_and_list(labels)}, {len(offered)} of the {wanted} topics they need")
+
+
+def _and_list(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`: how a sentence lists things. Topics with an "and" of their own
+    ("mood and anxiety disorders") get a comma before the last "and", so each still reads as one."""
+    if len(items) == 1:
+        return items[0]
+    last = ", and " if any(" and " in item for item in items) else " and "
+    return f"{', '.join(items[:-1])}{last}{items[-1]}"
+
+
+def _a(noun: str | None) -> str:
+    return f"{'an' if (noun or '')[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _topic_label(topic_id: str) -> str:

@@ -3,10 +3,15 @@
 Contact keeps a pair off the check-in list: each logged meeting moves the next check-in (one nudge
 row per person, so each gets it in their own working hours) a full interval away. Private notes
 on a meeting are returned to their writer only.
+
+An ended mentorship takes no more meetings or snoozes. Every message we posted with the pair's
+buttons (the kick-off, each check-in) is remembered as it is sent, so the end can rewrite them all:
+an old "Log a meeting" button must not outlive the mentorship.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -18,7 +23,13 @@ from bot.core import nudges
 from bot.core.audit import record
 from bot.core.phi import guard
 from bot.core.runtime import Runtime
-from storage.models import Mentorship, MentorshipFeedback, MentorshipMeeting, MentorshipRequest
+from storage.models import (
+    Mentorship,
+    MentorshipFeedback,
+    MentorshipMeeting,
+    MentorshipMessage,
+    MentorshipRequest,
+)
 
 CHECKIN_NUDGE = "mentorship_checkin"
 SNOOZE = timedelta(days=7)
@@ -26,6 +37,7 @@ MIN_MEETING_MINUTES = 5
 MAX_MEETING_MINUTES = 600
 FIT_SCORES = range(1, 6)
 GOALS_MET = ("yes", "partly", "no")
+KICKOFF, CHECKIN = "kickoff", "checkin"  # the messages that carry the pair's buttons
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,7 @@ class MentorshipInfo:
     cadence: str | None
     needs: str | None
     ended_by: str | None
+    ended_at: datetime | None = None
 
     def includes(self, user_id: str) -> bool:
         return user_id in (self.mentor_id, self.mentee_id)
@@ -55,6 +68,28 @@ class MentorshipInfo:
 @dataclass(frozen=True)
 class Refused:
     reason: str  # not_found | not_yours | ended | active
+    ended_at: datetime | None = None  # for "ended": when, so the refusal can say so
+
+
+@dataclass(frozen=True)
+class PairMessage:
+    """A message with the pair's buttons: the kick-off (in their group DM) or one person's check-in."""
+
+    kind: str  # kickoff | checkin
+    user_id: str | None  # whose DM a check-in is in
+    channel_id: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class Ended:
+    mentorship: MentorshipInfo
+    messages: tuple[PairMessage, ...]  # to rewrite without their buttons
+    queued: tuple[int, ...] = ()  # outbox ids of what the end caused (see EndAnnounce)
+
+
+# Queues, in the end's own transaction, the DMs and message updates the end causes; returns outbox ids.
+EndAnnounce = Callable[[AsyncSession, Ended], Awaitable[list[int]]]
 
 
 @dataclass(frozen=True)
@@ -91,6 +126,16 @@ async def note_group_channel(session: AsyncSession, mentorship_id: int, channel_
                           .values(group_channel_id=channel_id))
 
 
+async def note_pair_message(session: AsyncSession, *, team_id: str, mentorship_id: int, kind: str,
+                            user_id: str | None, channel_id: str, ts: str) -> None:
+    """Remember where a message with the pair's buttons went (in the transaction that marks it sent)."""
+    known = await session.scalar(select(MentorshipMessage.id).where(MentorshipMessage.channel_id == channel_id,
+                                                                   MentorshipMessage.ts == ts))
+    if known is None:
+        session.add(MentorshipMessage(team_id=team_id, mentorship_id=mentorship_id, kind=kind,
+                                      slack_user_id=user_id, channel_id=channel_id, ts=ts))
+
+
 async def mentorship_info(runtime: Runtime, *, team_id: str, mentorship_id: int) -> MentorshipInfo | None:
     async with runtime.db.session() as session:
         return await info_in(session, team_id, mentorship_id)
@@ -104,19 +149,21 @@ async def info_in(session: AsyncSession, team_id: str, mentorship_id: int) -> Me
 
 async def log_meeting(runtime: Runtime, *, team_id: str, user_id: str, mentorship_id: int,
                       meeting: MeetingInput) -> MeetingLogged | Refused:
-    """Store a meeting one of the pair logged and push the next check-in a full interval away."""
+    """Store a meeting one of the pair logged and push the next check-in a full interval away. An ended
+    mentorship takes no more meetings (a modal opened before the end may be submitted after it)."""
     meeting = replace(meeting, **guard(runtime.settings.staff_email_domains, private_notes=meeting.private_notes))
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
-        mentorship = await _pair_of(session, team_id, mentorship_id, user_id)
-        if isinstance(mentorship, Refused):
-            return mentorship
+        mentorship = await _mentorship(session, team_id, mentorship_id)
+        if refused := _refusal(mentorship, user_id):
+            return refused
+        assert mentorship is not None
         row = MentorshipMeeting(team_id=team_id, mentorship_id=mentorship_id, logged_by=user_id,
                                 met_on=meeting.met_on, minutes=meeting.minutes, topics=list(meeting.topics),
                                 private_notes=meeting.private_notes, created_at=now)
         session.add(row)
         mentorship.last_contact_at = now
-        if mentorship.status == "active" and mentorship.kind == "formal":
+        if mentorship.kind == "formal":
             await _schedule_checkins(runtime, session, mentorship, now + _checkin_interval(runtime))
         await session.flush()
         record(session, team_id=team_id, actor_id=user_id, action="mentorship.meeting_logged",
@@ -142,9 +189,10 @@ async def snooze_checkin(runtime: Runtime, *, team_id: str, user_id: str,
     return info
 
 
-async def end_mentorship(runtime: Runtime, *, team_id: str, user_id: str,
-                         mentorship_id: int) -> MentorshipInfo | Refused:
-    """End an active mentorship (either person may); a second click changes nothing."""
+async def end_mentorship(runtime: Runtime, *, team_id: str, user_id: str, mentorship_id: int,
+                         announce: EndAnnounce | None = None) -> Ended | Refused:
+    """End an active mentorship (either person may); a second click changes nothing. What the end causes
+    (the DMs saying so, the old messages losing their buttons) is queued with it by `announce`."""
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
         ended = await session.execute(
@@ -159,9 +207,14 @@ async def end_mentorship(runtime: Runtime, *, team_id: str, user_id: str,
         await nudges.cancel(session, team_id=team_id, kind=CHECKIN_NUDGE, subject_key=_subject(mentorship_id))
         record(session, team_id=team_id, actor_id=user_id, action="mentorship.ended",
                subject=f"mentorship:{mentorship_id}", at=now)
-        info = await _info(session, mentorship)
-    _changed(runtime, info)
-    return info
+        messages = (await session.scalars(select(MentorshipMessage).where(
+            MentorshipMessage.mentorship_id == mentorship_id).order_by(MentorshipMessage.id))).all()
+        outcome = Ended(await _info(session, mentorship),
+                        tuple(PairMessage(m.kind, m.slack_user_id, m.channel_id, m.ts) for m in messages))
+        if announce is not None:
+            outcome = replace(outcome, queued=tuple(await announce(session, outcome)))
+    _changed(runtime, outcome.mentorship)
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -262,7 +315,7 @@ def _refusal(mentorship: Mentorship | None, user_id: str) -> Refused | None:
     if refused := _outsider(mentorship, user_id):
         return refused
     assert mentorship is not None
-    return Refused("ended") if mentorship.status != "active" else None
+    return Refused("ended", mentorship.ended_at) if mentorship.status != "active" else None
 
 
 async def _info(session: AsyncSession, mentorship: Mentorship) -> MentorshipInfo:
@@ -273,7 +326,7 @@ async def _info(session: AsyncSession, mentorship: Mentorship) -> MentorshipInfo
         group_channel_id=mentorship.group_channel_id, started_at=mentorship.started_at,
         last_contact_at=mentorship.last_contact_at, topics=tuple(request.topics) if request else (),
         goal=request.goal if request else None, cadence=request.cadence if request else None,
-        needs=request.needs if request else None, ended_by=mentorship.ended_by)
+        needs=request.needs if request else None, ended_by=mentorship.ended_by, ended_at=mentorship.ended_at)
 
 
 def _changed(runtime: Runtime, info: MentorshipInfo) -> None:

@@ -65,6 +65,23 @@ async def profile_view(runtime: Runtime, *, team_id: str, user_id: str) -> Profi
                            formats=tuple(profile.formats), modes=tuple(profile.modes), bio=profile.bio)
 
 
+@dataclass(frozen=True)
+class ProfileStart:
+    """What the mentor form starts from where the profile says nothing: the member's own settings, so a
+    member who already told us their profession and career stage is not asked again."""
+
+    discipline: str | None
+    career_stage: str | None
+
+
+async def profile_start(runtime: Runtime, *, team_id: str, user_id: str) -> ProfileStart:
+    async with runtime.db.session() as session:
+        member = await session.scalar(select(Member).where(Member.team_id == team_id,
+                                                           Member.slack_user_id == user_id))
+    return ProfileStart(discipline=member.profession if member else None,
+                        career_stage=member.career_stage if member else None)
+
+
 async def get_profile(session: AsyncSession, team_id: str, user_id: str) -> MentorProfile | None:
     return await session.scalar(select(MentorProfile).where(MentorProfile.team_id == team_id,
                                                             MentorProfile.slack_user_id == user_id))

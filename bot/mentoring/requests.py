@@ -80,7 +80,8 @@ class CandidateInfo:
     name: str | None
     bio: str | None
     rank: int
-    reasons: str
+    reasons: str  # to the mentee
+    mentor_reasons: str | None  # the same, to the mentor (None on offers matched before they were kept)
     status: str
     offered_at: datetime | None
     decline_reason: str | None
@@ -377,7 +378,8 @@ async def ask_informally(runtime: Runtime, *, team_id: str, mentee_id: str, requ
             if row is None:
                 session.add(_candidate_row(request, match, rank))
             else:
-                row.rank, row.score, row.reasons, row.status = rank, match.score, match.reason_text(), "shortlisted"
+                row.rank, row.score, row.status = rank, match.score, "shortlisted"
+                row.reasons, row.mentor_reasons = match.reason_text(), match.mentor_reason_text()
         await session.flush()
         if matches:
             await _open_informal(runtime, session, request, now)
@@ -559,7 +561,7 @@ async def _candidate_info(session: AsyncSession, candidate: MentorshipCandidate)
     return CandidateInfo(
         id=candidate.id, request_id=candidate.request_id, mentor_id=candidate.mentor_id,
         name=profile.name if profile else None, bio=profile.bio if profile else None, rank=candidate.rank,
-        reasons=candidate.reasons, status=candidate.status, offered_at=candidate.offered_at,
+        reasons=candidate.reasons, mentor_reasons=candidate.mentor_reasons, status=candidate.status, offered_at=candidate.offered_at,
         decline_reason=candidate.decline_reason, dm_channel_id=candidate.dm_channel_id, dm_ts=candidate.dm_ts)
 
 
@@ -570,7 +572,8 @@ async def _shortlist(session: AsyncSession, request: MentorshipRequest) -> Short
 
 def _candidate_row(request: MentorshipRequest, match: Match, rank: int) -> MentorshipCandidate:
     return MentorshipCandidate(team_id=request.team_id, request_id=request.id, mentor_id=match.user_id, rank=rank,
-                               score=match.score, reasons=match.reason_text(), status="shortlisted")
+                               score=match.score, reasons=match.reason_text(),
+                               mentor_reasons=match.mentor_reason_text(), status="shortlisted")
 
 
 async def _match(runtime: Runtime, session: AsyncSession, request: MentorshipRequest, *, limit: int,

@@ -28,9 +28,17 @@ class Term:
 
     id: str
     name: str
-    label: str  # how the topic reads mid-sentence in a match reason
     group: str
     synonyms: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The name as it reads mid-sentence ("offers your topic: run charts"): the same
+        words as in the selects, so one topic never reads as two. An acronym ("QI", "PDSA") keeps its case."""
+        first = self.name.split(" ", 1)[0]
+        if sum(ch.isupper() for ch in first) > 1:
+            return self.name
+        return self.name[:1].lower() + self.name[1:]
 
     def spellings(self) -> tuple[str, ...]:
         """Everything that names this topic, as match_term accepts it."""
@@ -111,7 +119,7 @@ def _check_ids_and_names(kind: str, entries: Sequence[_Entry]) -> None:
 
 def _build(raw: dict) -> _Vocabulary:
     terms = [
-        Term(id=t["id"], name=t["name"], label=t["label"], group=t["group"], synonyms=tuple(t["synonyms"]))
+        Term(id=t["id"], name=t["name"], group=t["group"], synonyms=tuple(t["synonyms"]))
         for t in raw["topic"]
     ]
     _check_ids_and_names("topic", terms)

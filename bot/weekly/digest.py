@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, distinct, func, select, true
+from sqlalchemy import and_, distinct, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -210,8 +210,10 @@ async def _updates(session: AsyncSession, team_id: str, in_window: Any, *, limit
     """Updates in the window with their project, author consent and kudos count, in one statement:
     the newest first, or with `by_kudos` the most appreciated (at least one kudos) first."""
     author = aliased(Member)
+    # Kudos an author gave their own update are not appreciation: they never count.
     kudos = (select(Kudos.update_id, func.count().label("n")).join(QiUpdate, QiUpdate.id == Kudos.update_id)
-             .where(in_window).group_by(Kudos.update_id).subquery())
+             .where(in_window, or_(QiUpdate.author_id.is_(None), Kudos.slack_user_id != QiUpdate.author_id))
+             .group_by(Kudos.update_id).subquery())
     query = (
         select(QiUpdate.id, QiUpdate.project_id, QiProject.title, QiUpdate.author_id,
                _named(author.name_in_digest_shares, True),

@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.admin import console as admin_console
 from bot.core.runtime import Runtime
-from bot.core.text import escape, mention
+from bot.core.text import escape, mention, plural
 from bot.weekly.schedules import JOBS, JobSchedule, change_schedule, day_label, schedule_overview
 from handlers.admin.guard import REFUSAL, refuse_non_admin
 from handlers.blocks import button, context, header, option, plain, section
@@ -99,26 +99,27 @@ async def console_view(runtime: Runtime, team_id: str) -> dict[str, Any]:
         blocks.append(section(f"{mention(request.mentee_id)} · {escape(request.kind)} · {topics}\n"
                               f"Asked {_date(request.created_at)}; {state}.", verbatim=True))
     if waiting > len(inbox):
-        blocks.append(context(f"{waiting - len(inbox)} more are waiting; the oldest are shown."))
+        blocks.append(context(f"{plural(waiting - len(inbox), 'more request')} waiting; the oldest are shown."))
     if inbox:
         blocks.append(context("Reach out to the person, or ask a mentor with free places below to contact them."))
 
     blocks += [
         header("Mentor roster"),
-        section(f"{len(roster.mentors)} mentors, {roster.accepting} taking new mentees; "
-                f"{roster.used} of {roster.capacity} places used, *{roster.free} free*."),
+        section(f"{plural(len(roster.mentors), 'mentor')}, {roster.accepting} taking new mentees; "
+                f"{roster.used} of {plural(roster.capacity, 'place')} in use, *{roster.free} free*."),
     ]
     for mentor in roster.mentors[:admin_console.ROSTER_SHOWN]:
         state = "" if mentor.accepting else " · paused"
-        blocks.append(section(f"{mention(mentor.user_id)}: {mentor.active_mentees} of {mentor.capacity} places "
-                              f"used{state} · {len(mentor.expertise)} topic{'' if len(mentor.expertise) == 1 else 's'}",
+        blocks.append(section(f"{mention(mentor.user_id)}: {mentor.active_mentees} of "
+                              f"{plural(mentor.capacity, 'place')} in use{state} · "
+                              f"{plural(len(mentor.expertise), 'topic')}",
                               accessory=button("Edit", EDIT_MENTOR, mentor.user_id)))
     if len(roster.mentors) > admin_console.ROSTER_SHOWN:
-        blocks.append(context(f"{len(roster.mentors) - admin_console.ROSTER_SHOWN} more mentors; those with the "
-                              "most free places are shown first."))
+        blocks.append(context(f"{plural(len(roster.mentors) - admin_console.ROSTER_SHOWN, 'more mentor')}; those "
+                              "with the most free places are shown first."))
     blocks += [
         header("Weekly digest"),
-        section("See this week's digest before it is posted: `/qi-commons digest preview`"),
+        section("See this week's digest before it is posted: `/qi-commons admin digest preview`"),
         {"type": "actions", "elements": [button("Refresh", REFRESH, "refresh")]},
     ]
     return {"type": "modal", "callback_id": CONSOLE, "title": plain("QI Commons admin"), "close": plain("Close"),

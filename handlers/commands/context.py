@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,12 +51,31 @@ def subcommand_listener(runtime: Runtime, subcommands: dict[str, Subcommand], fa
                        respond: AsyncRespond) -> None:
         await ack()
         text = command.get("text", "")
-        word, rest = split_subcommand(text)
-        handler = subcommands.get(word)
+        name, rest = match_subcommand(text, subcommands)
+        handler = subcommands.get(name) if name is not None else None
         await (handler or fallback)(CommandContext.from_command(runtime, command, client, respond,
                                                                 rest if handler else text))
 
     return listener
+
+
+# Enough for the longest name we have ("export-my-data").
+_MOST_WORDS = 3
+
+
+def match_subcommand(text: str, names: Iterable[str]) -> tuple[str | None, str]:
+    """The subcommand the text starts with, and the rest: people type `forget me` or `Forget-Me` for
+    `forget-me`, so a name's hyphens match spaces, hyphens or underscores, and the longest name wins.
+    `(None, text)` when the first words name none (an empty text names `""` when that is a name)."""
+    known = set(names)
+    words = (text or "").split()
+    if not words:
+        return ("" if "" in known else None), ""
+    for count in range(min(_MOST_WORDS, len(words)), 0, -1):
+        name = "-".join(words[:count]).lower().replace("_", "-")
+        if name in known:
+            return name, " ".join(words[count:])
+    return None, (text or "").strip()
 
 
 def split_subcommand(text: str) -> tuple[str, str]:

@@ -40,7 +40,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 ADMIN_SECTION = ("For admins", (
     ("/qi-commons admin", "the admin console: schedules, escalations, mentor roster"),
-    ("/qi-commons digest preview", "see the weekly digest before it is posted"),
+    ("/qi-commons admin digest preview", "see the weekly digest before it is posted"),
     ("/qi-commons admin schedule", "next prompt and digest; `pause`, `resume`, `skip` dates and `holidays`"),
 ))
 

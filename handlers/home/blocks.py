@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from bot.core.text import escape, mention
+from bot.core.text import escape, mention, plural
 from bot.cpd.progress import CpdProgress
 from bot.cpd.rules import format_credits
 from bot.home.standing import HomeData, HomeMentorship, HomeProject, HomeRequest
@@ -106,20 +106,19 @@ def _request(request: HomeRequest) -> dict[str, Any]:
 def _mentoring(data: HomeData) -> list[dict[str, Any]]:
     blocks = [header("Mentoring")]
     lines = [_mentorship_line(m) for m in data.mentorships]
+    # Each mentorship line gives its own next check-in: a summary line would say the same date twice.
     if data.mentorship_count > len(data.mentorships):
-        lines.append(f"…and {data.mentorship_count - len(data.mentorships)} more")
-    if data.next_checkin:
-        lines.append(f"Next check-in: {slack_date(data.next_checkin)}")
+        lines.append(f"…and {plural(data.mentorship_count - len(data.mentorships), 'more mentorship')}")
     if data.mentor:
-        free = max(data.mentor.capacity - data.mentor.active_mentees, 0)
         state = "open to new mentees" if data.mentor.accepting else "not taking new mentees"
-        lines.append(f"You offer mentoring: {data.mentor.active_mentees} of {data.mentor.capacity} places used, "
-                     f"{free} free; {state}.")
+        lines.append(f"You offer mentoring: {data.mentor.active_mentees} of your "
+                     f"{plural(data.mentor.capacity, 'place')} in use; {state}.")
     if lines:
         blocks.append(section("\n".join(lines)))
     blocks.extend(_request(request) for request in data.requests)
     if data.request_count > len(data.requests):
-        blocks.append(context(f"{data.request_count - len(data.requests)} older open requests are not shown."))
+        hidden = data.request_count - len(data.requests)
+        blocks.append(context(f"{plural(hidden, 'older open request')} not shown."))
     if not lines and not data.requests:
         blocks.append(section("No mentoring yet. Ask for a mentor with `/find-mentor` (a formal mentor, or a "
                               "quick question any mentor can answer), or offer your experience as a mentor."))

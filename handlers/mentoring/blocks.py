@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.core.text import escape, mention, truncate
+from bot.core.text import escape, mention, plural, truncate
 from bot.mentoring import vocabulary as mentor_vocabulary
 from bot.mentoring.pairs import MentorshipInfo
 from bot.mentoring.requests import CandidateInfo, RequestInfo
-from handlers.blocks import button, context, header, section
+from handlers.blocks import button, context, header, mrkdwn, plain, section
 
 ASK = "mentor_ask"
 QUICK_QUESTION = "mentor_quick_question"
@@ -88,7 +88,7 @@ def shortlist(request: RequestInfo, candidates: tuple[CandidateInfo, ...], hando
             text += f"\n_{escape(truncate(candidate.bio, BIO_SHOWN))}_"
         ask = button(f"Ask {_who(candidate)}", ASK, str(candidate.id), style="primary")
         blocks.append(section(text, accessory=ask, verbatim=True))
-    blocks.append(context(f"A mentor has {handoff_days} days to answer; if they can't, we ask the next one "
+    blocks.append(context(f"A mentor has {plural(handoff_days, 'day')} to answer; if they can't, we ask the next one "
                           "and tell you. Just a quick question? Any mentor who offers quick help can take it."))
     blocks.append(_actions("mentor_shortlist", button("Quick question instead", QUICK_QUESTION, str(request.id)),
                            button("Cancel request", WITHDRAW, str(request.id))))
@@ -118,7 +118,7 @@ def no_informal_match(request: RequestInfo) -> Message:
 def asked(candidate: CandidateInfo, request: RequestInfo, handoff_days: int) -> Message:
     blocks = [
         section(f"*You asked {mention(candidate.mentor_id)}.* They have your request in a DM; we'll tell you as "
-                f"soon as they answer. If they can't answer within {handoff_days} days, we ask the next mentor."),
+                f"soon as they answer. If they can't answer within {plural(handoff_days, 'day')}, we ask the next mentor."),
         _actions("mentor_asked", button("Withdraw request", WITHDRAW, str(request.id))),
     ]
     return _message("Your request is with the mentor you chose; we'll tell you when they answer.", blocks)
@@ -126,8 +126,8 @@ def asked(candidate: CandidateInfo, request: RequestInfo, handoff_days: int) -> 
 
 def question_sent(request: RequestInfo, count: int, widen_hours: int) -> Message:
     blocks = [
-        section(f"*Your quick question went to {count} mentor{'s' if count != 1 else ''}.* The first to claim it "
-                f"joins you in a group DM. If nobody has in {widen_hours} hours, we ask a few more."),
+        section(f"*Your quick question went to {plural(count, 'mentor')}.* The first to claim it joins you in a "
+                f"group DM. If nobody has in {plural(widen_hours, 'hour')}, we ask a few more."),
         section(escape(request.needs), verbatim=True),
         _actions("mentor_question_sent", button("Withdraw question", WITHDRAW, str(request.id))),
     ]
@@ -143,8 +143,8 @@ def handed_on(outcome_left: CandidateInfo, following: CandidateInfo | None, requ
               expired: bool, handoff_days: int) -> Message:
     """Tell the mentee their mentor could not take it on, and who we asked next (or that nobody is free)."""
     if expired:
-        first = (f"{mention(outcome_left.mentor_id)} hasn't been able to answer your request in {handoff_days} "
-                 "days, so we've moved on.")
+        first = (f"{mention(outcome_left.mentor_id)} hasn't been able to answer your request in "
+                 f"{plural(handoff_days, 'day')}, so we've moved on.")
     else:
         first = f"{mention(outcome_left.mentor_id)} can't take on your request right now. Thank you for asking them."
         if outcome_left.decline_reason:
@@ -165,11 +165,19 @@ def handed_on(outcome_left: CandidateInfo, following: CandidateInfo | None, requ
 
 def widened(count: int) -> Message:
     return _message("Your quick question went to more mentors.", [section(
-        f"*Nobody has claimed your quick question yet*, so we've asked {count} more mentor"
-        f"{'s' if count != 1 else ''}. We'll connect you as soon as one claims it.")])
+        f"*Nobody has claimed your quick question yet*, so we've asked {plural(count, 'more mentor')}. "
+        "We'll connect you as soon as one claims it.")])
 
 
 # --- for the mentor ------------------------------------------------------------------------------------
+
+
+def _why_you(lead: str, candidate: CandidateInfo) -> list[dict[str, Any]]:
+    """Why this mentor, in the mentor's own words ("you offer ..."): never the mentee's ("offers your
+    topic"). An offer matched before both wordings were kept has none, so it says nothing."""
+    if not candidate.mentor_reasons:
+        return []
+    return [context(f"{lead}: {escape(candidate.mentor_reasons)}.", verbatim=True)]
 
 
 def offer(request: RequestInfo, candidate: CandidateInfo, handoff_days: int, *, reminder: bool = False) -> Message:
@@ -182,10 +190,10 @@ def offer(request: RequestInfo, candidate: CandidateInfo, handoff_days: int, *, 
     blocks = [
         section(lead),
         section(request_details(request), verbatim=True),
-        context(f"Why you were suggested: {escape(candidate.reasons)}", verbatim=True),
+        *_why_you("Why they asked you", candidate),
         _actions("mentor_offer", button("Accept", ACCEPT, str(candidate.id), style="primary"),
                  button("Decline", DECLINE, str(candidate.id))),
-        context(f"Please answer within {handoff_days} days of the request; after that we ask the next mentor."),
+        context(f"Please answer within {plural(handoff_days, 'day')} of the request; after that we ask the next mentor."),
     ]
     return _message("A mentee is waiting for your answer." if reminder
                     else "A colleague would like you as their QI mentor.", blocks)
@@ -196,7 +204,7 @@ def quick_question(request: RequestInfo, candidate: CandidateInfo) -> Message:
         section(f"*{mention(request.mentee_id)} has a quick QI question.* The first mentor to claim it is "
                 "connected with them in a group DM."),
         section(request_details(request), verbatim=True),
-        context(f"Why you: {escape(candidate.reasons)}", verbatim=True),
+        *_why_you("Why it came to you", candidate),
         _actions("mentor_question", button("Claim", CLAIM, str(candidate.id), style="primary")),
     ]
     return _message("A colleague has a quick QI question.", blocks)
@@ -208,7 +216,7 @@ def offer_closed(request: RequestInfo, status: str, *, winner_id: str | None = N
     texts = {
         "accepted": f"You accepted {mentee}'s request. Your group DM with them is open: say hello there.",
         "declined": f"You declined {mentee}'s request. Thank you for letting us know; we've asked the next mentor.",
-        "expired": f"This request from {mentee} moved to another mentor after {handoff_days} days. No action needed.",
+        "expired": f"This request from {mentee} moved to another mentor after {plural(handoff_days, 'day')}. No action needed.",
         "withdrawn": f"{mentee} withdrew this request. No action needed.",
         "claimed": f"You claimed {mentee}'s question. Your group DM with them is open.",
         "taken": f"{mention(winner_id)} claimed {mentee}'s question. Thanks for being available!",
@@ -219,52 +227,87 @@ def offer_closed(request: RequestInfo, status: str, *, winner_id: str | None = N
 # --- for the pair --------------------------------------------------------------------------------------
 
 
-def kickoff(mentorship: MentorshipInfo, checkin_days: int) -> Message:
-    """The first message in the pair's group DM: who, what for, and the expectations checklist."""
+def _end_button(mentorship: MentorshipInfo) -> dict[str, Any]:
+    """End (or close) after a confirmation: one stray click must not end what two people started."""
+    formal = mentorship.kind == "formal"
+    confirm = {"title": plain("End this mentorship?" if formal else "Close this question?"),
+               "text": mrkdwn("You'll both be told and asked for brief feedback, and no more meetings can be "
+                              "logged for it. This can't be undone."),
+               "confirm": plain("End mentorship" if formal else "Close question"),
+               "deny": plain("Keep going"), "style": "danger"}
+    return button("End mentorship" if formal else "Close question", END, str(mentorship.id), confirm=confirm)
+
+
+def _kickoff_blocks(mentorship: MentorshipInfo, checkin_days: int, *,
+                    running: bool = True) -> tuple[str, list[dict[str, Any]]]:
+    """The kick-off's words; once the pair has ended (`running` false) without what only the buttons did."""
     mentor, mentee = mention(mentorship.mentor_id), mention(mentorship.mentee_id)
-    end = "End mentorship" if mentorship.kind == "formal" else "Close question"
-    pair = _actions("mentorship_kickoff", button("Log a meeting", LOG_MEETING, str(mentorship.id), style="primary"),
-                    button(end, END, str(mentorship.id)))
     if mentorship.kind == "informal":
-        blocks = [
+        return "You're connected for a quick question.", [
             section(f"*{mentor} claimed {mentee}'s quick question.* Talk it through here."),
             section(escape(mentorship.needs or ""), verbatim=True),
-            context("Never share patient identifiers in Slack. If you meet, log it for CPD; close the question "
-                    "when you're done."),
-            pair,
+            *([context("Never share patient identifiers in Slack. If you meet, log it for CPD; close the question "
+                       "when you're done.")] if running else []),
         ]
-        return _message("You're connected for a quick question.", blocks)
     cadence = _choice_name("cadence", mentorship.cadence)
     goal = f"_{escape(mentorship.goal)}_" if mentorship.goal else "agree one to three goals for the first months"
     checklist = "\n".join([
         f"• *How often you meet*: {escape(cadence) if cadence else 'agree a rhythm'}, and how (virtual or in person).",
         f"• *Goals*: {goal}.",
         "• *Confidentiality*: what you discuss stays between you. Never share patient identifiers in Slack.",
-        "• *How to end*: either of you can end the mentorship at any time with the button below; we then ask "
-        "you both for brief feedback.",
+        *(["• *How to end*: either of you can end the mentorship at any time with the button below; we then ask "
+           "you both for brief feedback."] if running else []),
     ])
-    blocks = [
+    return "Welcome to your mentorship: expectations to agree at your first meeting.", [
         header("Welcome to your mentorship"),
         section(f"{mentor} has agreed to mentor {mentee} in {escape(topic_labels(mentorship.topics))}.",
                 verbatim=True),
         section(f"*Expectations to agree at your first meeting*\n{checklist}", verbatim=True),
-        context(f"Log each meeting (it can count for CPD). If {checkin_days} days pass without a logged meeting, "
-                "we check in with you both."),
-        pair,
+        *([context(f"Log each meeting (it can count for CPD). With no meeting logged for "
+                   f"{plural(checkin_days, 'day')}, we check in with you both.")] if running else []),
     ]
-    return _message("Welcome to your mentorship: expectations to agree at your first meeting.", blocks)
+
+
+def kickoff(mentorship: MentorshipInfo, checkin_days: int) -> Message:
+    """The first message in the pair's group DM: who, what for, and the expectations checklist."""
+    text, blocks = _kickoff_blocks(mentorship, checkin_days)
+    blocks.append(_actions("mentorship_kickoff",
+                           button("Log a meeting", LOG_MEETING, str(mentorship.id), style="primary"),
+                           _end_button(mentorship)))
+    return _message(text, blocks)
+
+
+def _ended_line(mentorship: MentorshipInfo, ended_on: date) -> str:
+    what = "This mentorship ended" if mentorship.kind == "formal" else "This question was closed"
+    return f":checkered_flag: {what} on {ended_on:%-d %B %Y}, so its buttons are gone."
+
+
+def kickoff_ended(mentorship: MentorshipInfo, checkin_days: int, ended_on: date) -> Message:
+    """The kick-off once the pair has ended: the same welcome, the buttons replaced by when it ended."""
+    text, blocks = _kickoff_blocks(mentorship, checkin_days, running=False)
+    blocks.append(context(_ended_line(mentorship, ended_on)))
+    return _message(text, blocks)
 
 
 def checkin(mentorship: MentorshipInfo, user_id: str, days: int) -> Message:
     other = mention(mentorship.other(user_id))
     blocks = [
-        section(f"*How is your mentorship with {other} going?* No meeting has been logged for {days} days. "
+        section(f"*How is your mentorship with {other} going?* No meeting has been logged for {plural(days, 'day')}. "
                 "A short catch-up keeps things moving."),
         _actions("mentorship_checkin", button("Log a meeting", LOG_MEETING, str(mentorship.id), style="primary"),
                  button("Snooze a week", SNOOZE, str(mentorship.id)),
-                 button("End mentorship", END, str(mentorship.id))),
+                 _end_button(mentorship)),
     ]
     return _message("How is your mentorship going?", blocks)
+
+
+def checkin_ended(mentorship: MentorshipInfo, user_id: str, ended_on: date) -> Message:
+    """A check-in once the pair has ended: nothing left to log or snooze."""
+    other = mention(mentorship.other(user_id))
+    return _message("Your mentorship has ended.", [
+        section(f"A check-in on your mentorship with {other}. No more check-ins will come."),
+        context(_ended_line(mentorship, ended_on)),
+    ])
 
 
 def snoozed(until: date) -> Message:
@@ -273,7 +316,7 @@ def snoozed(until: date) -> Message:
 
 def meeting_logged_for_writer(mentorship: MentorshipInfo, user_id: str, met_on: date, minutes: int,
                               topics: tuple[str, ...], private_notes: str | None) -> Message:
-    text = (f"*Meeting logged* with {mention(mentorship.other(user_id))}: {met_on:%-d %B %Y}, {minutes} minutes"
+    text = (f"*Meeting logged* with {mention(mentorship.other(user_id))}: {met_on:%-d %B %Y}, {plural(minutes, 'minute')}"
             + (f", {escape(topic_labels(topics))}" if topics else "") + ".")
     blocks = [section(text, verbatim=True)]
     if private_notes:
@@ -284,21 +327,23 @@ def meeting_logged_for_writer(mentorship: MentorshipInfo, user_id: str, met_on: 
 
 def meeting_logged_for_other(mentorship: MentorshipInfo, writer_id: str, met_on: date, minutes: int,
                              topics: tuple[str, ...]) -> Message:
-    text = (f"{mention(writer_id)} logged your meeting on {met_on:%-d %B %Y} ({minutes} minutes"
+    text = (f"{mention(writer_id)} logged your meeting on {met_on:%-d %B %Y} ({plural(minutes, 'minute')}"
             + (f", {escape(topic_labels(topics))}" if topics else "") + ").")
     return _message("Your mentoring meeting was logged.", [section(text, verbatim=True)])
 
 
 def ended(mentorship: MentorshipInfo, user_id: str) -> Message:
     other = mention(mentorship.other(user_id))
-    first = (f"You ended your mentorship with {other}." if user_id == mentorship.ended_by
-             else f"{other} ended your mentorship.")
+    # A quick question is the mentee's, not the mentor's: "the", where a mentorship is "your".
+    what, verb = ("your mentorship", "ended") if mentorship.kind == "formal" else ("the quick question", "closed")
+    first = (f"You {verb} {what} with {other}." if user_id == mentorship.ended_by
+             else f"{other} {verb} {what}.")
     blocks = [
         section(f"*{first}* Thank you for the time you gave it.\n"
                 "Would you share brief feedback? Three quick questions; it helps the QI leads support mentoring."),
         _actions("mentorship_ended", button("Share feedback", FEEDBACK, str(mentorship.id), style="primary")),
     ]
-    return _message("Your mentorship has ended; would you share brief feedback?", blocks)
+    return _message(f"{what.capitalize()} has {verb}; would you share brief feedback?", blocks)
 
 
 # --- for the admins ------------------------------------------------------------------------------------

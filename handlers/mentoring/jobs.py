@@ -63,7 +63,7 @@ async def send_checkin(runtime: Runtime, session: AsyncSession, nudge: Nudge) ->
     since = info.last_contact_at or info.started_at
     days = (runtime.clock.now() - since).days
     outbox_id = await notify.queue_dm(runtime, session, nudge.team_id, nudge.slack_user_id,
-                                      blocks.checkin(info, nudge.slack_user_id, days), purpose="mentorship_checkin",
+                                      blocks.checkin(info, nudge.slack_user_id, days), purpose=notify.CHECKIN,
                                       subject_id=mentorship_id)
     await mentorships.schedule_next_checkin(runtime, session, team_id=nudge.team_id, user_id=nudge.slack_user_id,
                                             mentorship_id=mentorship_id)

@@ -38,13 +38,32 @@ log = logging.getLogger(__name__)
 
 OFFER_DM = "mentor_offer"  # subject: candidate id; the sent ts is kept to update the DM later
 GROUP_DM = "mentorship_group"  # conversations.open; subject: mentorship id
-KICKOFF = "mentorship_kickoff"
+KICKOFF = "mentorship_kickoff"  # subject: mentorship id; where it went is kept for the end
+CHECKIN = "mentorship_checkin"  # subject: mentorship id; where it went is kept for the end
 
 
 def register_hooks(runtime: Runtime) -> None:
     runtime.outbox.on_sent(OFFER_DM, _offer_sent)
     runtime.outbox.on_sent(GROUP_DM, _group_opened(runtime))
     runtime.outbox.on_dead(GROUP_DM, _group_refused(runtime))
+    runtime.outbox.on_sent(KICKOFF, _pair_message_sent(runtime, mentorships.KICKOFF))
+    runtime.outbox.on_sent(CHECKIN, _pair_message_sent(runtime, mentorships.CHECKIN))
+
+
+def _pair_message_sent(runtime: Runtime, kind: str):
+    async def hook(session: AsyncSession, row: OutboxMessage, data: dict[str, Any]) -> None:
+        # A check-in is posted to a person (channel = their user id); the kick-off to the group DM.
+        if row.subject_id is None or not data.get("channel") or not data.get("ts"):
+            return
+        message = mentorships.PairMessage(kind, row.args.get("channel") if kind == mentorships.CHECKIN else None,
+                                          data["channel"], data["ts"])
+        await mentorships.note_pair_message(session, team_id=row.team_id, mentorship_id=row.subject_id, kind=kind,
+                                            user_id=message.user_id, channel_id=message.channel_id, ts=message.ts)
+        # Queued before the end but delivered after it (a retry): it missed the end's updates, so close it now.
+        pair = await mentorships.info_in(session, row.team_id, row.subject_id)
+        if pair is not None and pair.status != "active":
+            await _queue_ended_update(runtime, session, pair, message)
+    return hook
 
 
 async def _offer_sent(session: AsyncSession, row: OutboxMessage, data: dict[str, Any]) -> None:
@@ -85,6 +104,31 @@ def _group_refused(runtime: Runtime):
                                                    subject_id=row.subject_id)
             kickoff.next_attempt_at = runtime.clock.now()
     return hook
+
+
+async def announce_end(runtime: Runtime, session: AsyncSession, outcome: mentorships.Ended) -> list[int]:
+    """The pair ended: each is told (and asked for feedback), and every message still carrying the pair's
+    buttons is rewritten without them, all queued with the end."""
+    pair = outcome.mentorship
+    queued = [await queue_dm(runtime, session, pair.team_id, user_id, blocks.ended(pair, user_id),
+                             purpose="mentorship_ended", subject_id=pair.id)
+              for user_id in (pair.mentor_id, pair.mentee_id)]
+    for message in outcome.messages:
+        queued.append(await _queue_ended_update(runtime, session, pair, message))
+    return queued
+
+
+async def _queue_ended_update(runtime: Runtime, session: AsyncSession, pair: mentorships.MentorshipInfo,
+                              message: mentorships.PairMessage) -> int:
+    """chat.update of a kick-off or check-in to its ended form: no buttons, and when it ended."""
+    ended_on = (pair.ended_at or runtime.clock.now()).astimezone(runtime.settings.tz).date()
+    rewritten = (blocks.checkin_ended(pair, message.user_id, ended_on)
+                 if message.kind == mentorships.CHECKIN and message.user_id
+                 else blocks.kickoff_ended(pair, runtime.settings.mentor_checkin_days, ended_on))
+    row = await runtime.outbox.enqueue(session, team_id=pair.team_id, method="chat.update",
+                                       args={"channel": message.channel_id, "ts": message.ts, **rewritten},
+                                       purpose="mentorship_ended_update", subject_id=pair.id)
+    return row.id
 
 
 async def dm(runtime: Runtime, team_id: str, user_id: str, message: blocks.Message, *, purpose: str,

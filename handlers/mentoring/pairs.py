@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -20,16 +21,21 @@ from handlers.mentoring.requests import button_id, replace, tell
 from handlers.mentoring.stale import refused_text
 
 
-async def _pair_member(runtime: Runtime, body: dict[str, Any], action: dict[str, Any],
-                       respond: AsyncRespond) -> mentorships.MentorshipInfo | None:
-    """The mentorship behind the button if the clicker is one of the pair; otherwise say why not."""
+async def _pair_member(runtime: Runtime, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, *,
+                       active: bool) -> mentorships.MentorshipInfo | None:
+    """The mentorship behind the button if the clicker is one of the pair (and, with `active`, it has not
+    ended); otherwise say why not."""
     mentorship_id = button_id(action)
     info = (await mentorships.mentorship_info(runtime, team_id=body["team"]["id"], mentorship_id=mentorship_id)
             if mentorship_id is not None else None)
     if info is None or not info.includes(body["user"]["id"]):
-        await tell(respond, refused_text(Refused("not_found" if info is None else "not_yours")))
-        return None
-    return info
+        refused = Refused("not_found" if info is None else "not_yours")
+    elif active and info.status != "active":
+        refused = Refused("ended", info.ended_at)
+    else:
+        return info
+    await tell(respond, refused_text(refused, runtime.settings.tz))
+    return None
 
 
 async def _tell_pair(runtime: Runtime, client: AsyncWebClient, logged: MeetingLogged) -> None:
@@ -60,7 +66,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def log_meeting(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
                           client: AsyncWebClient) -> None:
         await ack()
-        info = await _pair_member(runtime, body, action, respond)
+        info = await _pair_member(runtime, body, action, respond, active=True)
         if info is not None:
             await client.views_open(trigger_id=body["trigger_id"], view=views.meeting_modal(info.id, today(),
                                                                                               info.topics))
@@ -82,7 +88,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors=refused.field_errors({"private_notes": "notes"}))
             return
         if isinstance(outcome, Refused):
-            await ack(response_action="update", view=views.notice_modal("Nothing changed", refused_text(outcome)))
+            await ack(response_action="update", view=views.notice_modal("Nothing changed", refused_text(outcome, settings.tz)))
             return
         await ack()
         await _tell_pair(runtime, client, outcome)
@@ -95,7 +101,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                                                     mentorship_id=mentorship_id)
                    if mentorship_id is not None else Refused("not_found"))
         if isinstance(outcome, Refused):
-            await tell(respond, refused_text(outcome))
+            await tell(respond, refused_text(outcome, settings.tz))
             return
         await replace(respond, blocks.snoozed(today() + mentorships.SNOOZE))
 
@@ -104,20 +110,19 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         mentorship_id = button_id(action)
         outcome = (await mentorships.end_mentorship(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
-                                                    mentorship_id=mentorship_id)
+                                                    mentorship_id=mentorship_id,
+                                                    announce=partial(notify.announce_end, runtime))
                    if mentorship_id is not None else Refused("not_found"))
         if isinstance(outcome, Refused):
-            await tell(respond, refused_text(outcome))
+            await tell(respond, refused_text(outcome, settings.tz))
             return
-        for user_id in (outcome.mentor_id, outcome.mentee_id):
-            await notify.dm(runtime, outcome.team_id, user_id, blocks.ended(outcome, user_id),
-                            purpose="mentorship_ended", subject_id=outcome.id)
+        await notify.deliver(runtime, outcome.queued)
 
     @app.action(blocks.FEEDBACK)
     async def feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
                        client: AsyncWebClient) -> None:
         await ack()
-        info = await _pair_member(runtime, body, action, respond)
+        info = await _pair_member(runtime, body, action, respond, active=False)
         if info is not None:
             await client.views_open(trigger_id=body["trigger_id"], view=views.feedback_modal(info.id))
 
@@ -137,7 +142,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors=refused.field_errors())
             return
         if isinstance(outcome, Refused):
-            await ack(response_action="update", view=views.notice_modal("Nothing changed", refused_text(outcome)))
+            await ack(response_action="update", view=views.notice_modal("Nothing changed", refused_text(outcome, settings.tz)))
             return
         await ack(response_action="update", view=views.notice_modal(
             "Thank you", "Thanks for your feedback. It is kept for the QI leads' reports on mentoring and never "

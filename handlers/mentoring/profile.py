@@ -17,9 +17,11 @@ from handlers.mentoring import blocks, forms, notify, views
 
 async def open_profile(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
                        trigger_id: str) -> None:
-    """Open the mentor profile modal, filled in from the profile on file (Home's button uses this too)."""
+    """Open the mentor profile modal, filled in from the profile on file and, where that says nothing, from
+    the member's own settings (Home's button uses this too)."""
     profile = await profiles.profile_view(runtime, team_id=team_id, user_id=user_id)
-    await client.views_open(trigger_id=trigger_id, view=views.profile_modal(profile))
+    start = await profiles.profile_start(runtime, team_id=team_id, user_id=user_id)
+    await client.views_open(trigger_id=trigger_id, view=views.profile_modal(profile, start))
 
 
 async def mentor_subcommand(ctx: CommandContext) -> None:

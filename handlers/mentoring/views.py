@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.mentoring import vocabulary as mentor_vocabulary
 from bot.mentoring.pairs import GOALS_MET, MAX_MEETING_MINUTES, MIN_MEETING_MINUTES
-from bot.mentoring.profiles import ProfileView
+from bot.mentoring.profiles import ProfileStart, ProfileView
 from bot.mentoring.roster import MAX_BIO_CHARS, MAX_CAPACITY, MIN_CAPACITY
 from handlers.blocks import option, plain, section
 
@@ -106,8 +106,9 @@ def _text(block_id: str, label: str, *, max_length: int, initial: str | None = N
     return _input(block_id, label, element, optional=optional, hint=hint)
 
 
-def profile_modal(profile: ProfileView | None) -> View:
-    """Become a mentor, change what you offer, pause, or stop."""
+def profile_modal(profile: ProfileView | None, start: ProfileStart) -> View:
+    """Become a mentor, change what you offer, pause, or stop. Discipline and career stage the profile
+    does not give come from `start` (the member's settings)."""
     every_format = [c.id for c in mentor_vocabulary.formats()]
     every_mode = [c.id for c in mentor_vocabulary.modes()]
     status_options = [option("Accepting new mentees", ACCEPTING), option("Paused: no new requests for now", PAUSED)]
@@ -123,10 +124,10 @@ def profile_modal(profile: ProfileView | None) -> View:
                 "DM, and you can pause or stop at any time."),
         _topics_select("expertise", "Topics you can help with", list(profile.expertise) if profile else [],
                        optional=False),
-        _choice_select("discipline", "discipline", "Your discipline", profile.discipline if profile else None,
-                       "Choose a discipline"),
-        _choice_select("career_stage", "career_stage", "Your career stage", profile.career_stage if profile else None,
-                       "Choose a career stage"),
+        _choice_select("discipline", "discipline", "Your discipline",
+                       (profile.discipline if profile else None) or start.discipline, "Choose a discipline"),
+        _choice_select("career_stage", "career_stage", "Your career stage",
+                       (profile.career_stage if profile else None) or start.career_stage, "Choose a career stage"),
         _input("capacity", "Mentees at a time (formal)", capacity,
                hint="Quick questions don't count against this."),
         _checkboxes("format", "formats", "What you offer", list(profile.formats) if profile else every_format),

@@ -7,6 +7,7 @@ blocks (Slack allows 50) and says how many updates it left out, with a link to t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,23 +28,23 @@ def share_button() -> dict[str, Any]:
     return button("Share an update", SHARE_UPDATE, "share", style="primary")
 
 
-def _lines_within(heading: str, lines: list[str], more: str) -> tuple[str, int]:
-    """Heading plus as many lines as fit in one section (and how many that is); `more` (with {n})
-    says how many did not fit."""
+def _lines_within(heading: str, lines: list[str], more: Callable[[int], str], unlisted: int = 0) -> tuple[str, int]:
+    """Heading plus as many lines as fit in one section (and how many that is). `more(n)` says how many
+    were left out: the lines that did not fit plus `unlisted` ones that were never lines, counted once."""
     text, shown = heading, 0
+    reserve = len(more(10_000)) + 1
     for line in lines:
-        remaining = len(lines) - shown - 1
-        reserve = len(more) + 8 if remaining else 0
-        if len(text) + 1 + len(line) + reserve > SECTION_LIMIT:
+        last = shown == len(lines) - 1 and not unlisted
+        if len(text) + 1 + len(line) + (0 if last else reserve) > SECTION_LIMIT:
             break
         text, shown = f"{text}\n{line}", shown + 1
-    if shown < len(lines):
-        text += "\n" + more.format(n=len(lines) - shown)
+    if left_out := len(lines) - shown + unlisted:
+        text += "\n" + more(left_out)
     return text, shown
 
 
-def _list_section(heading: str, lines: list[str]) -> dict[str, Any]:
-    return section(_lines_within(heading, lines, "…and {n} more")[0], verbatim=True)
+def _list_section(heading: str, lines: list[str], unlisted: int = 0) -> dict[str, Any]:
+    return section(_lines_within(heading, lines, lambda n: f"…and {n} more", unlisted)[0], verbatim=True)
 
 
 # --- weekly prompt -------------------------------------------------------------------------------------
@@ -132,21 +133,23 @@ def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, works
     if digest.new_projects:
         lines = [f"• {_link(archive_link(workspace_url, p.channel_id, p.thread_ts), f'*{escape(p.title)}*')}"
                  + (f" started by {mention(p.owner_id)}" if p.owner_id else "") for p in digest.new_projects]
-        if (more := digest.new_project_count - len(digest.new_projects)) > 0:
-            lines.append(f"…and {plural(more, 'more new project')}")
-        head.append(_list_section(":seedling: *New projects*", lines))
+        head.append(section(_lines_within(":seedling: *New projects*", lines,
+                                          lambda n: f"…and {plural(n, 'more new project')}",
+                                          digest.new_project_count - len(digest.new_projects))[0], verbatim=True))
 
     tail = _tail_blocks(digest, workspace_url)
-    # Project sections fill what is left, keeping one block for the "and N more updates" line.
+    # Project sections fill what is left, keeping one block for the "and N more updates" line. Each
+    # update left out is counted once: in its project's section if that is shown, else in that line.
     room = max_blocks - len(head) - len(tail) - 1
-    project_blocks, listed = [], 0
+    project_blocks, accounted = [], 0
     for group in digest.projects[:max(room, 0)]:
         lines = [_update_line(update, workspace_url) for update in group.updates]
-        text, shown = _lines_within(_project_name(group.title), lines, "…and {n} more on this project")
+        text, _ = _lines_within(_project_name(group.title), lines,
+                                lambda n: f"…and {plural(n, 'more update')} on this project")
         project_blocks.append(section(text, verbatim=True))
-        listed += shown
+        accounted += len(group.updates)
     blocks = head + project_blocks
-    if (left_out := digest.update_count - listed) > 0:
+    if (left_out := digest.update_count - accounted) > 0:
         blocks.append(context(f"…and {plural(left_out, 'more update')} this week: see <#{channel_id}>",
                               verbatim=True))
     blocks += tail
@@ -173,8 +176,10 @@ def _tail_blocks(digest: WeeklyDigest, workspace_url: str | None) -> list[dict[s
     mentoring += [f"• {mention(mentor)} is now mentoring {mention(mentee)}" for mentor, mentee in digest.named_matches]
     blocks.append(_list_section(":handshake: *Mentoring*", mentoring))
     if digest.cpd_hours is not None:
-        blocks.append(section(f":mortar_board: *CPD*\n{digest.cpd_hours.normalize():f} hours of CPD logged by "
-                              f"{digest.cpd_members} members. Log yours with `/cpd-log`.", verbatim=True))
+        hours = digest.cpd_hours.normalize()
+        blocks.append(section(f":mortar_board: *CPD*\n{hours:f} {'hour' if hours == 1 else 'hours'} of CPD logged by "
+                              f"{plural(digest.cpd_members or 0, 'member')}. Log yours with `/cpd-log`.",
+                              verbatim=True))
     buttons = [share_button()]
     if digest.mentors_with_room:
         named = ", ".join(mention(user) for user in digest.named_mentors)

@@ -16,7 +16,7 @@ async def digest_command(ctx: CommandContext) -> None:
         await ctx.reply(REFUSAL)
         return
     if ctx.text.lower() not in ("", "preview"):
-        await ctx.reply("Try `/qi-commons digest preview` to see the weekly digest as it would be posted now.")
+        await ctx.reply("Try `/qi-commons admin digest preview` to see the weekly digest as it would be posted now.")
         return
     now = runtime.clock.now()
     space = Workspace(ctx.team_id, (await workspace(runtime)).url)

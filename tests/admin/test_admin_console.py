@@ -57,8 +57,12 @@ async def test_an_admin_sees_channel_schedules_inbox_roster_and_digest(env):
     assert "<#C0COMMUNITY>: I am a member" in text
     assert "Paused until Thu 31 Dec 2026" in text and '"admin_console_resume"' in text
     assert "Escalation inbox (2)" in text and "<@U0MEMBER1>" in text and "<@U0MEMBER3>" not in text
-    assert "2 mentors, 1 taking new mentees; 1 of 2 places used, *1 free*" in text
-    assert "/qi-commons digest preview" in text
+    assert "2 mentors, 1 taking new mentees; 1 of 2 places in use, *1 free*" in text
+    assert "/qi-commons admin digest preview" in text
+    # One plural rule for every count (issue 16 item 14): "0 of 1 places used" read wrong.
+    shown = json.dumps(view["blocks"], ensure_ascii=False)
+    assert "<@U0MENTOR2>: 0 of 1 place in use · paused · 0 topics" in shown
+    assert "<@U0MENTOR1>: 1 of 2 places in use · 1 topic" in shown
 
 
 async def test_a_non_admin_is_refused_and_audited(env):
@@ -120,7 +124,7 @@ async def test_an_admin_resumes_a_job_and_changes_a_mentors_places(env):
         audit = await session.scalar(select(AuditLog).where(AuditLog.action == "admin.mentor_load"))
     assert (mentor.capacity, mentor.accepting) == (3, True)
     assert audit.actor_id == ADMIN and audit.subject == "mentor:U0MENTOR2"
-    assert "1 of 5 places used" in json.dumps(env.slack.view(view["id"])["blocks"])
+    assert "1 of 5 places in use" in json.dumps(env.slack.view(view["id"])["blocks"])
 
 
 async def test_every_admin_subcommand_and_the_digest_preview_are_refused_for_a_non_admin(env):

@@ -116,10 +116,26 @@ async def test_a_busy_member_sees_the_latest_of_everything_within_the_block_limi
     assert "Project 24" not in text  # only the latest five
     assert "most recent of 30 projects" in text and "/qi-share list" in text
     assert text.count('"home_withdraw_request"') == 5
-    assert "3 older open requests" in text
+    assert "3 older open requests not shown" in text
     assert "Your mentor: <@U0SENIOR>" in text
-    assert "10 of 3 places used" in text
+    assert "…and 5 more mentorships" in text
+    assert "10 of your 3 places in use" in text
     assert "need a reflection" in text and "31 Jan 2027" in text
+
+
+async def test_one_mentorship_shows_its_next_checkin_once_and_one_place_reads_as_one(env):
+    """Issue 16 item 14: the next check-in appeared twice, and a mentor read "0 of 1 places used"."""
+    now = env.clock.now()
+    async with env.runtime.db.session() as session, session.begin():
+        session.add(MentorProfile(team_id=TEAM, slack_user_id=ME, capacity=1, accepting=True,
+                                  expertise=["measurement-run-charts"], formats=["formal"], modes=["virtual"],
+                                  created_at=now))
+        session.add(Mentorship(team_id=TEAM, mentor_id="U0SENIOR", mentee_id=ME, kind="formal", status="active",
+                               started_at=now - timedelta(days=10), checkin_due_at=now + timedelta(days=11)))
+    text = _text(await open_home(env))
+    assert text.lower().count("check-in") == 1
+    assert "Your mentor: <@U0SENIOR> (formal) · next check-in" in text
+    assert "You offer mentoring: 0 of your 1 place in use; open to new mentees." in text
 
 
 async def test_home_shows_only_the_members_own_data(env):

@@ -282,6 +282,54 @@ def test_every_reason_that_holds_is_given_in_order():
     )
 
 
+def test_the_mentor_reads_every_reason_in_their_own_words():
+    """Issue 16 item 6: the mentor's DM says "you offer ...", never the mentee's "offers your topic"."""
+    request = ask(preferred_discipline="occupational-therapy", preferred_career_stage="mid-career",
+                  mode="in-person")
+    suggested = mentor(
+        discipline="occupational-therapy",
+        career_stage="mid-career",
+        modes=frozenset({"in-person"}),
+        capacity=1,
+        median_response_hours=6.0,
+    )
+    [match] = match_mentors(request, [suggested])
+    assert match.reasons_for_mentor == (
+        "you offer run charts, which they need",
+        "they asked for an occupational therapist",
+        "they asked for someone at your career stage (mid career)",
+        "you meet in person, as they prefer",
+        "you usually reply within a day",
+        "you have 1 of 1 place free",
+    )
+    assert len(match.reasons_for_mentor) == len(match.reasons)
+
+
+@pytest.mark.parametrize(
+    ("topics", "expertise", "discipline", "text"),
+    [
+        (
+            (RUN_CHARTS, "inpatient-psychiatry"),
+            {RUN_CHARTS, "inpatient-psychiatry"},
+            "nursing",
+            "you offer run charts and inpatient psychiatry, which they need; you have 2 of 2 places free",
+        ),
+        (
+            (RUN_CHARTS, STAKEHOLDERS, CHANGE),
+            {RUN_CHARTS, STAKEHOLDERS},
+            "psychiatry",
+            "you offer run charts and stakeholder engagement, 2 of the 3 topics they need; "
+            "like them, you're a psychiatrist; you have 2 of 2 places free",
+        ),
+    ],
+)
+def test_mentor_reason_text(topics, expertise, discipline, text):
+    [match] = match_mentors(ask(topics=topics), [mentor(expertise=frozenset(expertise), discipline=discipline)])
+    assert match.mentor_reason_text() == text
+    for mentee_words in ("your topic", "offers ", "as you asked", "like you;"):
+        assert mentee_words not in match.mentor_reason_text()
+
+
 def test_reasons_state_nothing_untrue():
     request = ask(preferred_career_stage="resident", mode="virtual")
     suggested = mentor(

@@ -134,6 +134,20 @@ def test_match_choice_keeps_kinds_apart():
     assert vocab.match_choice("discipline", "resident") is None
 
 
+def test_a_topic_reads_the_same_in_a_select_and_mid_sentence():
+    """Issue 16 item 14: "Emergency and crisis psychiatry" in the form, "emergency psychiatry" in the reasons."""
+    for topic in vocab.terms():
+        assert topic.label.casefold() == topic.name.casefold(), topic.id
+    assert vocab.term("emergency-psychiatry").label == "emergency and crisis psychiatry"
+    assert vocab.term("cpd-moc-planning").label == "CPD and MOC planning"  # acronyms keep their case
+
+
+def test_old_topic_wordings_are_still_understood():
+    assert vocab.match_term("Measurement and run charts").id == "measurement-run-charts"
+    assert vocab.match_term("emergency psychiatry").id == "emergency-psychiatry"
+    assert vocab.topics_from_text("help with collaborative care") == ["collaborative-care"]
+
+
 def test_unknown_ids_raise_key_error():
     with pytest.raises(KeyError):
         vocab.term("basket-weaving")
@@ -142,8 +156,8 @@ def test_unknown_ids_raise_key_error():
 
 
 def _raw(**topic_overrides):
-    topic = {"id": "a", "name": "A", "label": "a", "group": "QI methods", "synonyms": []} | topic_overrides
-    other = {"id": "b", "name": "B", "label": "b", "group": "QI methods", "synonyms": ["shared"]}
+    topic = {"id": "a", "name": "A", "group": "QI methods", "synonyms": []} | topic_overrides
+    other = {"id": "b", "name": "B", "group": "QI methods", "synonyms": ["shared"]}
     choice = [{"id": "x", "name": "X", "synonyms": []}]
     return {"topic": [topic, other]} | {kind: choice for kind in vocab.CHOICE_KINDS}
 

@@ -238,3 +238,28 @@ async def test_the_find_mentor_modal_checks_fields_and_sends_the_shortlist_by_dm
     shortlist = dms(env, MENTEE)[-1]
     assert [b["text"]["text"] for b in buttons(shortlist, "mentor_ask")] == ["Ask Dr. Bram Placeholder"]
     assert "nurse as you asked" in text_of(shortlist)
+
+
+async def test_each_side_reads_why_in_its_own_words(env):
+    """Issue 16 item 6: the mentee reads why the mentor fits them; the mentor reads why they were asked."""
+    await add_mentor(env, ADA, "Dr. Ada Example", ("measurement-run-charts", "inpatient-psychiatry"),
+                     discipline="nursing")
+    shortlist = await _shortlist(env, "help with run charts on an inpatient psychiatry unit")
+    assert "offers both of your topics: run charts, inpatient psychiatry" in text_of(shortlist)
+
+    offer = text_of(await _ask(env, shortlist, ADA))
+    assert ("Why they asked you: you offer run charts and inpatient psychiatry, which they need; "
+            "you have 2 of 2 places free.") in offer
+    assert "your topics" not in offer and "Why you were suggested" not in offer
+
+    await click(env, "mentor_withdraw", (await requests(env))[0].id, MENTEE)
+    await env.driver.command("/find-mentor", "")
+    await env.settle()
+    await env.driver.submit_view("find_mentor", state_values(
+        needs={"needs": "How many points before a run chart shows a shift?"},
+        topics={"topics": {"selected_options": []}}, goal={"goal": None},
+        format={"format": {"radio": "informal"}}), view=env.slack.opened_views[-1]["view"])
+    await env.settle()
+    question = text_of(dms(env, ADA)[-1])
+    assert "Why it came to you: you offer run charts, which they need" in question
+    assert "your topic" not in question

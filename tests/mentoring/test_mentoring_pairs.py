@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core.outbox import LEASE
 from handlers.cpd.prefill import OPEN_ENTRY_FORM
 from sandbox import state_values
 from storage.models import Member, MentorshipFeedback, MentorshipMeeting, Nudge
@@ -147,6 +148,72 @@ async def test_ending_asks_both_for_feedback_and_keeps_it(env):
     [feedback] = await rows(env, MentorshipFeedback)
     assert (feedback.slack_user_id, feedback.fit, feedback.goals_met, feedback.comment) == (
         MENTEE, 4, "partly", "Good fit; we ran out of time")
+
+
+def _actions(message: dict) -> list[str]:
+    return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+async def test_ending_asks_first_then_closes_every_old_message_and_refuses_their_buttons(env):
+    """Issue 16 item 7: End asks to confirm; afterwards the kick-off and check-ins lose their buttons and
+    say when it ended, and a button on an ended pair (or a meeting modal opened before) changes nothing."""
+    pair_id = await _pair(env)
+    channel = (await mentorships(env))[0].group_channel_id
+    [kickoff] = env.slack.messages(channel)
+    confirm = button(kickoff, "mentorship_end")["confirm"]
+    assert confirm["title"]["text"] == "End this mentorship?" and confirm["deny"]["text"] == "Keep going"
+    env.clock.advance(timedelta(days=21, hours=2))
+    await run_sweep(env)
+    [mentee_checkin], [mentor_checkin] = _checkins(env, MENTEE), _checkins(env, MENTOR)
+    assert "confirm" in button(mentee_checkin, "mentorship_end")
+    await click(env, "mentorship_log_meeting", pair_id, MENTOR, message=mentor_checkin)
+    modal_opened_before = env.slack.opened_views[-1]["view"]
+
+    await click(env, "mentorship_end", pair_id, MENTEE, message=mentee_checkin)
+    ended_on = f"{env.clock.now().astimezone(env.runtime.settings.tz):%-d %B %Y}"
+    [kickoff] = env.slack.messages(channel)
+    assert _actions(kickoff) == [] and "Welcome to your mentorship" in text_of(kickoff)
+    assert f"This mentorship ended on {ended_on}, so its buttons are gone." in text_of(kickoff)
+    assert_golden("mentoring_kickoff_ended", golden_message(kickoff))
+    for user_id in (MENTEE, MENTOR):
+        old = next(m for m in dms(env, user_id) if "A check-in on your mentorship" in text_of(m))
+        assert _actions(old) == [] and f"ended on {ended_on}" in text_of(old)
+    assert_golden("mentoring_checkin_ended", golden_message(
+        next(m for m in dms(env, MENTEE) if "A check-in on your mentorship" in text_of(m))))
+
+    views = len(env.slack.opened_views)
+    await click(env, "mentorship_log_meeting", pair_id, MENTOR, message=mentor_checkin)
+    refused = env.slack.responses()[-1]["text"]
+    assert f"This mentorship already ended on {ended_on}, so nothing changed." in refused
+    assert len(env.slack.opened_views) == views  # no meeting form for an ended pair
+    await click(env, "mentorship_snooze", pair_id, MENTOR, message=mentor_checkin)
+    assert "already ended" in env.slack.responses()[-1]["text"]
+
+    late = await env.driver.submit_view("mentorship_meeting", state_values(
+        met_on={"met_on": {"selected_date": "2026-12-15"}}, minutes={"minutes": {"number": 30}},
+        topics={"topics": {"selected_options": []}}, notes={"notes": None}), view=modal_opened_before)
+    await env.settle()
+    assert late.json()["response_action"] == "update"
+    assert "already ended" in str(late.json()["view"]["blocks"])
+    assert await rows(env, MentorshipMeeting) == []
+    assert not any("CPD" in text_of(m) for user_id in (MENTEE, MENTOR) for m in dms(env, user_id))
+
+
+async def test_a_checkin_delivered_after_the_end_is_closed_as_it_lands(env):
+    """A check-in Slack refused until after the pair ended missed the end's updates: it is closed on arrival."""
+    pair_id = await _pair(env)
+    env.clock.advance(timedelta(days=21))
+    env.slack.fail("chat.postMessage", status=500, times=1)
+    await run_sweep(env)  # the mentee's check-in is owed, not yet delivered
+    assert _checkins(env, MENTEE) == []
+    await click(env, "mentorship_end", pair_id, MENTOR)
+
+    env.clock.advance(LEASE + timedelta(seconds=1))
+    for _ in range(2):  # the check-in goes out, then the update its arrival queued
+        await env.runtime.outbox.sweep()
+    await env.settle()
+    [late] = [m for m in dms(env, MENTEE) if "check-in" in text_of(m).lower()]
+    assert _actions(late) == [] and "This mentorship ended on" in text_of(late)
 
 
 async def test_an_unanswered_formal_request_is_escalated_once_with_what_was_tried(env):

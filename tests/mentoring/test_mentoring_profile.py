@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sandbox import state_values
 from storage.models import Member, MentorProfile
 from tests.golden import assert_golden
@@ -93,3 +95,16 @@ async def test_the_name_on_file_stays_and_a_slow_lookup_never_delays_the_save(en
     await env.settle()
     [profile] = await rows(env, MentorProfile)
     assert profile.name == "Dr. Renamed"
+
+
+async def test_a_new_mentor_form_starts_from_the_members_own_settings(env):
+    """Issue 16 item 14: a member who set their profession and career stage was asked for them again."""
+    from bot.member_settings import settings as member_settings
+
+    current = await member_settings.load(env.runtime, "T0001", MENTEE)
+    await member_settings.save(env.runtime, "T0001", MENTEE,
+                               replace(current, profession="social-work", career_stage="early-career"))
+    modal = await _open(env)
+    chosen = {b["block_id"]: b["element"].get("initial_option", {}).get("value") for b in modal["blocks"]
+              if b.get("block_id") in ("discipline", "career_stage")}
+    assert chosen == {"discipline": "social-work", "career_stage": "early-career"}

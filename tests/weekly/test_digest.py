@@ -175,6 +175,19 @@ async def test_cpd_hours_are_hidden_when_fewer_than_five_members_logged(env):
     assert "CPD" not in _message_text(message) and "40" not in _message_text(message)
 
 
+async def test_one_hour_of_cpd_reads_as_one_hour(env):
+    async with env.runtime.db.session() as session, session.begin():
+        c = Community(session)
+        await c.update(await c.project("Sleep hygiene"), "Handed out sleep diaries")
+        for i in range(5):
+            c.cpd(f"U0CPD{i}", "0.2")
+    env.clock.set(FRIDAY)
+    await run_weekly_job(env.runtime, "digest")
+
+    [message] = env.slack.messages(COMMUNITY_CHANNEL_ID)
+    assert "1 hour of CPD logged by 5 members." in _message_text(message)
+
+
 async def test_an_empty_week_posts_an_encouragement_with_the_share_button(env):
     env.clock.set(FRIDAY)
     await run_weekly_job(env.runtime, "digest")
@@ -205,6 +218,49 @@ async def test_two_hundred_updates_fit_in_fifty_blocks_with_a_count_of_the_rest(
     assert "200 updates from 200 projects" in json.dumps(blocks[1])
     # The most recently active project comes first.
     assert "Project 199" in blocks[2]["text"]["text"]
+
+
+async def test_updates_left_out_are_counted_once_and_add_up(env):
+    """Issue 16 item 14: a busy project's "…and 27 more on this project" was repeated as "…and 27 more
+    updates this week"; every update left out is now counted in exactly one place."""
+    async with env.runtime.db.session() as session, session.begin():
+        c = Community(session)
+        busy = await c.project("Busy project")
+        for n in range(30):
+            await c.update(busy, f"Update {n:02d}: " + "a long account of what we tried this week " * 3,
+                           at=IN_WEEK + timedelta(minutes=n))
+        await c.update(await c.project("Quiet project"), "One small test of change", at=IN_WEEK)
+    env.clock.set(FRIDAY)
+    await run_weekly_job(env.runtime, "digest")
+
+    [message] = env.slack.messages(COMMUNITY_CHANNEL_ID)
+    text = _message_text(message)
+    busy_section = next(b["text"]["text"] for b in message["blocks"]
+                        if b["type"] == "section" and b["text"]["text"].startswith("*Busy project*"))
+    shown = busy_section.count("\n• ")
+    assert 0 < shown < 30
+    assert f"…and {30 - shown} more updates on this project" in busy_section
+    assert "more updates this week" not in text  # the quiet project's one update is listed
+    assert text.count(f"{30 - shown} more") == 1
+
+
+async def test_kudos_on_your_own_update_are_not_most_appreciated(env):
+    """Issue 16 item 14: an author's kudos to their own update put it under "Most appreciated"."""
+    async with env.runtime.db.session() as session, session.begin():
+        c = Community(session)
+        project = await c.project("Falls prevention")
+        mine = await c.update(project, "Hourly rounding on 6A", author=MEMBER_ID)
+        theirs = await c.update(project, "Bed alarms audit", author=OTHER_ID, kudos=1)
+        session.add(Kudos(team_id=TEAM, update_id=mine.id, slack_user_id=MEMBER_ID, created_at=IN_WEEK))
+        session.add(Kudos(team_id=TEAM, update_id=theirs.id, slack_user_id=OTHER_ID, created_at=IN_WEEK))
+    env.clock.set(FRIDAY)
+    await run_weekly_job(env.runtime, "digest")
+
+    [message] = env.slack.messages(COMMUNITY_CHANNEL_ID)
+    appreciated = next(b["text"]["text"] for b in message["blocks"]
+                       if b["type"] == "section" and "Most appreciated" in b["text"]["text"])
+    assert "Bed alarms audit" in appreciated and ":clap: 1" in appreciated  # the author's own kudos left out
+    assert "Hourly rounding" not in appreciated
 
 
 async def test_the_next_digest_covers_only_what_came_after_the_last_one(env):
