@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts.analysis import ChartAnalysis, Point, Series, analyse
+from bot.charts.export import series_csv
 from bot.charts.render import alt_text, render_run_chart
 from bot.core.runtime import Runtime
 from storage.models import MeasureDataPoint, QiMeasure, QiProject
@@ -37,7 +38,8 @@ class MeasureChart:
     measure_name: str
     direction: str | None
     points: int
-    png: bytes
+    png: bytes  # empty unless drawn
+    csv: str  # the series with the analysis beside each point
     alt_text: str
     summary: str  # the analysis in words
     channel_id: str | None  # the project's thread, when its card is in a channel
@@ -45,9 +47,11 @@ class MeasureChart:
     other_measures: tuple[str, ...]
 
 
-async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: str = "") -> MeasureChart:
+async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: str = "",
+                        draw: bool = True) -> MeasureChart:
     """The chart of `measure` (a name, part of one, or its number in the list) of the project `slug`;
-    with no measure, the first outcome measure that has data, else the first measure with data."""
+    with no measure, the first outcome measure that has data, else the first measure with data.
+    `draw=False` leaves the PNG out (a CSV export needs only the analysis)."""
     slug = slug.lstrip("#").lower()
     async with runtime.db.session() as session:
         project = await session.scalar(select(QiProject).where(QiProject.team_id == team_id, QiProject.slug == slug))
@@ -74,9 +78,9 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
                     baseline=_baseline(chosen.baseline_points, len(rows)), goal=chosen.goal)
     analysis = analyse(series)
     chart_title = f"{chosen.name} ({title})"
-    png = await asyncio.to_thread(render_run_chart, series, analysis, title=chart_title, unit=chosen.unit)
+    png = await asyncio.to_thread(render_run_chart, series, analysis, title=chart_title, unit=chosen.unit) if draw else b""
     return MeasureChart(project_id=project_id, owner_id=owner_id, measure_id=chosen.id, slug=slug, project_title=title, measure_name=chosen.name,
-                        direction=series.direction, points=len(rows), png=png,
+                        direction=series.direction, points=len(rows), png=png, csv=series_csv(series, analysis),
                         alt_text=alt_text(analysis, title=chart_title), summary=_summary(analysis, series),
                         channel_id=channel_id, thread_ts=thread_ts, other_measures=names)
 

@@ -31,11 +31,15 @@ def comment(chart: MeasureChart) -> str:
             f"{escape(chart.summary)}{others}")
 
 
-async def upload(client: AsyncWebClient, chart: MeasureChart, *, channel: str, thread_ts: str | None = None) -> bool:
+async def upload(client: AsyncWebClient, chart: MeasureChart, *, channel: str, thread_ts: str | None = None,
+                 as_csv: bool = False) -> bool:
+    """The PNG with its words, or (`as_csv`) the series and its analysis as a CSV for a spreadsheet."""
+    file = ({"content": chart.csv.encode("utf-8-sig"), "filename": f"run-chart-{chart.slug}.csv",
+             "title": f"Run chart data: {chart.measure_name}"} if as_csv else
+            {"content": chart.png, "filename": f"run-chart-{chart.slug}.png", "title": f"Run chart: {chart.measure_name}",
+             "alt_txt": chart.alt_text[:1000]})
     try:
-        await client.files_upload_v2(channel=channel, thread_ts=thread_ts, content=chart.png,
-                                     filename=f"run-chart-{chart.slug}.png", title=f"Run chart: {chart.measure_name}",
-                                     alt_txt=chart.alt_text[:1000], initial_comment=comment(chart))
+        await client.files_upload_v2(channel=channel, thread_ts=thread_ts, initial_comment=comment(chart), **file)
     except SlackApiError as error:
         log.warning("Chart upload for #%s failed: %s", chart.slug, error.response.get("error"))
         return False

@@ -202,3 +202,16 @@ async def test_a_unit_with_an_identifier_is_refused_and_nothing_is_stored(env):
     assert "health card number" in refused.json()["errors"]["unit"]
     async with env.runtime.db.session() as session:
         assert (await session.scalar(select(QiMeasure).where(QiMeasure.kind == "outcome"))).unit == "days"
+
+
+async def test_csv_sends_the_series_with_its_analysis(env):
+    slug = await _project(env, WAIT_BASELINE + WAIT_AFTER)
+    await env.driver.command("/qi-commons", f"chart #{slug} wait csv")
+    await env.settle()
+    [sent] = _dm_files(env, MEMBER_ID)
+    assert sent.filename == f"run-chart-{slug}.csv"
+    lines = sent.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "date,value,part,centre_line,in_longest_run,signal,note"
+    assert len(lines) == 40  # the header and 39 points
+    assert lines[-1].split(",")[1:5] == ["11", "1", "19", "yes"] and "longest_run" in lines[-1]
+    assert env.slack.responses()[-1]["text"].startswith("Sent the data of the run chart of Wait to first assessment")
