@@ -73,7 +73,7 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
             f"\"{chosen.name}\" has {len(rows)} data point{'' if len(rows) == 1 else 's'} so far; a run chart needs "
             f"at least {FEWEST_POINTS} (and 10 before it can call a signal). Add points with `/qi-share`: choose "
             "the project, then the measure, its date and value.")
-    series = Series(points=tuple(Point(r.observed_on, Decimal(r.value)) for r in rows),
+    series = Series(points=tuple(Point(r.observed_on, _plain(r.value)) for r in rows),
                     direction=chosen.direction if chosen.direction in ("up", "down") else None,  # type: ignore[arg-type]
                     baseline=_baseline(chosen.baseline_points, len(rows)), goal=chosen.goal)
     analysis = analyse(series)
@@ -109,6 +109,11 @@ def _choose(measures: list[QiMeasure], wanted: str, counts: dict[int, int]) -> Q
     if found:
         raise ChartUnavailable(f"\"{wanted}\" fits more than one measure: {listed}. Give more of the name, or its number.")
     raise ChartUnavailable(f"This project has no measure called \"{wanted}\". Its measures: {listed}.")
+
+
+def _plain(value: Decimal) -> Decimal:
+    """A stored 11.0000 as 11 and 62.5000 as 62.5 (normalize alone would write 100 as 1E+2)."""
+    return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
 
 
 def _baseline(points: int | None, n: int) -> int | None:
