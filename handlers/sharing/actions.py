@@ -15,10 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.runtime import Runtime
 from bot.sharing import services
+from handlers import view_state
 from handlers.ids import row_id
 from handlers.sharing.blocks import DELETE, EDIT, KUDOS
 from handlers.sharing.commands import PHI_EDIT, list_for
-from handlers.sharing.forms import metadata
 from handlers.sharing.listing import EDIT_PROJECT, NEW_PROJECT, SET_STATUS, SHARE_TO
 from handlers.sharing.modals import PROJECT_PICK, edit_update_modal, project_modal, share_modal
 from handlers.sharing.posting import refresh_message, refresh_parent
@@ -103,11 +103,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         team_id, user_id = _who(body)
         view = body["view"]
-        meta = metadata(view)
+        # Unreadable metadata only loses the way back to where the form was opened: replies then go by DM.
+        meta = view_state.metadata(view)
         projects = await services.active_projects(runtime, team_id, user_id)
         selected = (action.get("selected_option") or {}).get("value")
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=share_modal(
-            projects, selected=selected, channel_id=meta.get("channel", ""), response_url=meta.get("reply")))
+            projects, selected=selected, channel_id=view_state.text(meta, "channel") or "",
+            response_url=view_state.text(meta, "reply")))
 
     @app.action(SHARE_TO)
     async def share_to(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:

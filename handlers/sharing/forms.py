@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,16 +17,9 @@ from bot.sharing.projects import (
 from bot.sharing.updates import LIMITS as UPDATE_LIMITS
 from bot.sharing.updates import DataPoint, UpdateFields
 from handlers.ids import row_id
+from handlers.view_state import picked_date
 
 Errors = dict[str, str]
-
-
-def metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        found = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
 
 
 def value(view: dict[str, Any], block_id: str) -> Any:
@@ -110,12 +102,15 @@ def read_data_point(view: dict[str, Any], today: date,
         pass
     if number is None or not number.is_finite() or abs(number) >= Decimal("1e10"):
         errors["dp_value"] = "Enter the value as a number, e.g. 62 or 3.5."
-    observed = date.fromisoformat(when) if when else None
-    if observed is None:
+    observed = picked_date(when)
+    if not when:
         errors["dp_date"] = "Pick the date the value was measured."
+    elif observed is None:
+        errors["dp_date"] = "That is not a date on the calendar: pick the date it was measured."
     elif observed > today:
         errors["dp_date"] = "That date is in the future: pick the date it was measured."
     if errors:
         return None, errors
-    assert measure and number is not None and observed
-    return DataPoint(measure_id=int(measure), value=number, observed_on=observed), {}
+    measure_id = row_id(measure)
+    assert measure_id is not None and number is not None and observed
+    return DataPoint(measure_id=measure_id, value=number, observed_on=observed), {}
