@@ -36,6 +36,7 @@ TEAM = "T0001"
 ME = "U0MEMBER1"
 OTHER = "U0MEMBER2"
 MENTEE = "U0MENTEE9"
+NAME = "Dr. Member"  # their name in Slack and on their mentor profile
 MARK = "ZEBRA"
 
 
@@ -60,7 +61,7 @@ async def use_everything(env) -> None:
     [offer] = await candidates(env)
     await click(env, "mentor_ask", offer.id, ME)
     # As a mentor: a colleague's request offered to them, not yet answered (forgetting passes it on).
-    await add_mentor(env, ME, "Dr. Member", ("measurement-run-charts",), bio=f"{MARK} bio")
+    await add_mentor(env, ME, NAME, ("measurement-run-charts",), bio=f"{MARK} bio")
     await env.driver.command("/find-mentor", "help with run charts", user_id=MENTEE)
     await env.settle()
     [to_me] = [c for c in await candidates(env) if c.mentor_id == ME]
@@ -104,14 +105,14 @@ async def use_everything(env) -> None:
 
 
 async def rows_naming_them(env) -> list[str]:
-    """Every table.column (and row) whose value holds their id or their words."""
+    """Every table.column (and row) whose value holds their id, their name or their words."""
     found = []
     async with env.runtime.db.engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
             for row in (await connection.execute(select(table))).mappings():
                 for column, value in row.items():
                     text = value if isinstance(value, str) else json.dumps(value, default=str)
-                    if ME in text or MARK in text:
+                    if any(trace in text for trace in (ME, NAME, MARK)):
                         found.append(f"{table.name}.{column} = {text[:120]}")
     return found
 
