@@ -28,8 +28,6 @@ _SLUG_PREFIX = re.compile(r"#([a-z0-9][a-z0-9-]*)\b\s*", re.IGNORECASE)
 # `/qi-share WORD`: what the command does rather than share. Text that starts with one of these words
 # is asked about before it goes to the whole community channel.
 SUBCOMMANDS = ("list", "help", "new")
-# A single word reads as a slip (`/qi-share test`, `/qi-share #`), not an update: asked about too.
-MIN_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -76,15 +74,23 @@ class QuickRoute:
     text: str
     unknown_slug: str | None = None
     not_allowed: bool = False
-    ask: str | None = None  # "project": several could take it; "command": it reads like a command or a slip
+    ask: str | None = None  # "project" (several could take it), or why it reads like a slip: see `slip`
     choices: tuple[QiProject, ...] = ()  # the member's active projects, most recently changed first
 
 
-def looks_like_command(text: str) -> bool:
-    """`list please`, `help me`, `#`, `/qi-share …` typed twice, `test`: not what anyone means to post."""
+def slip(text: str) -> str | None:
+    """Why the text is probably not meant for the whole channel: it starts with a subcommand word
+    (`list please`), a `#` that names no project (`#`, `# tried…`), a `/` (the command typed twice), or it
+    is a single word (`test`). None for an ordinary update."""
     words = text.split()
     first = words[0].lower().strip(".,:;!?") if words else ""
-    return text.startswith(("#", "/")) or first in SUBCOMMANDS or len(words) < MIN_WORDS
+    if first in SUBCOMMANDS:
+        return "subcommand"
+    if text.startswith("#"):
+        return "hash"
+    if text.startswith("/"):
+        return "slash"
+    return "one word" if len(words) < 2 else None
 
 
 async def route_quick_share(session: AsyncSession, *, team_id: str, user_id: str, is_admin: bool,
@@ -99,8 +105,8 @@ async def route_quick_share(session: AsyncSession, *, team_id: str, user_id: str
             return QuickRoute(None, body, unknown_slug=match.group(1).lower())
         return QuickRoute(project, body, not_allowed=not can_contribute(project, user_id, is_admin))
     active = tuple(await projects_of(session, team_id, user_id, active_only=True))
-    if looks_like_command(text):
-        return QuickRoute(None, text.lstrip("#").strip(), ask="command", choices=active)
+    if reason := slip(text):
+        return QuickRoute(None, text.lstrip("#").strip(), ask=reason, choices=active)
     if len(active) > 1:
         return QuickRoute(None, text, ask="project", choices=active)
     return QuickRoute(active[0] if active else None, text)

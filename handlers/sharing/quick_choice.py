@@ -12,7 +12,6 @@ from typing import Any
 
 from bot.core.text import escape, first_line, plural
 from bot.sharing.projects import ProjectView
-from bot.sharing.updates import SUBCOMMANDS
 from handlers.blocks import button, context, section
 
 SHARE_CHOSEN = "sharing_quick_to"  # block id `sharing_quick_to:<project id>`, or `sharing_quick_to:` for general
@@ -22,24 +21,32 @@ MAX_CHOICES = 10  # a section each, well inside Slack's 50 blocks; the rest are 
 CANCELLED = "Nothing was shared."
 
 
-def _meant(text: str) -> str | None:
-    first = text.split()[0].lower().strip(".,:;!?") if text.split() else ""
-    return first if first in SUBCOMMANDS else None
+def _meant(text: str) -> str:
+    return text.split()[0].lower().strip(".,:;!?")
+
+
+def _question(ask: str, text: str, projects: int) -> str:
+    """Why we ask (bot.sharing.updates.route_quick_share's `ask`), in the member's terms."""
+    check = "so I'm checking first: choose where it goes below."
+    if ask == "subcommand":
+        return (f"*Did you mean `/qi-share {_meant(text)}`?* Or, if you meant to share this with the community "
+                "channel, choose where it goes below.")
+    if ask == "hash":
+        return ("*Which project is this for?* A project's short name follows the `#` with no space "
+                "(`/qi-share list` shows them); choose where this goes below.")
+    if ask == "slash":
+        return f"*Share this with the whole community channel?* It starts with `/`, like a command, {check}"
+    if ask == "one word":
+        return f"*Share this with the whole community channel?* It is a single word, {check}"
+    return (f"*Which project is this update for?* You have {plural(projects, 'active project')}; choose one "
+            "below, or share it as a general update.")
 
 
 def choice_message(ask: str, text: str, choices: tuple[ProjectView, ...]) -> dict[str, Any]:
     """The ephemeral question, with a button for each place the update could go."""
     quoted = "> " + escape(first_line(text, 150))
-    meant = _meant(text) if ask == "command" else None
-    if meant:
-        question = (f"*Did you mean `/qi-share {meant}`?* Or, if you meant to share this with the community "
-                    "channel, choose where it goes below.")
-    elif ask == "command":
-        question = ("*Share this with the whole community channel?* It is very short, so I'm checking first: "
-                    "choose where it goes below.")
-    else:
-        question = (f"*Which project is this update for?* You have {plural(len(choices), 'active project')}; "
-                    "choose one below, or share it as a general update.")
+    meant = _meant(text) if ask == "subcommand" else None
+    question = _question(ask, text, len(choices))
     blocks: list[dict[str, Any]] = [section(f"{question}\n{quoted}", verbatim=True)]
     if meant:
         blocks.append({"type": "actions", "block_id": RUN_COMMAND, "elements": [

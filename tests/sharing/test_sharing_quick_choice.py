@@ -70,6 +70,16 @@ async def test_a_bare_hash_asks_for_the_project_and_posts_nothing(env, text):
     assert reply["text"].endswith("Nothing was posted.")
 
 
+async def test_a_hash_that_names_no_project_asks_which_one(env):
+    first, _ = await _two_projects(env)
+    reply = await _share(env, "# Tried huddles at shift change")
+    assert reply["blocks"][0]["text"]["text"].startswith("*Which project is this for?* A project's short name "
+                                                         "follows the `#` with no space")
+    await _choose(env, reply, f"sharing_quick_to:{first.id}")
+    assert ((await updates(env))[-1].project_id, (await updates(env))[-1].tried) == (
+        first.id, "Tried huddles at shift change")
+
+
 @pytest.mark.parametrize("text,meant", [("list please", "list"), ("List, please", "list"), ("help me", "help"),
                                         ("new project on falls", "new")])
 async def test_text_that_starts_like_a_command_asks_first(env, text, meant):
@@ -88,7 +98,9 @@ async def test_text_that_starts_like_a_command_asks_first(env, text, meant):
 @pytest.mark.parametrize("text", ["test", "/qi-share Tried huddles", "hello!"])
 async def test_a_one_word_share_or_a_repeated_command_asks_even_without_projects(env, text):
     reply = await _share(env, text, user_id=OTHER)
-    assert "Share this with the whole community channel?" in reply["blocks"][0]["text"]["text"]
+    question = reply["blocks"][0]["text"]["text"]
+    assert question.startswith("*Share this with the whole community channel?*")
+    assert ("It starts with `/`, like a command" if text.startswith("/") else "It is a single word") in question
     assert list(_choices(reply)) == ["sharing_quick_to:"]  # no projects: only a general update
     await _choose(env, reply, "sharing_quick_to:", user_id=OTHER)
     [update] = await updates(env)
