@@ -23,12 +23,17 @@ Errors = dict[str, str]
 
 
 def value(view: dict[str, Any], block_id: str) -> Any:
-    """The value of the one element in an input block, whatever its type (None when empty)."""
-    actions = view.get("state", {}).get("values", {}).get(block_id) or {}
-    element = next(iter(actions.values()), None) or {}
+    """The value of the one element in an input block, whatever its type (None when empty, or not in
+    the shape Slack sends: a forged state is an empty field, never a 500)."""
+    values = (view.get("state") or {}).get("values")
+    actions = values.get(block_id) if isinstance(values, dict) else None
+    element = next(iter(actions.values()), None) if isinstance(actions, dict) else None
+    if not isinstance(element, dict):
+        return None
     kind = element.get("type")
     if kind in ("static_select", "radio_buttons"):
-        return (element.get("selected_option") or {}).get("value")
+        option = element.get("selected_option")
+        return option.get("value") if isinstance(option, dict) else None
     if kind == "multi_users_select":
         return element.get("selected_users") or []
     if kind == "datepicker":

@@ -104,3 +104,16 @@ async def test_a_form_with_unreadable_metadata_is_still_redrawn(env, caplog, com
     _no_tracebacks(caplog)
     [update] = env.slack.calls_to("views.update")
     assert update["view_id"] == view["id"] and json.loads(update["view"]["private_metadata"])
+
+
+async def test_a_share_form_whose_state_is_not_in_slacks_shape_gets_field_errors(env, caplog):
+    forged = {"tried": {"input": "not an element"}, "project": {"project_pick": {"type": "static_select",
+                                                                    "selected_option": "not an option"}},
+              "stage": {"input": ["a list"]}}
+    with caplog.at_level(logging.INFO):
+        response = await env.driver.submit_view("sharing_share", forged, private_metadata="{}")
+        await env.settle()
+    assert response.status == 200
+    assert {"tried", "project", "stage"} <= set(response.json()["errors"])
+    _no_tracebacks(caplog)
+    assert await _count(env, QiUpdate) == 0
