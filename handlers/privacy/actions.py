@@ -1,4 +1,7 @@
-"""The forget-me confirmation's buttons. The person forgotten is always the one who clicked."""
+"""The forget-me confirmation's buttons, and the mentoring DMs forgetting sends (they name nobody).
+
+The person forgotten is always the one who clicked.
+"""
 
 from __future__ import annotations
 
