@@ -795,6 +795,18 @@ class SlackStandIn:
                                   "alt_txt": args.get("alt_txt")}
         return {"upload_url": f"{self.url}upload/{file_id}", "file_id": file_id}
 
+    def _api_files_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The file goes, and with it its place in the message that shared it (Slack leaves the comment)."""
+        found = next((f for f in self.files if f.id == args.get("file")), None)
+        if found is None:
+            raise SlackError("file_not_found")
+        self.files.remove(found)
+        for channel in self._channels.values():
+            for message in channel.messages:
+                if message.get("files"):
+                    message["files"] = [f for f in message["files"] if f["id"] != found.id]
+        return {}
+
     def _api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         entries = args.get("files")
         if not isinstance(entries, list) or not entries:

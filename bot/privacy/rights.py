@@ -8,12 +8,17 @@ mentee's to take, and the other way round).
 Forgetting deletes what is theirs alone and strips their name and words from what they shared:
 projects with a team stay with the team, with ownership handed to a teammate; their updates keep
 their place in a project's history (counts, dates) but lose their text and author, the bot's
-channel messages of them are deleted through the outbox, and the outbox's own copies of what was
-posted for or about them are blanked.
+channel messages of them and the data-export files sent to them are deleted through the outbox,
+and the outbox's own copies of what was posted for or about them are blanked. What the programme
+counts (requests, mentorships, meetings, the audit trail) stays, under a pseudonym made for this
+forgetting alone: nothing left in the database holds their Slack id or their words.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,15 +26,16 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.audit import record
 from bot.core.runtime import Runtime
 from bot.mentoring import requests as mentoring
-from bot.sharing.projects import projects_of
+from bot.sharing.projects import ProjectView, get_project, project_view, projects_of
 from bot.sharing.updates import PARENT_POST, UPDATE_POST
 from storage.models import (
+    AuditLog,
     CpdEntry,
     Kudos,
     MeasureDataPoint,
@@ -44,13 +50,21 @@ from storage.models import (
     OutboxMessage,
     QiProjectMember,
     QiUpdate,
+    ScheduleControl,
 )
 
 FORGET_DELETE = "forget_me_delete"
 PARTNER_LEFT = "mentorship_partner_left"
 # Renders the DM to the other person of a mentorship that forgetting ended: (they were the mentee) -> text.
 PartnerLeftText = Callable[[bool], str]
+# Renders a project's card (bot.sharing.publishing.Renderers.parent): a team's card still waiting to be
+# posted is redrawn without them.
+CardRenderer = Callable[[ProjectView], dict[str, Any]]
 EXPORT_FORMAT = "qi-commons-member-export/1"
+EXPORT_SENT = "privacy.export_sent"  # the audit row naming the file an export was uploaded as
+# Who a forgotten member's remaining rows belong to: random, one per forgetting, so the programme's
+# counts still add up and nothing leads back to the person (a hash of the id could be reversed).
+PSEUDONYM_PREFIX = "forgotten-"
 # The only text left of a forgotten member's update: it keeps its place in the project's history.
 REMOVED = "(removed at the author's request)"
 
@@ -94,6 +108,7 @@ class ForgetResult:
     kudos_updates: list[int] = field(default_factory=list)  # updates whose kudos count went down
     teammates: set[str] = field(default_factory=set)  # people whose Home shows something that changed
     partners_left: list[EndedPairing] = field(default_factory=list)  # active mentorships forgetting ended
+    export_files: list[str] = field(default_factory=list)  # Slack file ids of the exports sent to their DM
 
 
 def _plain(value: Any) -> Any:
@@ -224,6 +239,14 @@ async def export(runtime: Runtime, team_id: str, user_id: str) -> dict[str, Any]
     return data
 
 
+async def export_sent(runtime: Runtime, team_id: str, user_id: str, file_ids: list[str]) -> None:
+    """Remember the files an export was uploaded as (audited: who, which file), so forgetting deletes them."""
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        for file_id in file_ids:
+            record(session, team_id=team_id, actor_id=user_id, action=EXPORT_SENT, at=now, subject=f"file:{file_id}")
+
+
 async def export_member_data(session: AsyncSession, team_id: str, user_id: str, now: datetime) -> dict[str, Any]:
     member = await session.scalar(select(Member).where(Member.team_id == team_id, Member.slack_user_id == user_id))
     updates = (await session.scalars(select(QiUpdate).where(QiUpdate.team_id == team_id,
@@ -273,13 +296,16 @@ def _updating(timestamps: list[str]) -> Any:
     return (OutboxMessage.method == "chat.update") & OutboxMessage.args["ts"].as_string().in_(timestamps)
 
 
+CANCELLED = "cancelled: its author asked to be forgotten"
+
+
 async def _scrub_outbox(session: AsyncSession, team_id: str, rows: Any) -> None:
     """Blank the matching rows' copies and never send what is still pending. A pending chat.delete
     keeps its arguments: it is what takes their words off Slack."""
     rows = (OutboxMessage.team_id == team_id) & (OutboxMessage.method != "chat.delete") & rows
     await session.execute(update(OutboxMessage).where(rows, OutboxMessage.status == "pending")
-                          .values(status="dead", last_error="cancelled: its author asked to be forgotten"))
-    await session.execute(update(OutboxMessage).where(rows).values(args={}, result=None))
+                          .values(status="dead", last_error=CANCELLED))
+    await session.execute(update(OutboxMessage).where(rows).values(args={}, result=None, channel_id=None))
 
 
 async def _forget_updates(session: AsyncSession, team_id: str, user_id: str, result: ForgetResult,
@@ -344,10 +370,13 @@ async def _forget_mentoring(session: AsyncSession, team_id: str, user_id: str, r
         MentorshipCandidate.status.in_(("shortlisted", "offered"))).values(status="superseded"))
     # Their words in every request they made go; the request's outcome stays for the programme's counts.
     theirs = (MentorshipRequest.team_id == team_id) & (MentorshipRequest.mentee_id == user_id)
-    await session.execute(update(MentorshipRequest).where(theirs).values(needs="", goal=None, updated_at=now))
+    result.counts["mentor requests kept anonymously"] = await _count(session, MentorshipRequest, theirs)
+    await session.execute(update(MentorshipRequest).where(theirs).values(needs="", goal=None, topics=[],
+                                                                         updated_at=now))
+    # Their answers as a mentor, and where their offer DMs were (their DM channel leads back to them).
     await session.execute(update(MentorshipCandidate).where(
         MentorshipCandidate.team_id == team_id, MentorshipCandidate.mentor_id == user_id)
-        .values(decline_reason=None))
+        .values(decline_reason=None, dm_channel_id=None, dm_ts=None))
     request_ids = select(MentorshipRequest.id).where(theirs)
     # The withdrawals' own updates stay pending: they replace the mentors' copies of the request with
     # "withdrew this request", so they are what takes the mentee's words off Slack.
@@ -359,6 +388,7 @@ async def _forget_mentoring(session: AsyncSession, team_id: str, user_id: str, r
                         | _about(MENTOR_DMS_BY_MENTORSHIP, select(Mentorship.id).where(
                             Mentorship.team_id == team_id, Mentorship.mentee_id == user_id))))
     for m in await _mentorships(session, team_id, user_id):
+        result.counts["mentorships kept anonymously"] += 1
         result.teammates.add(m.mentee_id if m.mentor_id == user_id else m.mentor_id)
         if m.status == "active":
             m.status, m.ended_at, m.ended_by = "ended", now, user_id
@@ -369,6 +399,9 @@ async def _forget_mentoring(session: AsyncSession, team_id: str, user_id: str, r
         MentorshipMeeting.team_id == team_id, MentorshipMeeting.logged_by == user_id,
         MentorshipMeeting.private_notes.is_not(None)).values(private_notes=None))
     result.counts["private notes"] = notes.rowcount or 0
+    # The meetings they logged stay in the pair's history (date, length); what was discussed goes.
+    await session.execute(update(MentorshipMeeting).where(
+        MentorshipMeeting.team_id == team_id, MentorshipMeeting.logged_by == user_id).values(topics=[]))
     comments = await session.execute(update(MentorshipFeedback).where(
         MentorshipFeedback.team_id == team_id, MentorshipFeedback.slack_user_id == user_id,
         MentorshipFeedback.comment.is_not(None)).values(comment=None))
@@ -378,8 +411,76 @@ async def _forget_mentoring(session: AsyncSession, team_id: str, user_id: str, r
     result.counts["mentor profile"] = profile.rowcount or 0
 
 
+def new_pseudonym() -> str:
+    return PSEUDONYM_PREFIX + secrets.token_hex(8)
+
+
+def _naming(user_id: str) -> re.Pattern[str]:
+    """Their id as a whole token: U0MEMBER1 must not match inside U0MEMBER10."""
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(user_id)}(?![A-Za-z0-9])")
+
+
+def _holds(column: Any, user_id: str) -> Any:
+    """A cheap first pass in SQL over a JSON or text column; `_naming` decides."""
+    return cast(column, String).contains(user_id, autoescape=True)
+
+
+async def _redraw_waiting_cards(session: AsyncSession, team_id: str, result: ForgetResult,
+                                render_card: CardRenderer) -> None:
+    """A kept project's card that Slack has not taken yet is redrawn without them, not cancelled: the
+    team's updates wait for it to open their thread."""
+    rows = (await session.scalars(select(OutboxMessage).where(
+        OutboxMessage.team_id == team_id, OutboxMessage.purpose == PARENT_POST, OutboxMessage.status == "pending",
+        OutboxMessage.subject_id.in_(result.kept_projects)))).all()
+    for row in rows:
+        project = await get_project(session, team_id, row.subject_id)
+        if project is not None:
+            await session.refresh(project, ["members"])  # their membership was deleted in bulk
+            row.args = {**row.args, **render_card(project_view(project))}
+
+
+async def _outbox_naming_them(session: AsyncSession, team_id: str, user_id: str, keep: set[int]) -> None:
+    """Every other outbox row that still names them (a DM to them, a card or offer quoting them): its
+    copy is blanked and, if pending, it is never sent. `keep` are the calls that close their requests and
+    pass their offers on: they must still go out, and name nobody (handlers/privacy/actions.py)."""
+    naming = _naming(user_id)
+    rows = (await session.scalars(select(OutboxMessage).where(
+        OutboxMessage.team_id == team_id, OutboxMessage.method != "chat.delete",
+        or_(OutboxMessage.channel_id == user_id, _holds(OutboxMessage.args, user_id),
+            _holds(OutboxMessage.result, user_id))))).all()
+    for row in rows:
+        if row.id in keep or not naming.search(json.dumps([row.channel_id, row.args, row.result])):
+            continue
+        if row.status == "pending":
+            row.status, row.last_error = "dead", CANCELLED
+        row.args, row.result, row.channel_id = {}, None, None
+
+
+async def _pseudonymise(session: AsyncSession, team_id: str, user_id: str, pseudonym: str) -> None:
+    """What the programme counts stays, under the pseudonym: their words in it went before this runs."""
+    for column in (MentorshipRequest.mentee_id, MentorshipCandidate.mentor_id, Mentorship.mentor_id,
+                   Mentorship.mentee_id, Mentorship.ended_by, MentorshipMeeting.logged_by,
+                   MentorshipFeedback.slack_user_id, ScheduleControl.updated_by, AuditLog.actor_id):
+        model = column.class_
+        await session.execute(update(model).where(model.team_id == team_id, column == user_id)
+                              .values({column.key: pseudonym}))
+    naming = _naming(user_id)
+    # The audit trail keeps who did what, as the pseudonym: "member:U…" subjects, ids in details.
+    for row in (await session.scalars(select(AuditLog).where(
+            AuditLog.team_id == team_id, or_(_holds(AuditLog.subject, user_id), _holds(AuditLog.detail, user_id))))).all():
+        row.subject = naming.sub(pseudonym, row.subject) if row.subject else row.subject
+        row.detail = json.loads(naming.sub(pseudonym, json.dumps(row.detail)))
+    # Other members' "never match me with" lists drop them: there is nobody left to avoid.
+    for member in (await session.scalars(select(Member).where(
+            Member.team_id == team_id, _holds(Member.do_not_match, user_id)))).all():
+        member.do_not_match = [other for other in member.do_not_match if other != user_id]
+
+
 async def _forget_rows(session: AsyncSession, team_id: str, user_id: str, now: datetime,
-                       result: ForgetResult) -> None:
+                       result: ForgetResult, render_card: CardRenderer) -> None:
+    result.export_files = [subject.removeprefix("file:") for subject in (await session.scalars(
+        select(AuditLog.subject).where(AuditLog.team_id == team_id, AuditLog.actor_id == user_id,
+                                       AuditLog.action == EXPORT_SENT, AuditLog.subject.is_not(None)))).all()]
     await _forget_updates(session, team_id, user_id, result, now)
     await _forget_projects(session, team_id, user_id, result)
     await _forget_mentoring(session, team_id, user_id, result, now)
@@ -394,16 +495,21 @@ async def _forget_rows(session: AsyncSession, team_id: str, user_id: str, now: d
     profile = await session.execute(delete(Member).where(Member.team_id == team_id, Member.slack_user_id == user_id))
     result.counts["profile and settings"] = profile.rowcount or 0
     result.teammates.discard(user_id)
+    await _redraw_waiting_cards(session, team_id, result, render_card)
+    await _outbox_naming_them(session, team_id, user_id,
+                              keep={outbox_id for withdrawn in result.withdrawn for outbox_id in withdrawn.queued}
+                              | {outbox_id for handoff in result.handed_on for outbox_id in handoff.queued})
 
 
 async def forget(runtime: Runtime, team_id: str, user_id: str, *, partner_left_text: PartnerLeftText,
+                 render_card: CardRenderer,
                  announce_withdrawal: mentoring.Announce[mentoring.Withdrawn] | None = None,
                  announce_handoff: mentoring.Announce[mentoring.Handoff] | None = None) -> ForgetResult:
     """Forget a member who confirmed it: mentoring first (through its own services, so mentors are told
     and offers move on: `announce_withdrawal` and `announce_handoff` queue those DMs), then everything else in one audited
     transaction. The bot's channel posts of their updates are deleted through the outbox, and the other
     person of each mentorship it ends is told through it (`partner_left_text`), so a Slack hiccup delays
-    either, never loses it.
+    either, never loses it. A team project's card still waiting for Slack is redrawn (`render_card`).
     """
     result = ForgetResult()
     async with runtime.db.session() as session:
@@ -428,22 +534,30 @@ async def forget(runtime: Runtime, team_id: str, user_id: str, *, partner_left_t
 
     now = runtime.clock.now()
     outbox_ids = []
+    pseudonym = new_pseudonym()
     async with runtime.db.session() as session, session.begin():
-        await _forget_rows(session, team_id, user_id, now, result)
+        await _forget_rows(session, team_id, user_id, now, result, render_card)
         for message in result.messages:
             row = await runtime.outbox.enqueue(session, team_id=team_id, method="chat.delete",
                                                args={"channel": message.channel_id, "ts": message.ts},
                                                purpose=FORGET_DELETE)
             outbox_ids.append(row.id)
+        for file_id in result.export_files:
+            row = await runtime.outbox.enqueue(session, team_id=team_id, method="files.delete",
+                                               args={"file": file_id}, purpose=FORGET_DELETE)
+            outbox_ids.append(row.id)
+        result.counts["channel posts"] = len(result.messages)
+        result.counts["export files"] = len(result.export_files)
         for pairing in result.partners_left:
             text = partner_left_text(pairing.other_is_mentee)
             row = await runtime.outbox.enqueue(session, team_id=team_id, method="chat.postMessage",
                                                args={"channel": pairing.other_id, "text": text},
                                                purpose=PARTNER_LEFT, subject_id=pairing.mentorship_id)
             outbox_ids.append(row.id)
-        # Who and how many of each kind, when: never what was deleted.
-        record(session, team_id=team_id, actor_id=user_id, action="privacy.forget_me", at=now,
-               subject=f"member:{user_id}", detail={"counts": {k: v for k, v in result.counts.items() if v}})
+        await _pseudonymise(session, team_id, user_id, pseudonym)
+        # Who (as the pseudonym) and how many of each kind, when: never what was deleted.
+        record(session, team_id=team_id, actor_id=pseudonym, action="privacy.forget_me", at=now,
+               subject=f"member:{pseudonym}", detail={"counts": {k: v for k, v in result.counts.items() if v}})
     for outbox_id in outbox_ids:
         await runtime.outbox.attempt(outbox_id)
     return result

@@ -44,7 +44,7 @@ from bot.sharing.updates import (
     update_view,
 )
 from bot.sharing.updates import toggle_kudos as _toggle_kudos
-from storage.models import QiUpdate
+from storage.models import QiProject, QiUpdate
 
 
 class NotFound(Exception):
@@ -101,7 +101,10 @@ class QuickShare:
     owner_id: str | None = None
     missing_text_slug: str | None = None  # "" for a general update
     too_long: int | None = None  # the length of a text over LIMITS["tried"]
-    other_projects: tuple[str, ...] = ()
+    # Nothing stored: the member chooses where it goes first (bot.sharing.updates.route_quick_share).
+    ask: str | None = None
+    text: str = ""
+    choices: tuple[ProjectView, ...] = ()
 
 
 def _guard_update(runtime: Runtime, fields: UpdateFields) -> UpdateFields:
@@ -191,9 +194,9 @@ async def quick_share(runtime: Runtime, *, team_id: str, user_id: str, text: str
         route = await route_quick_share(session, team_id=team_id, user_id=user_id,
                                         is_admin=runtime.settings.is_admin(user_id), text=text)
         project = route.project
-        fields = UpdateFields(tried=route.text, pdsa_stage=project.pdsa_stage if project else None,
-                              progress_score=project.progress_score if project else None)
+        fields = _quick_fields(route.text, project)
         slug, owner_id, project_id = (project.slug, project.owner_id, project.id) if project else ("", None, None)
+        choices = tuple(project_view(p) for p in route.choices)
     if len(route.text) > LIMITS["tried"]:
         return QuickShare(too_long=len(route.text))
     try:
@@ -206,9 +209,41 @@ async def quick_share(runtime: Runtime, *, team_id: str, user_id: str, text: str
         return QuickShare(not_allowed_slug=slug, owner_id=owner_id)
     if not route.text:
         return QuickShare(missing_text_slug=slug)
+    if route.ask:
+        return QuickShare(ask=route.ask, text=route.text, choices=choices)
     shared = await share_update(runtime, team_id=team_id, user_id=user_id, project_id=project_id, fields=fields,
                                 render=render)
-    return QuickShare(shared=shared, other_projects=route.other_projects if project_id is None else ())
+    return QuickShare(shared=shared)
+
+
+async def share_chosen(runtime: Runtime, *, team_id: str, user_id: str, text: str, project_id: int | None,
+                       render: Renderers | None = None) -> QuickShare:
+    """The member chose where an ambiguous quick share goes: one of their projects, or None for a general
+    update. The text comes back from Slack (a button's value), so it is checked again like a new one."""
+    async with runtime.db.session() as session:
+        project = await get_project(session, team_id, project_id)
+        if project_id is not None and project is None:
+            raise NotFound
+        if project is not None and not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
+            return QuickShare(not_allowed_slug=project.slug, owner_id=project.owner_id)
+        fields = _quick_fields(text, project)
+    if len(text) > LIMITS["tried"]:
+        return QuickShare(too_long=len(text))
+    try:
+        phi.guard(runtime.settings.staff_email_domains, tried=text)
+    except phi.ContainsPhi as exc:
+        raise QuickShareHasPhi(exc.hits, text, project_id) from None
+    if not text:
+        return QuickShare(missing_text_slug=project.slug if project else "")
+    shared = await share_update(runtime, team_id=team_id, user_id=user_id, project_id=project_id, fields=fields,
+                                render=render)
+    return QuickShare(shared=shared)
+
+
+def _quick_fields(text: str, project: QiProject | None) -> UpdateFields:
+    """A quick share reports no stage or score of its own: it keeps the project's."""
+    return UpdateFields(tried=text, pdsa_stage=project.pdsa_stage if project else None,
+                        progress_score=project.progress_score if project else None)
 
 
 async def _live_update(session: AsyncSession, team_id: str, update_id: int) -> QiUpdate:

@@ -25,6 +25,9 @@ LIMITS = {"tried": 2000, "learned": 1000, "help_wanted": 500}
 UPDATE_POST = "qi_update"
 PARENT_POST = "qi_project_parent"
 _SLUG_PREFIX = re.compile(r"#([a-z0-9][a-z0-9-]*)\b\s*", re.IGNORECASE)
+# `/qi-share WORD`: what the command does rather than share. Text that starts with one of these words
+# is asked about before it goes to the whole community channel.
+SUBCOMMANDS = ("list", "help", "new")
 
 
 @dataclass(frozen=True)
@@ -65,28 +68,48 @@ class UpdateView:
 
 @dataclass(frozen=True)
 class QuickRoute:
-    """Where a `/qi-share TEXT` goes."""
+    """Where a `/qi-share TEXT` goes, or why the member is asked first (`ask`, with their `choices`)."""
 
     project: QiProject | None
     text: str
     unknown_slug: str | None = None
     not_allowed: bool = False
-    other_projects: tuple[str, ...] = ()  # slugs, when several active projects made it a general update
+    ask: str | None = None  # "project" (several could take it), or why it reads like a slip: see `slip`
+    choices: tuple[QiProject, ...] = ()  # the member's active projects, most recently changed first
+
+
+def slip(text: str) -> str | None:
+    """Why the text is probably not meant for the whole channel: it starts with a subcommand word
+    (`list please`), a `#` that names no project (`#`, `# tried…`), a `/` (the command typed twice), or it
+    is a single word (`test`). None for an ordinary update."""
+    words = text.split()
+    first = words[0].lower().strip(".,:;!?") if words else ""
+    if first in SUBCOMMANDS:
+        return "subcommand"
+    if text.startswith("#"):
+        return "hash"
+    if text.startswith("/"):
+        return "slash"
+    return "one word" if len(words) < 2 else None
 
 
 async def route_quick_share(session: AsyncSession, *, team_id: str, user_id: str, is_admin: bool,
                             text: str) -> QuickRoute:
-    """A leading `#slug` names the project; else the member's only active project; else a general update."""
+    """A leading `#slug` names the project. Otherwise the text goes to the member's only active project,
+    or is a general update when they have none, unless it is ambiguous: several active projects, or text
+    that reads like a command. Then nothing is decided; the member chooses among `choices`."""
     if match := _SLUG_PREFIX.match(text):
         body = text[match.end():].strip()
         project = await project_by_slug(session, team_id, match.group(1))
         if project is None:
             return QuickRoute(None, body, unknown_slug=match.group(1).lower())
         return QuickRoute(project, body, not_allowed=not can_contribute(project, user_id, is_admin))
-    active = await projects_of(session, team_id, user_id, active_only=True)
-    if len(active) == 1:
-        return QuickRoute(active[0], text)
-    return QuickRoute(None, text, other_projects=tuple(p.slug for p in active))
+    active = tuple(await projects_of(session, team_id, user_id, active_only=True))
+    if reason := slip(text):
+        return QuickRoute(None, text.lstrip("#").strip(), ask=reason, choices=active)
+    if len(active) > 1:
+        return QuickRoute(None, text, ask="project", choices=active)
+    return QuickRoute(active[0] if active else None, text)
 
 
 async def store_update(session: AsyncSession, *, team_id: str, author_id: str, project: QiProject | None,

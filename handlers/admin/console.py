@@ -20,6 +20,7 @@ from bot.admin import console as admin_console
 from bot.core.runtime import Runtime
 from bot.core.text import escape, mention, plural
 from bot.weekly.schedules import JOBS, JobSchedule, change_schedule, day_label, schedule_overview
+from handlers import view_state
 from handlers.admin.guard import REFUSAL, refuse_non_admin
 from handlers.blocks import button, context, header, option, plain, section
 from handlers.commands.context import CommandContext
@@ -218,10 +219,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if problem:
             await ack(response_action="errors", errors={"capacity": problem})
             return
-        try:
-            meta = json.loads(view.get("private_metadata") or "{}")
-            mentor_id, console_id = str(meta["mentor"]), str(meta["console"])
-        except (ValueError, KeyError, TypeError):
+        meta = view_state.metadata(view)
+        mentor_id, console_id = view_state.text(meta, "mentor"), view_state.text(meta, "console")
+        if mentor_id is None or console_id is None:
             await ack(response_action="errors", errors={"capacity": "This form is out of date; reopen the console."})
             return
         saved = await admin_console.set_mentor_load(runtime, team_id=team_id, mentor_id=mentor_id,

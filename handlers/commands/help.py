@@ -10,7 +10,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Share QI work", (
         ("/qi-share", "open the guided form: project, what you tried, what you learned, PDSA stage"),
         ("/qi-share Tried a discharge checklist on 4B",
-         "post at once: to your project if you have one active, else as a general update"),
+         "post to your one active project, or as a general update if you have none (with several, I ask which)"),
         ("/qi-share #metabolic-monitoring Audit done, 62% screened",
          "post to the project with that short name (shown in /qi-share list)"),
         ("/qi-share list", "see your projects, their stage and progress; edit, pause or complete them"),

@@ -4,7 +4,6 @@ activity type changes (hours or a count of items), and stored on submit with err
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from bot.core.phi import ContainsPhi
 from bot.core.runtime import Runtime
 from bot.cpd.entries import CpdProfile, NewEntry, add_entry, get_profile, linkable_projects
 from bot.cpd.quick_entry import MAX_HOURS, MAX_QUANTITY, MAX_TITLE, parse_hours
+from handlers import view_state
 from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
 from handlers.cpd.views import (
     ACTIVITY_CHANGED,
@@ -114,7 +114,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         view = body["view"]
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         profile = await get_profile(runtime, team_id, user_id)
-        metadata = json.loads(view.get("private_metadata") or "{}")
+        metadata = view_state.metadata(view) or {}
         chosen = (action.get("selected_option") or {}).get("value")
         prefill = EntryPrefill(source=metadata.get("s", "manual"))
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=entry_form(
@@ -124,7 +124,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         profile = await get_profile(runtime, team_id, user_id)
-        metadata = json.loads(view.get("private_metadata") or "{}")
+        metadata = view_state.metadata(view) or {}
         if metadata.get("f") != profile.framework:
             await ack(response_action="errors", errors={"activity": (
                 "Your CPD framework changed since this form opened; choose the activity type again.")})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -13,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.phi import ContainsPhi
 from bot.core.runtime import Runtime
 from bot.cpd.entries import get_entry, set_reflection
+from handlers import view_state
 from handlers.cpd.blocks import ADD_REFLECTION
 from handlers.cpd.entries_list import NOT_YOURS
 from handlers.cpd.entry_form import NEED_REFLECTION
@@ -43,7 +43,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if not any(answers.values()):
             await ack(response_action="errors", errors={first: NEED_REFLECTION})
             return
-        wanted = row_id(json.loads(view.get("private_metadata") or "{}").get("e"))
+        wanted = row_id((view_state.metadata(view) or {}).get("e"))
         try:
             entry = await set_reflection(runtime, team_id, user_id, wanted, answers) if wanted is not None else None
         except ContainsPhi as refused:

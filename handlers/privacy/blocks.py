@@ -59,8 +59,10 @@ def forget_confirmation(counts: StoredCounts) -> tuple[str, list[dict[str, Any]]
     blocks = [
         section("*Delete your QI Commons data?*\nThis deletes your profile and settings, CPD entries, mentor "
                 "profile, private meeting notes and feedback comments; withdraws your open mentor requests; "
-                "and removes your updates from the channel. Projects you share with a team stay with the team, "
-                "without your name; a project only you worked on is deleted.\n\n"
+                "and removes your updates from the channel and the data-export files I sent you. Projects you "
+                "share with a team stay with the team, without your name; a project only you worked on is "
+                "deleted. Your past mentor requests and mentorships still count in the programme's totals, with "
+                "nothing left that names you.\n\n"
                 f"*What we hold about you now*\n{held_lines(counts)}"),
         section("Want a copy first? `/qi-commons export-my-data`"),
         {"type": "actions", "elements": [
@@ -71,10 +73,79 @@ def forget_confirmation(counts: StoredCounts) -> tuple[str, list[dict[str, Any]]
     return "Delete your QI Commons data? Confirm with the button below.", blocks
 
 
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def forgotten_summary(counts: Mapping[str, int]) -> str:
-    done = [f"{kind}: {count}" for kind, count in counts.items() if count]
-    return ("Done: your QI Commons data is deleted. " + ("; ".join(done) + "." if done else "There was nothing to "
-            "delete.") + " Messages of your updates are being removed from the channel.")
+    """What forgetting did, in sentences that are true for this member (bot.privacy.rights.forget's counts)."""
+    def n(kind: str) -> int:
+        return counts.get(kind, 0)
+
+    deleted = [label for label, count in (
+        ("your profile and settings", n("profile and settings")),
+        (plural(n("cpd entries"), "CPD entry", "CPD entries"), n("cpd entries")),
+        (plural(n("updates"), "QI update"), n("updates")),
+        (plural(n("projects deleted"), "project only you worked on", "projects only you worked on"),
+         n("projects deleted")),
+        ("your mentor profile", n("mentor profile")),
+        (plural(n("private notes"), "private meeting note"), n("private notes")),
+        (plural(n("feedback comments"), "feedback comment"), n("feedback comments")),
+        (plural(n("kudos"), "kudos", "kudos") + " you gave", n("kudos")),
+        (plural(n("reminders"), "scheduled reminder"), n("reminders")),
+    ) if count]
+    sentences = []
+    if deleted:
+        sentences.append(f"I deleted {_listed(deleted)}.")
+    moved = []
+    if n("mentor requests withdrawn"):
+        moved.append(f"withdrew {plural(n('mentor requests withdrawn'), 'open mentor request')}")
+    if n("mentor offers passed on"):
+        moved.append(f"passed {plural(n('mentor offers passed on'), 'mentor offer')} on to the next mentor")
+    if n("project memberships"):
+        moved.append(f"took you off the team of {plural(n('project memberships'), 'project')}")
+    if moved:
+        sentences.append(f"I {_listed(moved)}.")
+    if n("mentorships ended"):
+        ended = n("mentorships ended")
+        sentences.append(f"{plural(ended, 'mentorship')} {'has' if ended == 1 else 'have'} ended; "
+                         f"{'the other person was' if ended == 1 else 'the other people were'} told, without "
+                         "your name.")
+    if n("projects handed to the team"):
+        kept = n("projects handed to the team")
+        sentences.append(f"{plural(kept, 'project')} you shared with a team {'stays' if kept == 1 else 'stay'} with "
+                         "the team, without your name.")
+    counted = [plural(n(kind), one) for kind, one in (("mentor requests kept anonymously", "mentor request"),
+                                                      ("mentorships kept anonymously", "mentorship")) if n(kind)]
+    if counted:
+        sentences.append(f"The programme's totals still count {_listed(counted)}, with nothing left that "
+                         "names you.")
+    removing = []
+    if n("channel posts"):
+        removing.append(f"{plural(n('channel posts'), 'post')} of yours from the channel")
+    if n("export files"):
+        removing.append("the data-export " + ("file" if n("export files") == 1 else "files") +
+                        " from our direct messages")
+    if removing:
+        sentences.append(f"I'm removing {_listed(removing)} now.")
+    if not sentences:
+        return "Done. QI Commons held no data about you, so there was nothing to delete."
+    return "Done: QI Commons no longer holds your data. " + " ".join(sentences)
+
+
+# What the mentoring DMs about a forgotten member become (handlers/privacy/actions.py): nobody is named.
+# A mentor's copy of their open request: its words go too.
+REQUEST_CLOSED = {
+    "text": "A former member withdrew this request. No action needed.",
+    "blocks": [section("A former member withdrew this request. No action needed.")],
+}
+# Their own copy of an offer they had not answered.
+OFFER_MOVED_ON = {
+    "text": "This request moved on to another mentor when you left QI Commons. No action needed.",
+    "blocks": [section("This request moved on to another mentor when you left QI Commons. No action needed.")],
+}
+# The mentee of a request offered to them, before what the next step is.
+MENTOR_LEFT = "The mentor you asked has left QI Commons, so they can't take on your request."
 
 
 # To the other person of a mentorship that forgetting ended: never who it was (that is what they asked for).

@@ -23,7 +23,7 @@ async def export_my_data(ctx: CommandContext) -> None:
     data = await privacy.export(ctx.runtime, ctx.team_id, ctx.user_id)
     try:
         dm = await ctx.client.conversations_open(users=ctx.user_id)
-        await ctx.client.files_upload_v2(
+        uploaded = await ctx.client.files_upload_v2(
             channel=dm["channel"]["id"], filename=f"qi-commons-my-data-{now:%Y-%m-%d}.json",
             title="Your QI Commons data", content=json.dumps(data, indent=2, ensure_ascii=False),
             initial_comment="Here is everything QI Commons holds about you, as you asked.")
@@ -32,6 +32,9 @@ async def export_my_data(ctx: CommandContext) -> None:
         await ctx.reply("Sorry, I could not send your file just now. Please try `/qi-commons export-my-data` "
                         "again in a minute.")
         return
+    # The file is a copy of their data in Slack: forget-me deletes it too.
+    await privacy.export_sent(ctx.runtime, ctx.team_id, ctx.user_id,
+                              [f["id"] for f in uploaded.get("files") or [] if isinstance(f, dict) and f.get("id")])
     await ctx.reply("I sent you a JSON file with all your QI Commons data in our direct messages.")
 
 

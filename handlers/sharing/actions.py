@@ -15,13 +15,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.runtime import Runtime
 from bot.sharing import services
+from handlers import view_state
+from handlers.commands.context import CommandContext
 from handlers.ids import row_id
 from handlers.sharing.blocks import DELETE, EDIT, KUDOS
-from handlers.sharing.commands import PHI_EDIT, list_for
-from handlers.sharing.forms import metadata
+from handlers.sharing.commands import PHI_EDIT, list_for, reply_to_quick_share, run_subcommand
 from handlers.sharing.listing import EDIT_PROJECT, NEW_PROJECT, SET_STATUS, SHARE_TO
 from handlers.sharing.modals import PROJECT_PICK, edit_update_modal, project_modal, share_modal
-from handlers.sharing.posting import refresh_message, refresh_parent
+from handlers.sharing.posting import RENDER, refresh_message, refresh_parent
+from handlers.sharing.quick_choice import CANCEL as CANCEL_CHOICE
+from handlers.sharing.quick_choice import CANCELLED, RUN_COMMAND, SHARE_CHOSEN
 
 NOT_YOURS = "Only the person who shared this update, or a QI Commons admin, can {verb} it. Nothing was changed."
 NOT_YOUR_PROJECT = "Only the project's owner, its team members and admins can change it. Nothing was changed."
@@ -34,6 +37,14 @@ def _who(body: dict[str, Any]) -> tuple[str, str]:
 
 def _channel(body: dict[str, Any]) -> str | None:
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+
+def _context(runtime: Runtime, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond,
+             text: str) -> CommandContext:
+    """A button under a command's answer acts as that command would, answering the same person."""
+    team_id, user_id = _who(body)
+    return CommandContext(runtime=runtime, client=client, respond=respond, team_id=team_id, user_id=user_id,
+                          channel_id=_channel(body) or "", trigger_id=body.get("trigger_id", ""), text=text)
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
@@ -96,6 +107,45 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             projects, selected=project_id or None, channel_id=_channel(body) or "",
             response_url=body.get("response_url"), tried=action.get("value")))
 
+    @app.action(SHARE_CHOSEN)
+    async def share_chosen(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                           respond: AsyncRespond) -> None:
+        """The member chose where their quick share goes: the question goes away, then it is shared as a
+        quick share to that place would have been (or they are told why not)."""
+        await ack()
+        ctx = _context(runtime, body, client, respond, action.get("value") or "")
+        chosen = action.get("block_id", "").partition(":")[2]
+        await respond(delete_original=True)
+        if not runtime.settings.community_channel_id:
+            await reply_to_quick_share(ctx, None, body.get("response_url"))
+            return
+        try:
+            if chosen and row_id(chosen) is None:
+                raise services.NotFound
+            stored: services.QuickShare | services.QuickShareHasPhi = await services.share_chosen(
+                runtime, team_id=ctx.team_id, user_id=ctx.user_id, text=ctx.text, project_id=row_id(chosen),
+                render=RENDER)
+        except services.QuickShareHasPhi as refused:
+            stored = refused
+        except services.NotFound:
+            await ctx.reply("That project no longer exists, so nothing was shared. `/qi-share list` shows your "
+                            "projects.")
+            return
+        await reply_to_quick_share(ctx, stored, body.get("response_url"))
+
+    @app.action(RUN_COMMAND)
+    async def run_command(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                          respond: AsyncRespond) -> None:
+        await ack()
+        await respond(delete_original=True)
+        ctx = _context(runtime, body, client, respond, "")
+        await run_subcommand(ctx, action.get("value") or "", body.get("response_url"))
+
+    @app.action(CANCEL_CHOICE)
+    async def cancel_choice(ack: AsyncAck, respond: AsyncRespond) -> None:
+        await ack()
+        await respond(text=CANCELLED, replace_original=True)
+
     @app.action(PROJECT_PICK)
     async def pick_project(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                            client: AsyncWebClient) -> None:
@@ -103,11 +153,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         team_id, user_id = _who(body)
         view = body["view"]
-        meta = metadata(view)
+        # Unreadable metadata only loses the way back to where the form was opened: replies then go by DM.
+        meta = view_state.metadata(view)
         projects = await services.active_projects(runtime, team_id, user_id)
         selected = (action.get("selected_option") or {}).get("value")
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=share_modal(
-            projects, selected=selected, channel_id=meta.get("channel", ""), response_url=meta.get("reply")))
+            projects, selected=selected, channel_id=view_state.text(meta, "channel") or "",
+            response_url=view_state.text(meta, "reply")))
 
     @app.action(SHARE_TO)
     async def share_to(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:

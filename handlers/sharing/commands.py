@@ -14,12 +14,13 @@ from bot.core import phi
 from bot.core.runtime import Runtime
 from bot.core.text import mention
 from bot.sharing import services
-from bot.sharing.updates import LIMITS
+from bot.sharing.updates import LIMITS, SUBCOMMANDS
 from handlers.commands.context import CommandContext
 from handlers.commands.help import SECTIONS
 from handlers.sharing.listing import MAX_LISTED, list_message
 from handlers.sharing.modals import project_modal, share_modal
 from handlers.sharing.posting import RENDER
+from handlers.sharing.quick_choice import choice_message
 from handlers.sharing.share import NO_CHANNEL, deliver_share
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         ctx = CommandContext.from_command(runtime, command, client, respond, command.get("text", ""))
         response_url = command.get("response_url")
         word = ctx.text.lower()
-        if ctx.text and word not in ("list", "help", "new"):
+        if ctx.text and word not in SUBCOMMANDS:
             # A member's work is committed before the ack: once Slack shows the command as taken, a
             # crash can no longer lose it (the store is one short transaction, well inside 3 s).
             try:
@@ -50,13 +51,19 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         if not ctx.text:
             await open_share_form(ctx, response_url)
-        elif word == "list":
-            await show_list(ctx)
-        elif word == "help":
-            # Never a one-word share: it would go to the whole community channel.
-            await ctx.reply(*share_help())
-        elif word == "new":
-            await client.views_open(trigger_id=ctx.trigger_id,
+        else:
+            await run_subcommand(ctx, word, response_url)
+
+
+async def run_subcommand(ctx: CommandContext, word: str, response_url: str | None) -> None:
+    """`/qi-share list`, `help` or `new` (bot.sharing.updates.SUBCOMMANDS), typed or chosen after a quick
+    share that looked like one."""
+    if word == "list":
+        await show_list(ctx)
+    elif word == "help":
+        await ctx.reply(*share_help())
+    elif word == "new":
+        await ctx.client.views_open(trigger_id=ctx.trigger_id,
                                     view=project_modal(None, channel_id=ctx.channel_id, response_url=response_url))
 
 
@@ -96,7 +103,7 @@ async def store_quick_share(ctx: CommandContext) -> services.QuickShare | servic
 async def reply_to_quick_share(ctx: CommandContext, result: services.QuickShare | services.QuickShareHasPhi | None,
                                response_url: str | None) -> None:
     """Post a stored quick share at once (to `#slug`, the only active project, or as a general update),
-    or tell the member why nothing was posted."""
+    ask where an ambiguous one goes, or tell the member why nothing was posted."""
     runtime = ctx.runtime
     if result is None:
         await ctx.reply(NO_CHANNEL)
@@ -120,17 +127,18 @@ async def reply_to_quick_share(ctx: CommandContext, result: services.QuickShare 
         await ctx.reply(f"Only the team of `#{result.not_allowed_slug}` can post to it. Ask "
                         f"{mention(result.owner_id)} to add you to the team, or share without the project "
                         "name as a general update.")
+    elif result.ask is not None:
+        await ctx.reply(**choice_message(result.ask, result.text, result.choices))
     elif result.shared is None:
-        await ctx.reply("Add your update after the project name, e.g. "
-                        f"`/qi-share #{result.missing_text_slug or 'project'} Tried a new checklist`.")
+        await ctx.reply(missing_text(result.missing_text_slug))
     else:
-        note = ""
-        if result.other_projects:
-            names = ", ".join(f"`#{slug}`" for slug in result.other_projects)
-            note = (f"\nIt went out as a general update. To post to a project, start with its name, e.g. "
-                    f"`/qi-share #{result.other_projects[0]} ...` (yours: {names}).")
         await deliver_share(runtime, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, shared=result.shared,
-                            channel_id=ctx.channel_id, response_url=response_url, note=note)
+                            channel_id=ctx.channel_id, response_url=response_url)
+
+
+def missing_text(slug: str | None) -> str:
+    return ("Add your update after the project name, e.g. "
+            f"`/qi-share #{slug or 'project'} Tried a new checklist`. Nothing was posted.")
 
 
 def phi_refusal(explanation: str, text: str, project_id: int | None) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,25 +17,23 @@ from bot.sharing.projects import (
 from bot.sharing.updates import LIMITS as UPDATE_LIMITS
 from bot.sharing.updates import DataPoint, UpdateFields
 from handlers.ids import row_id
+from handlers.view_state import picked_date
 
 Errors = dict[str, str]
 
 
-def metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        found = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
 def value(view: dict[str, Any], block_id: str) -> Any:
-    """The value of the one element in an input block, whatever its type (None when empty)."""
-    actions = view.get("state", {}).get("values", {}).get(block_id) or {}
-    element = next(iter(actions.values()), None) or {}
+    """The value of the one element in an input block, whatever its type (None when empty, or not in
+    the shape Slack sends: a forged state is an empty field, never a 500)."""
+    values = (view.get("state") or {}).get("values")
+    actions = values.get(block_id) if isinstance(values, dict) else None
+    element = next(iter(actions.values()), None) if isinstance(actions, dict) else None
+    if not isinstance(element, dict):
+        return None
     kind = element.get("type")
     if kind in ("static_select", "radio_buttons"):
-        return (element.get("selected_option") or {}).get("value")
+        option = element.get("selected_option")
+        return option.get("value") if isinstance(option, dict) else None
     if kind == "multi_users_select":
         return element.get("selected_users") or []
     if kind == "datepicker":
@@ -110,12 +107,15 @@ def read_data_point(view: dict[str, Any], today: date,
         pass
     if number is None or not number.is_finite() or abs(number) >= Decimal("1e10"):
         errors["dp_value"] = "Enter the value as a number, e.g. 62 or 3.5."
-    observed = date.fromisoformat(when) if when else None
-    if observed is None:
+    observed = picked_date(when)
+    if not when:
         errors["dp_date"] = "Pick the date the value was measured."
+    elif observed is None:
+        errors["dp_date"] = "That is not a date on the calendar: pick the date it was measured."
     elif observed > today:
         errors["dp_date"] = "That date is in the future: pick the date it was measured."
     if errors:
         return None, errors
-    assert measure and number is not None and observed
-    return DataPoint(measure_id=int(measure), value=number, observed_on=observed), {}
+    measure_id = row_id(measure)
+    assert measure_id is not None and number is not None and observed
+    return DataPoint(measure_id=measure_id, value=number, observed_on=observed), {}

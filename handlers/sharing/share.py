@@ -49,7 +49,7 @@ async def tell(client: AsyncWebClient, *, user_id: str, channel_id: str | None, 
 
 
 async def deliver_share(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str, shared: Shared,
-                        channel_id: str, response_url: str | None, note: str = "") -> None:
+                        channel_id: str, response_url: str | None) -> None:
     """Post a stored update, tell its author where it is (or that it will appear shortly), offer CPD."""
     update_id, project_id = shared.update_id, shared.project_id
     delivery = await publish(runtime, team_id=team_id, update_id=update_id, queued=shared.queued)
@@ -65,7 +65,7 @@ async def deliver_share(runtime: Runtime, client: AsyncWebClient, *, team_id: st
     else:
         text = (f":hourglass_flowing_sand: Saved. Slack is busy right now, so your update will appear in "
                 f"<#{community}> shortly. Nothing is lost.")
-    await tell(client, user_id=user_id, channel_id=channel_id, response_url=response_url, text=text + note)
+    await tell(client, user_id=user_id, channel_id=channel_id, response_url=response_url, text=text)
     if project_id is not None and shared.had_thread:
         # The project's card shows its stage and progress: keep it current.
         await refresh_parent(runtime, team_id=team_id, project_id=project_id)

@@ -11,8 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import phi
 from bot.core.runtime import Runtime
 from bot.sharing import services
+from handlers import view_state
 from handlers.ids import row_id
-from handlers.sharing.forms import metadata, read_data_point, read_project, read_update, value
+from handlers.sharing.forms import read_data_point, read_project, read_update, value
 from handlers.sharing.modals import EDIT_UPDATE, NEW_PROJECT, PROJECT, SHARE
 from handlers.sharing.posting import RENDER, refresh_message, refresh_parent
 from handlers.sharing.share import deliver_share, tell
@@ -28,7 +29,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(SHARE)
     async def share(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         team_id, user_id = _who(body)
-        meta = metadata(view)
+        meta = view_state.metadata(view)
+        if meta is None:
+            await ack(response_action="errors", errors={"project": view_state.STALE_FORM})
+            return
         fields, errors = read_update(view)
         selected = value(view, "project")
         new_project, project_id, data_point = None, None, None
@@ -67,14 +71,17 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         await ack()
         await deliver_share(runtime, client, team_id=team_id, user_id=user_id, shared=shared,
-                            channel_id=meta.get("channel") or runtime.settings.community_channel_id or "",
-                            response_url=meta.get("reply"))
+                            channel_id=view_state.text(meta, "channel") or runtime.settings.community_channel_id or "",
+                            response_url=view_state.text(meta, "reply"))
 
     @app.view(EDIT_UPDATE)
     async def edit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         team_id, user_id = _who(body)
-        meta = metadata(view)
-        update_id = int(meta.get("update") or 0)
+        meta = view_state.metadata(view)
+        update_id = row_id((meta or {}).get("update"))
+        if update_id is None:
+            await ack(response_action="errors", errors={"tried": view_state.STALE_FORM})
+            return
         try:
             # The server's rules first, so a forged or stale submission learns nothing from the field checks.
             current = await services.update_to_edit(runtime, team_id, user_id, update_id)
@@ -95,20 +102,25 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         await ack()
         await refresh_message(runtime, team_id=team_id, update_id=edited.update_id)
-        await tell(client, user_id=user_id, channel_id=meta.get("channel"), response_url=meta.get("reply"),
-                   text=":pencil2: Your changes are saved; the post in the channel shows them.")
+        await tell(client, user_id=user_id, channel_id=view_state.text(meta, "channel"),
+                   response_url=view_state.text(meta, "reply"), text=":pencil2: Your changes are saved; the post in the channel shows them.")
 
     @app.view(PROJECT)
     async def save_project(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         team_id, user_id = _who(body)
-        meta = metadata(view)
+        meta = view_state.metadata(view)
+        # No "project" creates one; an id that is not one must not quietly create a copy instead of the edit.
+        project_id = row_id((meta or {}).get("project"))
+        if meta is None or (meta.get("project") is not None and project_id is None):
+            await ack(response_action="errors", errors={"title": view_state.STALE_FORM})
+            return
         fields, errors = read_project(view)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         try:
             saved = await services.save_project(runtime, team_id=team_id, user_id=user_id, fields=fields,
-                                                project_id=int(meta["project"]) if meta.get("project") else None)
+                                                project_id=project_id)
         except (services.NotAllowed, services.NotFound):
             await ack(response_action="errors", errors={"title": NOT_YOUR_PROJECT})
             return
@@ -121,6 +133,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         await refresh_parent(runtime, team_id=team_id, project_id=saved.project_id)
         verb = "Created" if saved.created else "Saved"
-        await tell(client, user_id=user_id, channel_id=meta.get("channel"), response_url=meta.get("reply"),
-                   text=f":white_check_mark: {verb} the project. Share an update with `/qi-share #{saved.slug} ...` "
+        await tell(client, user_id=user_id, channel_id=view_state.text(meta, "channel"),
+                   response_url=view_state.text(meta, "reply"), text=f":white_check_mark: {verb} the project. Share an update with `/qi-share #{saved.slug} ...` "
                         "or `/qi-share` for the form.")

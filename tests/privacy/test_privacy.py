@@ -179,10 +179,13 @@ async def test_forget_me_removes_the_members_data_and_keeps_the_teams(env):
         assert (updates[ts].author_id, updates[ts].tried, updates[ts].learned) == (None, REMOVED, None)
         assert updates[ts].post_status == "deleted"
     assert updates[posts["their_ts"]].tried == "Their test" and updates[posts["their_ts"]].author_id == OTHER
-    assert notes == {ME: None, OTHER: THEIR_SECRET_NOTE}
-    assert feedback == {ME: None, OTHER: "Their comment"}
-    assert (request.status, request.needs) == ("withdrawn", "")
-    assert pairing.status == "ended"
+    # What the programme counts stays, under a pseudonym of this forgetting (the audit row's actor).
+    pseudonym = audit.actor_id
+    assert pseudonym.startswith("forgotten-") and ME not in pseudonym
+    assert notes == {pseudonym: None, OTHER: THEIR_SECRET_NOTE}
+    assert feedback == {pseudonym: None, OTHER: "Their comment"}
+    assert (request.status, request.needs, request.mentee_id) == ("withdrawn", "", pseudonym)
+    assert (pairing.status, pairing.mentee_id, pairing.ended_by) == ("ended", pseudonym, pseudonym)
     assert kudos == []
 
     # The bot's channel posts of their updates are gone; the teammate's stays.
@@ -191,13 +194,19 @@ async def test_forget_me_removes_the_members_data_and_keeps_the_teams(env):
 
     # Audited: who, what kinds and how many; never the content.
     counts = audit.detail["counts"]
-    assert audit.actor_id == ME
+    assert audit.subject == f"member:{pseudonym}"
     assert counts["updates"] == 2 and counts["cpd entries"] == 1 and counts["private notes"] == 1
     assert counts["mentor requests withdrawn"] == 1 and counts["projects deleted"] == 1
     assert "Solo test" not in json.dumps(audit.detail) and MY_NOTE not in json.dumps(audit.detail)
 
     assert env.slack.home_view(ME)["blocks"][0]["text"]["text"] == "Your data was deleted"
-    assert "Done: your QI Commons data is deleted" in env.slack.responses()[-1]["text"]
+    assert env.slack.responses()[-1]["text"] == (
+        "Done: QI Commons no longer holds your data. I deleted your profile and settings, 1 CPD entry, 2 QI updates, "
+        "1 project only you worked on, your mentor profile, 1 private meeting note, 1 feedback comment and 1 kudos "
+        "you gave. I withdrew 1 open mentor request and took you off the team of 1 project. 1 mentorship has ended; "
+        "the other person was told, without your name. 1 project you shared with a team stays with the team, "
+        "without your name. The programme's totals still count 1 mentor request and 1 mentorship, with nothing left "
+        "that names you. I'm removing 2 posts of yours from the channel now.")
     # The teammate's Home no longer shows them as a mentee.
     assert "U0MEMBER1" not in json.dumps(env.slack.home_view(OTHER)["blocks"])
 

@@ -190,6 +190,18 @@ async def test_files_upload_v2_round_trip(slack, client):
     assert shared["text"] == "This week's data" and shared["files"][0]["id"] == stored.id
 
 
+async def test_files_delete_removes_the_file_and_its_place_in_the_message(slack, client):
+    result = await client.files_upload_v2(channel="C0COMMUNITY", content=b"{}", filename="export.json",
+                                          initial_comment="Your data")
+    await client.files_delete(file=result["file"]["id"])
+    assert slack.files == []
+    [shared] = slack.messages("C0COMMUNITY")
+    assert shared["text"] == "Your data" and shared["files"] == []
+    with pytest.raises(SlackApiError) as again:
+        await client.files_delete(file=result["file"]["id"])
+    assert again.value.response["error"] == "file_not_found"
+
+
 # -- failures ----------------------------------------------------------------------------------------
 
 
