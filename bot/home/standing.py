@@ -38,6 +38,8 @@ class HomeProject:
     progress_score: Decimal
     status: str
     last_update_at: datetime | None
+    slug: str = ""
+    has_measures: bool = False  # so the Home offers its run chart
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,8 @@ async def _projects(session: AsyncSession, team_id: str, user_id: str) -> tuple[
     projects = await projects_of(session, team_id, user_id)
     shown = projects[:PROJECTS_SHOWN]
     last_updates = await last_update_at(session, [p.id for p in shown])
-    return [HomeProject(p.id, p.title, p.pdsa_stage, p.progress_score, p.status, last_updates.get(p.id))
-            for p in shown], len(projects)
+    return [HomeProject(p.id, p.title, p.pdsa_stage, p.progress_score, p.status, last_updates.get(p.id),
+                        p.slug, bool(p.measures)) for p in shown], len(projects)
 
 
 async def _mentorships(session: AsyncSession, team_id: str, user_id: str) -> tuple[list[HomeMentorship], int]:

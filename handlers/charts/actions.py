@@ -16,7 +16,8 @@ from bot.charts import measure_details
 from bot.charts.measure_charts import ChartUnavailable, measure_chart
 from bot.core import phi
 from bot.core.runtime import Runtime
-from handlers.charts.delivery import CHART, UPLOAD_FAILED, upload
+from handlers.charts.commands import chart_to_member
+from handlers.charts.delivery import CHART, CHART_TO_ME, UPLOAD_FAILED, upload
 from handlers.charts.measure_form import MEASURE_DETAILS, measure_modal, read_measure_modal
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,18 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         if not await upload(client, chart, channel=chart.channel_id, thread_ts=chart.thread_ts):
             await tell(UPLOAD_FAILED)
+
+    @app.action(CHART_TO_ME)
+    async def run_chart_to_me(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                              client: AsyncWebClient) -> None:
+        """From the App Home, which has no ephemeral replies: the chart, or why there is none, comes by DM."""
+        await ack()
+        user_id = body["user"]["id"]
+        text, chart = await chart_to_member(runtime, client, team_id=body["team"]["id"], user_id=user_id,
+                                            slug=action.get("value") or "")
+        if chart is None:
+            await runtime.outbox.send(team_id=body["team"]["id"], method="chat.postMessage",
+                                      args={"channel": user_id, "text": text})
 
     @app.action(MEASURE_DETAILS)
     async def open_details(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,

@@ -17,6 +17,7 @@ from bot.core.text import escape
 log = logging.getLogger(__name__)
 
 CHART = "charts_run_chart"  # the "Run chart" button on a project's card; its value is the project's slug
+CHART_TO_ME = "charts_run_chart_dm"  # the same on the App Home: the chart goes to the member's DM
 
 UPLOAD_FAILED = "I couldn't upload the chart just now. The data is safe; please try again in a minute."
 

@@ -12,6 +12,7 @@ from bot.cpd.rules import format_credits
 from bot.home.standing import HomeData, HomeMentorship, HomeProject, HomeRequest
 from bot.sharing.projects import progress_label, stage_label
 from handlers.blocks import button, context, header, mrkdwn, plain, section
+from handlers.charts.delivery import CHART_TO_ME
 
 BAR_CELLS = 10
 REQUEST_WAITING = {
@@ -67,6 +68,8 @@ def _project(project: HomeProject) -> list[dict[str, Any]]:
     text = f"*{escape(project.title)}*\n{' · '.join(facts)}"
     buttons = [button("Share update", SHARE_PROJECT_UPDATE, str(project.id)),
                button("Edit", EDIT_PROJECT, str(project.id))]
+    if project.has_measures:
+        buttons.append(button("Run chart", CHART_TO_ME, project.slug))
     return [section(text, verbatim=True), {"type": "actions", "elements": buttons}]
 
 

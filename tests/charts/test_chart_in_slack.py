@@ -215,3 +215,21 @@ async def test_csv_sends_the_series_with_its_analysis(env):
     assert len(lines) == 40  # the header and 39 points
     assert lines[-1].split(",")[1:5] == ["11", "1", "19", "yes"] and "longest_run" in lines[-1]
     assert env.slack.responses()[-1]["text"].startswith("Sent the data of the run chart of Wait to first assessment")
+
+
+async def test_the_home_offers_each_projects_run_chart_and_sends_it_by_dm(env):
+    slug = await _project(env, WAIT_BASELINE + WAIT_AFTER)
+    await env.driver.event({"type": "app_home_opened", "user": MEMBER_ID, "tab": "home", "channel": "D0HOME"})
+    await env.settle()
+    home = env.slack.home_view(MEMBER_ID)
+    [chart_button] = [e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
+                      if e["action_id"] == "charts_run_chart_dm"]
+    assert chart_button["value"] == slug
+    await env.driver.action("charts_run_chart_dm", value=slug, view=home)
+    await env.settle()
+    [sent] = _dm_files(env, MEMBER_ID)
+    assert sent.content.startswith(PNG) and "a signal of improvement" in sent.initial_comment
+
+    await env.driver.action("charts_run_chart_dm", value="gone-project", view=home)  # deleted meanwhile
+    await env.settle()
+    assert "I can't find a project called `#gone-project`" in env.slack.messages(env.slack.dm_channel(MEMBER_ID))[-1]["text"]
