@@ -459,6 +459,23 @@ class Workspace(Base):
     changed_at: Mapped[datetime]
 
 
+class ChartSignal(Base):
+    """A run-chart signal on a measure, kept so each is announced once (and the digest can list the week's)."""
+
+    __tablename__ = "chart_signals"
+    __table_args__ = (UniqueConstraint("measure_id", "rule", "first_on"), Index("ix_chart_signals_team_found", "team_id", "found_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("qi_measures.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(SHORT)  # longest_run | shift | trend | outside_limits
+    verdict: Mapped[str] = mapped_column(SHORT)  # improvement | deterioration
+    first_on: Mapped[date] = mapped_column(Date)  # its first point: the same signal growing is not a new one
+    last_on: Mapped[date] = mapped_column(Date)
+    points: Mapped[int]
+    found_at: Mapped[datetime]
+
+
 class ProcessedEvent(Base):
     """Slack event ids we have taken on, so a retried delivery does nothing twice."""
 

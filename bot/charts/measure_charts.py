@@ -62,9 +62,7 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
                                    "project's card (for example `outcome: % discharge summaries sent in 48 h`).")
         counts = await _point_counts(session, team_id, [m.id for m in project.measures])
         chosen = _choose(project.measures, measure.strip(), counts)
-        rows = (await session.scalars(select(MeasureDataPoint).where(
-            MeasureDataPoint.team_id == team_id, MeasureDataPoint.measure_id == chosen.id)
-            .order_by(MeasureDataPoint.observed_on, MeasureDataPoint.id))).all()
+        rows = await points_of(session, team_id, chosen.id)
         names = tuple(m.name for m in project.measures if m.id != chosen.id)
         title, channel_id, thread_ts, project_id = project.title, project.channel_id, project.thread_ts, project.id
         owner_id = project.owner_id
@@ -73,9 +71,7 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
             f"\"{chosen.name}\" has {len(rows)} data point{'' if len(rows) == 1 else 's'} so far; a run chart needs "
             f"at least {FEWEST_POINTS} (and 10 before it can call a signal). Add points with `/qi-share`: choose "
             "the project, then the measure, its date and value.")
-    series = Series(points=tuple(Point(r.observed_on, _plain(r.value)) for r in rows),
-                    direction=chosen.direction if chosen.direction in ("up", "down") else None,  # type: ignore[arg-type]
-                    baseline=_baseline(chosen.baseline_points, len(rows)), goal=chosen.goal)
+    series = series_of(chosen, rows)
     analysis = analyse(series)
     chart_title = f"{chosen.name} ({title})"
     png = await asyncio.to_thread(render_run_chart, series, analysis, title=chart_title, unit=chosen.unit) if draw else b""
@@ -83,6 +79,19 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
                         direction=series.direction, points=len(rows), png=png, csv=series_csv(series, analysis),
                         alt_text=alt_text(analysis, title=chart_title), summary=_summary(analysis, series),
                         channel_id=channel_id, thread_ts=thread_ts, other_measures=names)
+
+
+async def points_of(session: AsyncSession, team_id: str, measure_id: int) -> list[MeasureDataPoint]:
+    return list((await session.scalars(select(MeasureDataPoint).where(
+        MeasureDataPoint.team_id == team_id, MeasureDataPoint.measure_id == measure_id)
+        .order_by(MeasureDataPoint.observed_on, MeasureDataPoint.id))).all())
+
+
+def series_of(measure: QiMeasure, rows: list[MeasureDataPoint]) -> Series:
+    """The measure's points, oldest first, with what its owner said: which way is better, goal, baseline."""
+    return Series(points=tuple(Point(r.observed_on, _plain(r.value)) for r in rows),
+                  direction=measure.direction if measure.direction in ("up", "down") else None,  # type: ignore[arg-type]
+                  baseline=_baseline(measure.baseline_points, len(rows)), goal=measure.goal)
 
 
 async def _point_counts(session: AsyncSession, team_id: str, measure_ids: list[int]) -> dict[int, int]:

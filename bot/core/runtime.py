@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MemberChanged = Callable[[str, str], Awaitable[None]]
+DataPointAdded = Callable[[str, int], Awaitable[Any]]  # (team_id, measure_id)
 REFRESHES = 4  # member-view refreshes (App Home publishes) running at once
 SweepStep = Callable[["Runtime"], Awaitable[None]]
 # Queues the nudge's DM with `runtime.outbox.enqueue` in the given session (the claim's transaction)
@@ -82,6 +83,7 @@ class Runtime:
     people: SlackPeople = field(init=False)
 
     member_change_listeners: list[MemberChanged] = field(default_factory=list)
+    data_point_listeners: list[DataPointAdded] = field(default_factory=list)
     # What the every-minute sweep runs (bot/core/nudges.py), registered explicitly by features.
     sweep_steps: dict[str, SweepStep] = field(default_factory=dict)
     nudge_senders: dict[str, NudgeSender] = field(default_factory=dict)
@@ -98,6 +100,15 @@ class Runtime:
     def on_member_changed(self, listener: MemberChanged) -> None:
         """Run `listener(team_id, user_id)` whenever what that member sees has changed."""
         self.member_change_listeners.append(listener)
+
+    def on_data_point(self, listener: DataPointAdded) -> None:
+        """Run `listener(team_id, measure_id)` after a measure gains a data point (run-chart signals)."""
+        self.data_point_listeners.append(listener)
+
+    def data_point_added(self, team_id: str, measure_id: int) -> None:
+        """In the background, like member_changed: the point is stored whatever the listeners do."""
+        for listener in self.data_point_listeners:
+            self.inflight.spawn(_logged(listener(team_id, measure_id)))
 
     def each_sweep(self, name: str, step: SweepStep) -> None:
         """A time-driven step (e.g. hand a request on) that every sweep runs before the nudges."""

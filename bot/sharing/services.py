@@ -179,6 +179,8 @@ async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: 
         members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
         shared = Shared(update.id, project.id if project else None,
                         had_thread=project is not None and project.thread_ts is not None, queued=queued)
+    if data_point is not None:
+        runtime.data_point_added(team_id, data_point.measure_id)
     for member in members:
         runtime.member_changed(team_id, member)
     return shared

@@ -19,6 +19,7 @@ from sqlalchemy import and_, distinct, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.charts.signals import NewSignal, signals_between
 from bot.core.runtime import Runtime
 from bot.core.text import first_line
 from bot.mentoring.requests import OPEN_STATUSES
@@ -41,6 +42,7 @@ NEW_PROJECT_LIMIT = 8
 HELP_WANTED_LIMIT = 5
 MOST_KUDOS_LIMIT = 3
 NAMED_LIMIT = 5
+SIGNAL_LIMIT = 5
 SMALL_CELL = 5  # fewer people than this in an aggregate and it is not shown
 FIRST_WINDOW = timedelta(days=7)
 
@@ -95,11 +97,12 @@ class WeeklyDigest:
     named_mentors: tuple[str, ...]  # mentors with room who agreed to be named
     cpd_hours: Decimal | None  # None when fewer than SMALL_CELL members logged CPD
     cpd_members: int | None
+    signals: tuple[NewSignal, ...] = ()  # run-chart signals of improvement found this week
 
     @property
     def is_empty(self) -> bool:
         """Nothing new happened: post an encouragement instead of a digest."""
-        return not (self.update_count or self.new_project_count or self.new_matches)
+        return not (self.update_count or self.new_project_count or self.new_matches or self.signals)
 
 
 async def build_weekly_digest(session: AsyncSession, team_id: str, since: datetime, until: datetime) -> WeeklyDigest:
@@ -163,7 +166,8 @@ async def build_weekly_digest(session: AsyncSession, team_id: str, since: dateti
         help_wanted=tuple(help_wanted), most_kudos=tuple(most_kudos), new_matches=new_matches,
         open_requests=open_requests, named_matches=tuple((row[0], row[1]) for row in named_matches),
         mentors_with_room=mentor_count, named_mentors=tuple(named_mentors),
-        cpd_hours=Decimal(hours or 0) if shown_cpd else None, cpd_members=cpd_members if shown_cpd else None)
+        cpd_hours=Decimal(hours or 0) if shown_cpd else None, cpd_members=cpd_members if shown_cpd else None,
+        signals=tuple((await signals_between(session, team_id, since, until))[:SIGNAL_LIMIT]))
 
 
 async def digest_until(runtime: Runtime, team_id: str, until: datetime) -> WeeklyDigest:

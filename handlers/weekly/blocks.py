@@ -43,6 +43,14 @@ def _lines_within(heading: str, lines: list[str], more: Callable[[int], str], un
     return text, shown
 
 
+_SIGNAL_WORDS = {
+    "longest_run": lambda n: f"{n} points in a row on the better side of the centre line",
+    "shift": lambda n: f"a shift of {n} points",
+    "trend": lambda n: f"a trend of {n} points",
+    "outside_limits": lambda n: "a point beyond the control limits",
+}
+
+
 def _list_section(heading: str, lines: list[str], unlisted: int = 0) -> dict[str, Any]:
     return section(_lines_within(heading, lines, lambda n: f"…and {n} more", unlisted)[0], verbatim=True)
 
@@ -165,6 +173,12 @@ def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, works
 def _tail_blocks(digest: WeeklyDigest, workspace_url: str | None) -> list[dict[str, Any]]:
     """Help wanted, kudos, mentoring, CPD and mentors with room: always shown, whatever the updates."""
     blocks: list[dict[str, Any]] = [{"type": "divider"}]
+    if digest.signals:
+        # One line a measure: a long run is usually a shift too, and the same good news once is enough.
+        shown = {(s.slug, s.measure_name): s for s in reversed(digest.signals)}.values()
+        lines = [f"*{escape(s.measure_name)}* in {escape(s.project_title)} (`#{s.slug}`): {_SIGNAL_WORDS[s.rule](s.points)}"
+                 for s in shown]
+        blocks.append(_list_section(":chart_with_upwards_trend: *Signals of improvement*", lines))
     if digest.help_wanted:
         lines = [_short_line(u, u.help_wanted or "", workspace_url) for u in digest.help_wanted]
         blocks.append(_list_section(":raising_hand: *Help wanted*", lines))

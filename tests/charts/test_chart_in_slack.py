@@ -39,7 +39,7 @@ async def _project(env, values, *, measures=(("outcome", "Wait to first assessme
             env.runtime, team_id=TEAM, user_id=MEMBER_ID, project_id=saved.project_id, render=RENDER,
             fields=UpdateFields(tried=f"Week {len(values) - weeks_ago}", pdsa_stage="do"),
             data_point=DataPoint(outcome.id, Decimal(value), today - timedelta(weeks=weeks_ago)))
-    await env.runtime.outbox.drain()
+        await env.runtime.outbox.drain()  # each share posted before the next, as members share week by week
     await env.settle()
     return saved.slug
 
@@ -233,3 +233,49 @@ async def test_the_home_offers_each_projects_run_chart_and_sends_it_by_dm(env):
     await env.driver.action("charts_run_chart_dm", value="gone-project", view=home)  # deleted meanwhile
     await env.settle()
     assert "I can't find a project called `#gone-project`" in env.slack.messages(env.slack.dm_channel(MEMBER_ID))[-1]["text"]
+
+
+async def _announcements(env, channel):
+    await env.settle()
+    await env.runtime.outbox.drain()
+    return [m for m in env.slack.messages(channel) if "A signal of" in m.get("text", "")]
+
+
+async def test_a_signal_of_improvement_is_told_in_the_projects_thread_once(env):
+    slug = await _project(env, WAIT_BASELINE + WAIT_AFTER)
+    said = await _announcements(env, "C0COMMUNITY")
+    rules = [m["blocks"][0]["text"]["text"].split("`): ", 1)[1].split(",")[0] for m in said]
+    assert sorted(rules) == sorted(set(rules)) and "a long run on one side of the centre line" in rules
+    [card] = [m for m in posts(env) if "QI project:" in m["text"] and m.get("thread_ts") in (None, m["ts"])]
+    assert all(m["thread_ts"] == card["ts"] for m in said)
+    assert said[0]["text"] == f"A signal of improvement in Wait to first assessment (#{slug})"
+
+    # One more point on the same run: the same signals, so nothing new is said.
+    async with env.runtime.db.session() as session:
+        outcome = await session.scalar(select(QiMeasure).where(QiMeasure.kind == "outcome"))
+    await services.share_update(env.runtime, team_id=TEAM, user_id=MEMBER_ID, render=RENDER,
+                                project_id=outcome.project_id, fields=UpdateFields(tried="Week 40", pdsa_stage="do"),
+                                data_point=DataPoint(outcome.id, Decimal(12), env.clock.now().date()))
+    assert len(await _announcements(env, "C0COMMUNITY")) == len(said)
+
+
+async def test_a_signal_of_deterioration_is_told_to_the_owner_alone(env):
+    await _project(env, WAIT_BASELINE + WAIT_AFTER, direction="up")
+    assert await _announcements(env, "C0COMMUNITY") == []
+    told = await _announcements(env, env.slack.dm_channel(MEMBER_ID))
+    assert told and all("A signal of deterioration" in m["text"] for m in told)
+    assert "only you see this" in told[0]["blocks"][0]["text"]["text"]
+
+
+async def test_the_weeks_signals_of_improvement_are_in_the_digest(env):
+    from handlers.weekly.jobs import run_weekly_job
+
+    slug = await _project(env, WAIT_BASELINE + WAIT_AFTER)
+    await _announcements(env, "C0COMMUNITY")
+    env.clock.advance(timedelta(days=3))  # past Friday's digest time
+    assert (await run_weekly_job(env.runtime, "digest")).outcome == "posted"
+    digest = env.slack.messages("C0COMMUNITY")[-1]
+    [signals] = [b for b in digest["blocks"] if "Signals of improvement" in b.get("text", {}).get("text", "")]
+    text = signals["text"]["text"]
+    assert f"*Wait to first assessment* in Faster first assessment (`#{slug}`)" in text
+    assert text.count("Wait to first assessment") == 1  # its shift and its long run: one line
