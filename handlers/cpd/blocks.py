@@ -10,8 +10,10 @@ from typing import Any
 from bot.core.text import escape, truncate
 from bot.cpd.entries import Entry, Standing
 from bot.cpd.progress import CpdProgress
-from bot.cpd.rules import format_credits, get_framework
+from bot.cpd.quick_entry import NeedsType
+from bot.cpd.rules import CpdActivity, credits_for, format_credits, get_framework
 from handlers.blocks import button, context, header, mrkdwn, section
+from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
 
 ADD_REFLECTION = "cpd_add_reflection"
 DELETE_ENTRY = "cpd_delete_entry"
@@ -68,6 +70,30 @@ def logged_message(entry: Entry, assumptions: tuple[str, ...] = ()) -> dict[str,
     credits = credits_text(entry)
     fallback = f"Logged {entry.title}: {amount_text(entry)}" + (f", {credits}" if credits else "")
     return {"text": escape(fallback), "blocks": blocks}
+
+
+def type_question_message(question: NeedsType) -> dict[str, Any]:
+    """A quick entry whose words fit several types: one button a type, each opening the form filled in."""
+    entry, rules = question.entry, get_framework(question.entry.framework)
+    because = escape(question.because)
+    blocks: list[dict[str, Any]] = [section(
+        f"*“{because}” can be logged more than one way: which was it?*\n"
+        f"_{escape(entry.title)}_ ({entry.date.isoformat()}, {format_credits(entry.hours or 0)} h)", verbatim=True)]
+    for index, activity_id in enumerate(question.choices):
+        activity = rules.activity(activity_id)
+        credits = credits_for(CpdActivity(rules.id, activity_id, entry.date, entry.hours, None))
+        worth = f" = {format_credits(credits)} credit{'' if credits == 1 else 's'}" if rules.awards_credits else ""
+        prefill = EntryPrefill(activity_type=activity_id, title=entry.title, hours=entry.hours, date=entry.date,
+                               source="quick")
+        blocks.append({"type": "actions", "block_id": f"cpd_type_choice_{index}", "elements": [button(
+            f"{rules.section(activity.section).name} · {activity.name}{worth}", OPEN_ENTRY_FORM,
+            prefill.to_value(), style="primary" if index == 0 else None)]})
+    words = " or ".join(rules.activity(a).aliases[0] for a in question.choices if rules.activity(a).aliases)
+    skip = f" Next time, add {words} to your line and I won't need to ask." if words else ""
+    blocks.append(context("The form opens with your entry filled in: check it, add what you learned and submit. "
+                          f"Nothing is logged until then.{skip}", verbatim=True))
+    return {"text": escape(f"“{question.because}” can be logged more than one way: which was it?"),
+            "blocks": blocks}
 
 
 def list_message(entries: list[Entry], note: str | None = None) -> dict[str, Any]:

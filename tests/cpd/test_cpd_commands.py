@@ -103,12 +103,65 @@ async def test_quick_entry_logs_six_moc_credits_in_section_3(env):
 
 
 async def test_quick_entry_without_a_type_says_what_it_assumed(env):
-    reply = await cpd(env, "90m Reading on clozapine monitoring")
+    reply = await cpd(env, "90m Clozapine monitoring")
 
     [entry] = await entries(env)
     assert (entry.activity_type, entry.hours) == ("s2-plp", Decimal("1.50"))
     assert "3 Royal College MOC credits" in reply["blocks"][0]["text"]["text"]
     assert "Assumed Section 2 · Personal learning project" in reply["blocks"][1]["elements"][0]["text"]
+
+
+async def test_quick_entry_reads_the_type_from_its_words_and_says_so(env):
+    # Issue 16 item 4: this was logged as Section 2, 4 credits.
+    reply = await cpd(env, "2 hours chart audit with feedback")
+
+    [entry] = await entries(env)
+    assert (entry.activity_type, entry.hours, entry.title) == ("s3-chart-audit", Decimal("2.00"),
+                                                                "chart audit with feedback")
+    assert "Section 3 · Chart audit and feedback · *6 Royal College MOC credits*" in reply["blocks"][0]["text"]["text"]
+    assert "because of “chart audit”" in reply["blocks"][1]["elements"][0]["text"]
+
+
+async def test_quick_entry_understands_yesterday(env):
+    await cpd(env, "2h s1 yesterday workshop")
+
+    [entry] = await entries(env)
+    assert (entry.occurred_on, entry.title, entry.activity_type) == (date(2026, 11, 24), "workshop", "s1-accredited")
+
+
+async def test_a_journal_club_is_asked_about_and_the_choice_opens_the_form_filled_in(env):
+    # Accredited or not only the member knows: the bot asks instead of guessing a section.
+    reply = await cpd(env, "90 min journal club")
+
+    assert await entries(env) == []
+    assert reply["text"] == "“journal club” can be logged more than one way: which was it?"
+    assert_golden("cpd_quick_entry_question", {"text": reply["text"], "blocks": reply["blocks"]})
+    choices = [b["elements"][0] for b in reply["blocks"] if b["type"] == "actions"]
+    assert [c["text"]["text"] for c in choices] == [
+        "Section 1 · Accredited group learning = 1.5 credits",
+        "Section 1 · Unaccredited group learning = 0.75 credits",
+    ]
+
+    await env.driver.action("cpd_open_entry_form", value=choices[1]["value"])
+    await env.settle()
+    view = env.slack.opened_views[-1]["view"]
+    fields = {b["block_id"]: b.get("element", {}) for b in view["blocks"] if b["type"] == "input"}
+    assert fields["activity"]["initial_option"]["value"] == "s1-unaccredited"
+    assert fields["amount"]["initial_value"] == "1.5"
+    assert fields["title"]["initial_value"] == "journal club"
+    await env.driver.submit_view("cpd_entry", entry_values(
+        date={"selected_date": "2026-11-25"}, activity={"selected": "s1-unaccredited"}, amount="1.5",
+        title="journal club"), view=view)
+
+    [entry] = await entries(env)
+    assert (entry.activity_type, entry.hours, entry.source) == ("s1-unaccredited", Decimal("1.50"), "quick")
+
+
+async def test_a_question_about_a_title_with_an_identifier_is_refused_without_echoing_it(env):
+    reply = await cpd(env, "1h journal club on MRN 4455667")
+
+    assert "4455667" not in json.dumps(reply)
+    assert await entries(env) == []
 
 
 async def test_quick_entry_counts_items(env):
@@ -127,7 +180,7 @@ async def test_unreadable_text_shows_the_accepted_forms_and_logs_nothing(env):
 
     assert "I couldn't find how long it took" in reply["text"]
     assert "/cpd-log 1.5h s1 Grand rounds on suicide risk" in reply["text"]
-    assert "1.5, 1.5h, 90m, 1h30 or 1:30" in reply["text"]
+    assert "1.5, 1,5, 1.5h, 90m, 1h30, 1:30 or an hour" in reply["text"]
     assert await entries(env) == []
 
 
