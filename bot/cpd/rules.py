@@ -124,6 +124,8 @@ class Framework:
     id: str
     name: str
     short_name: str
+    reflection_why: str  # "the Royal College asks what you learned for every MAINPORT entry"
+    portal: str  # where an export goes: "MAINPORT", "your learning plan"
     sources: tuple[str, ...]
     awards_credits: bool  # False for `hours`: hours only
     year_start: tuple[int, int]  # (month, day)
@@ -247,6 +249,8 @@ def _load_framework(framework_id: str, raw: dict) -> Framework:
         id=framework_id,
         name=raw["name"],
         short_name=raw["short_name"],
+        reflection_why=raw["reflection_why"],
+        portal=raw["portal"],
         sources=tuple(raw["sources"]),
         awards_credits=raw["unit"] == "credits",
         year_start=_month_day(raw["year_start"]),

@@ -61,7 +61,7 @@ def logged_message(entry: Entry, assumptions: tuple[str, ...] = ()) -> dict[str,
     blocks = [section(f"Logged {about_entry(entry)}", verbatim=True)]
     notes = list(assumptions)
     if not entry.has_reflection:
-        notes.append("Needs a reflection: your college asks what you learned for every entry.")
+        notes.append(f"Needs a reflection: {get_framework(entry.framework).reflection_why}.")
     if notes:
         blocks.append(context("\n".join(escape(note) for note in notes), verbatim=True))
     if not entry.has_reflection:
@@ -149,27 +149,39 @@ def _day(day: Any) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def _goal_text(progress: CpdProgress) -> str:
+    """'20 credits' or '20 h': the member's own goal in the framework's unit."""
+    goal = progress.annual_goal or 0
+    return _amount(progress, goal, goal)
+
+
 def summary_message(standing: Standing) -> dict[str, Any]:
-    """Standing this year and this cycle against the member's framework, what is still needed, and when."""
+    """Standing this year (and this cycle, where the framework has one longer than a year) against the
+    member's framework and their own goal: what is still needed, and when. Says only what is true: no
+    "requirements met" where the framework sets none (learning hours), no cycle where it is the year."""
     progress, profile = standing.progress, standing.profile
     rules = progress.framework
+    has_cycle = rules.cycle_years > 1
     year_label = str(progress.year) if rules.year_start == (1, 1) else f"{progress.year}–{progress.year + 1}"
-    blocks: list[dict[str, Any]] = [
-        header(f"Your CPD for {year_label}"),
-        context(f"{escape(rules.short_name)} · year {_day(progress.year_start)} to {_day(progress.year_end)}"
-                f" · cycle {_day(progress.cycle_start)} to {_day(progress.cycle_end)}", verbatim=True),
-    ]
-    if profile.cycle_start_year is None:
+    period = f"{escape(rules.short_name)} · year {_day(progress.year_start)} to {_day(progress.year_end)}"
+    if has_cycle:
+        period += f" · cycle {_day(progress.cycle_start)} to {_day(progress.cycle_end)}"
+    blocks: list[dict[str, Any]] = [header(f"Your CPD for {year_label}"), context(period, verbatim=True)]
+    if profile.cycle_start_year is None and has_cycle:
         blocks.append(context(f"You haven't set when your cycle started, so I assumed {progress.cycle_start.year}. "
                               "Set it with `/cpd-log settings`.", verbatim=True))
+
+    def standing_text(year_amount: str, cycle_amount: str) -> str:
+        return f"{year_amount} this year · {cycle_amount} this cycle" if has_cycle else f"{year_amount} this year"
+
     fields = [
-        mrkdwn(f"*{escape(s.section.name)} · {escape(s.section.title)}*\n"
-               f"{_amount(progress, s.credits_year, s.hours_year)} this year · "
-               f"{_amount(progress, s.credits_cycle, s.hours_cycle)} this cycle", verbatim=True)
+        mrkdwn(f"*{escape(s.section.name)} · {escape(s.section.title)}*\n" + standing_text(
+            _amount(progress, s.credits_year, s.hours_year), _amount(progress, s.credits_cycle, s.hours_cycle)),
+            verbatim=True)
         for s in progress.sections
     ]
-    total = (f"*Total:* {_amount(progress, progress.credits_year, progress.hours_year)} this year · "
-             f"{_amount(progress, progress.credits_cycle, progress.hours_cycle)} this cycle")
+    this_year = _amount(progress, progress.credits_year, progress.hours_year)
+    total = "*Total:* " + standing_text(this_year, _amount(progress, progress.credits_cycle, progress.hours_cycle))
     if progress.year_requirements and progress.cycle_requirements:
         total += (f"\nRequired: {format_credits(progress.year_requirements.per_year)} a year and "
                   f"{format_credits(progress.cycle_requirements.per_cycle)} a cycle")
@@ -177,13 +189,23 @@ def summary_message(standing: Standing) -> dict[str, Any]:
                              for m in progress.cycle_requirements.minimums)
         total += f", with {minimums} per cycle" if minimums else ""
     if progress.annual_goal is not None:
-        total += f"\nYour annual goal: {format_credits(progress.annual_goal)}"
+        total += f"\nYour annual goal: {_goal_text(progress)}"
     blocks += [{"type": "section", "fields": fields[:10]}, section(total, verbatim=True)]
+    has_requirements = progress.year_requirements is not None
     if progress.still_needed:
         blocks.append(section("*Still needed*\n" + "\n".join(f"• {s.text}" for s in progress.still_needed),
                               verbatim=True))
-    elif progress.year_requirements is not None or progress.annual_goal is not None:
-        blocks.append(section("*You have met this year's and this cycle's requirements.*", verbatim=True))
+    elif has_requirements:
+        met = "this year's and this cycle's requirements" if has_cycle else "this year's requirements"
+        goal = " and your own goal" if progress.annual_goal is not None else ""
+        blocks.append(section(f"*You have met {met}{goal}.*", verbatim=True))
+    elif progress.annual_goal is not None:
+        blocks.append(section(f"*You have reached your goal of {_goal_text(progress)} for {year_label}.*",
+                              verbatim=True))
+    if progress.annual_goal is None and not has_requirements:
+        blocks.append(context("You haven't set a goal for the year. If your learning plan has a target number "
+                              "of hours, set it as your annual goal with `/cpd-log settings` and I'll show how "
+                              "far you are from it.", verbatim=True))
     notes = [note.text for note in progress.caps]
     notes += list(progress.cycle_requirements.notes if progress.cycle_requirements else ())
     if progress.other_framework_entries:
@@ -195,8 +217,15 @@ def summary_message(standing: Standing) -> dict[str, Any]:
         deadline = _day(progress.year_deadline)
         blocks.append(context(f"The reporting deadline for {year_label} ({deadline}) has passed."
                               if progress.deadline_passed else f"Report {year_label} by {deadline}.", verbatim=True))
-    needed = "; ".join(s.text for s in progress.still_needed) or "requirements met"
-    return {"text": escape(f"Your CPD for {year_label}: {needed}."), "blocks": blocks}
+    if progress.still_needed:
+        status = "; ".join(s.text for s in progress.still_needed)
+    elif has_requirements:
+        status = f"{this_year} this year, requirements met"
+    elif progress.annual_goal is not None:
+        status = f"{this_year} this year, goal of {_goal_text(progress)} reached"
+    else:
+        status = f"{this_year} this year"
+    return {"text": escape(f"Your CPD for {year_label}: {status}."), "blocks": blocks}
 
 
 def _reflection_block(standing: Standing) -> dict[str, Any]:
@@ -209,4 +238,4 @@ def _reflection_block(standing: Standing) -> dict[str, Any]:
     tail = f"\n…and {more} more" if more > 0 else ""
     noun = "entry needs" if len(waiting) == 1 else "entries need"
     return section(f"*{len(waiting)} {noun} a reflection*\n{shown}{tail}\n"
-                   "Add one from `/cpd-log list`: your college asks what you learned for every entry.", verbatim=True)
+                   f"Add one from `/cpd-log list`: {standing.progress.framework.reflection_why}.", verbatim=True)

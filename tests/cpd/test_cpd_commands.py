@@ -613,11 +613,12 @@ async def test_nobody_else_admin_included_can_read_or_delete_a_members_entries(e
 # --- other frameworks ----------------------------------------------------------------------------
 
 
-async def choose_framework(env, framework: str, cycle_start: str | None = None) -> None:
+async def choose_framework(env, framework: str, cycle_start: str | None = None, goal: str | None = None) -> None:
     view = await cpd_form_for(env, "settings")
     await env.driver.submit_view(
         "cpd_settings",
-        state_values(framework={"value": {"selected": framework}}, cycle_start={"value": cycle_start}),
+        state_values(framework={"value": {"selected": framework}}, cycle_start={"value": cycle_start},
+                     annual_goal={"value": goal}),
         view=view,
     )
 
@@ -647,3 +648,37 @@ async def test_hours_framework_logs_hours_without_credits(env):
     assert "credit" not in logged["blocks"][0]["text"]["text"]
     summary = json.dumps((await cpd(env, "summary"))["blocks"])
     assert "0.75 h this year" in summary and "Report" not in summary
+
+
+async def test_a_learning_hours_summary_says_only_what_is_true(env):
+    # Issue 16 item 5: a nurse with 2 hours and no goal was told "requirements met", shown a cycle next
+    # to "you haven't set when your cycle started", and told "your college" asks for reflections.
+    await choose_framework(env, "hours")
+    logged = await cpd(env, "2h course De-escalation workshop")
+    assert "college" not in json.dumps(logged).lower()
+
+    reply = await cpd(env, "summary")
+
+    shown = json.dumps(reply)
+    assert reply["text"] == "Your CPD for 2026: 2 h this year."
+    assert "2 h this year" in shown and "this cycle" not in shown and "cycle 1 Jan" not in shown
+    for untrue in ("requirements", "haven't set when your cycle", "college", "Required"):
+        assert untrue not in shown, untrue
+    assert "set it as your annual goal with `/cpd-log settings`" in shown
+    assert_golden("cpd_summary_hours", {"text": reply["text"], "blocks": reply["blocks"]})
+
+
+async def test_a_learning_hours_summary_counts_down_to_the_members_own_goal(env):
+    await choose_framework(env, "hours", goal="20")
+    await cpd(env, "2h course De-escalation workshop")
+
+    reply = await cpd(env, "summary")
+    shown = json.dumps(reply)
+    assert reply["text"] == "Your CPD for 2026: 18 more hours to reach your annual goal."
+    assert "Your annual goal: 20 h" in shown and "set it as your annual goal" not in shown
+
+    await choose_framework(env, "hours", goal="2")
+    reply = await cpd(env, "summary")
+    assert reply["text"] == "Your CPD for 2026: 2 h this year, goal of 2 h reached."
+    assert "You have reached your goal of 2 h for 2026." in json.dumps(reply)
+    assert "requirements" not in json.dumps(reply)
