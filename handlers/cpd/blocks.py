@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.text import escape, truncate
-from bot.cpd.entries import Entry, Standing
+from bot.core.text import escape, plural, truncate
+from bot.cpd.entries import Entry, EntryPage, Standing
 from bot.cpd.progress import CpdProgress
 from bot.cpd.quick_entry import NeedsType
 from bot.cpd.rules import CpdActivity, credits_for, format_credits, get_framework
 from handlers.blocks import button, context, header, mrkdwn, section
+from handlers.cpd.list_position import LIST_PAGE, ListPosition
 from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
 
 ADD_REFLECTION = "cpd_add_reflection"
@@ -96,23 +97,33 @@ def type_question_message(question: NeedsType) -> dict[str, Any]:
             "blocks": blocks}
 
 
-def list_message(entries: list[Entry], note: str | None = None) -> dict[str, Any]:
-    """The member's recent entries, each with a Delete button (their own entries only)."""
+def list_message(found: EntryPage, position: ListPosition, note: str | None = None) -> dict[str, Any]:
+    """A page of the member's entries, each with its buttons (their own entries only), and the way to the
+    next page: the count says how many there are in all, so no entry is ever silently left out."""
+    needing = position.needing_reflection
+    position = ListPosition(found.page, needing)  # the page actually shown, when a stale button asked for more
     blocks: list[dict[str, Any]] = [
-        header("Your recent CPD entries")]
+        header("Your CPD entries needing a reflection" if needing else "Your CPD entries")]
     if note:
         blocks.append(context(note, verbatim=True))
-    if not entries:
-        blocks.append(section("You have no CPD entries yet. Log one with `/cpd-log` or "
-                              "`/cpd-log 1.5h s1 Grand rounds on suicide risk`.", verbatim=True))
-        return {"text": "You have no CPD entries yet.", "blocks": blocks}
-    for entry in entries:
+    if not found.entries:
+        empty = ("Every entry from {} to {} has a reflection.".format(*(d.isoformat() for d in needing)) if needing
+                 else "You have no CPD entries yet. Log one with `/cpd-log` or "
+                      "`/cpd-log 1.5h s1 Grand rounds on suicide risk`.")
+        blocks.append(section(empty, verbatim=True))
+        return {"text": empty.replace("`", ""), "blocks": blocks}
+    last = found.first + len(found.entries) - 1
+    counted = plural(found.total, "entry", "entries")
+    where = f"{found.first}–{last} of {counted}" if found.pages > 1 else counted
+    span = " from {} to {}".format(*(d.isoformat() for d in needing)) if needing else ""
+    blocks.append(context(f"{where}{span}, newest first", verbatim=True))
+    for entry in found.entries:
         flag = "\n_Needs a reflection_" if not entry.has_reflection else ""
         blocks.append(section(f"{about_entry(entry)}{flag}", verbatim=True))
         blocks.append({"type": "actions", "block_id": f"cpd_entry_{entry.id}", "elements": [
             button("Add reflection" if not entry.has_reflection else "Edit reflection", ADD_REFLECTION,
                    str(entry.id)),
-            button("Delete", DELETE_ENTRY, str(entry.id), style="danger", confirm={
+            button("Delete", DELETE_ENTRY, position.to_value(entry.id), style="danger", confirm={
                 "title": {"type": "plain_text", "text": "Delete this entry?"},
                 # Plain text: nothing to escape, so the title cannot push it past Slack's 300 characters.
                 "text": {"type": "plain_text",
@@ -120,9 +131,17 @@ def list_message(entries: list[Entry], note: str | None = None) -> dict[str, Any
                 "confirm": {"type": "plain_text", "text": "Delete"},
                 "deny": {"type": "plain_text", "text": "Keep it"}, "style": "danger"}),
         ]})
+    pages = []
+    if found.page > 0:
+        pages.append(button("Newer entries", LIST_PAGE, ListPosition(found.page - 1, needing).to_value()))
+    if found.page < found.pages - 1:
+        pages.append(button(f"Older entries ({found.total - last} more)", LIST_PAGE,
+                            ListPosition(found.page + 1, needing).to_value(), style="primary"))
+    if pages:
+        blocks.append({"type": "actions", "block_id": "cpd_list_pages", "elements": pages})
     blocks.append(context("Only you can see these entries. `/cpd-log summary` shows your standing; "
                           "`/cpd-log export` sends them as a spreadsheet.", verbatim=True))
-    return {"text": f"Your {len(entries)} most recent CPD entries.", "blocks": blocks}
+    return {"text": f"Your CPD entries{span}: {where}.", "blocks": blocks}
 
 
 def undo_message(entry: Entry) -> dict[str, Any]:
@@ -212,7 +231,7 @@ def summary_message(standing: Standing) -> dict[str, Any]:
         notes.append(f"{progress.other_framework_entries} entries logged under another framework are not counted.")
     if notes:
         blocks.append(context("\n".join(escape(note) for note in notes), verbatim=True))
-    blocks.append(_reflection_block(standing))
+    blocks += _reflection_block(standing)
     if progress.year_deadline is not None:
         deadline = _day(progress.year_deadline)
         blocks.append(context(f"The reporting deadline for {year_label} ({deadline}) has passed."
@@ -228,14 +247,22 @@ def summary_message(standing: Standing) -> dict[str, Any]:
     return {"text": escape(f"Your CPD for {year_label}: {status}."), "blocks": blocks}
 
 
-def _reflection_block(standing: Standing) -> dict[str, Any]:
-    waiting = [e for e in standing.entries if e.id in set(standing.progress.needs_reflection)]
+def _reflection_block(standing: Standing) -> list[dict[str, Any]]:
+    """This year's entries still needing a reflection, each with its own button, and a link to all of them."""
+    progress = standing.progress
+    waiting_ids = set(progress.needs_reflection)
+    waiting = [e for e in standing.entries if e.id in waiting_ids]
     if not waiting:
-        return context("Every entry this year has a reflection.", verbatim=True)
-    shown = "\n".join(f"• {escape(truncate(e.title, 120))} ({e.date.isoformat()})"
-                      for e in waiting[:SHOWN_NEEDING_REFLECTION])
-    more = len(waiting) - SHOWN_NEEDING_REFLECTION
-    tail = f"\n…and {more} more" if more > 0 else ""
+        return [context("Every entry this year has a reflection.", verbatim=True)]
     noun = "entry needs" if len(waiting) == 1 else "entries need"
-    return section(f"*{len(waiting)} {noun} a reflection*\n{shown}{tail}\n"
-                   f"Add one from `/cpd-log list`: {standing.progress.framework.reflection_why}.", verbatim=True)
+    blocks = [section(f"*{len(waiting)} {noun} a reflection*\n"
+                      f"{escape(progress.framework.reflection_why[0].upper() + progress.framework.reflection_why[1:])}.",
+                      verbatim=True)]
+    blocks += [section(f"• {escape(truncate(e.title, 120))} ({e.date.isoformat()})", verbatim=True,
+                       accessory=button("Add reflection", ADD_REFLECTION, str(e.id)))
+               for e in waiting[:SHOWN_NEEDING_REFLECTION]]
+    if len(waiting) > SHOWN_NEEDING_REFLECTION:
+        everything = ListPosition(0, (progress.year_start, progress.year_end))
+        blocks.append({"type": "actions", "block_id": "cpd_summary_reflections", "elements": [button(
+            f"Show all {len(waiting)} needing a reflection", LIST_PAGE, everything.to_value())]})
+    return blocks

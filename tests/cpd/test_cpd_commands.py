@@ -485,7 +485,84 @@ async def test_a_long_list_of_long_titles_stays_within_slacks_limits(env):
     listing = await cpd(env, "list")
 
     validate_blocks(listing["blocks"])  # 50 blocks, 3000-character sections, 300-character confirm text
-    assert len([b for b in listing["blocks"] if b["type"] == "actions"]) == 20
+    assert len([b for b in listing["blocks"] if b.get("block_id", "").startswith("cpd_entry_")]) == 20
+
+
+async def add_entries(env, count: int, *, reflected: int = 0) -> None:
+    """`count` entries this year, one a day back from 24 Nov; the `reflected` newest have a reflection."""
+    async with env.runtime.db.session() as session, session.begin():
+        session.add_all(
+            CpdEntry(team_id="T0001", member_id=MEMBER_ID, framework="rcpsc-moc", activity_type="s2-plp",
+                     occurred_on=date(2026, 11, 24) - timedelta(days=n), hours=Decimal(1), title=f"Reading {n + 1}",
+                     reflection_learned="Something." if n < reflected else None, created_at=env.clock.now())
+            for n in range(count))
+
+
+def entry_titles(message: dict) -> list[str]:
+    return [b["text"]["text"].split("*")[1] for b in message["blocks"]
+            if b["type"] == "section" and b["text"]["text"].startswith("*Reading")]
+
+
+async def test_the_list_pages_through_every_entry_and_says_how_many_there_are(env):
+    # Issue 16 item 10: the list stopped at 20 entries without saying so.
+    await add_entries(env, 36)
+
+    first = await cpd(env, "list")
+    assert "1–20 of 36 entries, newest first" in json.dumps(first, ensure_ascii=False)
+    older = button(first, "cpd_list_page")
+    assert older["text"]["text"] == "Older entries (16 more)"
+    validate_blocks(first["blocks"])
+
+    await env.driver.action("cpd_list_page", value=older["value"], block_id="cpd_list_pages")
+    await env.settle()
+    second = env.slack.responses()[-1]
+    assert second["replace_original"] is True
+    assert "21–36 of 36 entries" in json.dumps(second, ensure_ascii=False)
+    assert [e["text"]["text"] for b in second["blocks"] if b["type"] == "actions"
+            for e in b["elements"] if e["action_id"] == "cpd_list_page"] == ["Newer entries"]
+    seen = entry_titles(first) + entry_titles(second)
+    assert sorted(seen) == sorted(f"Reading {n}" for n in range(1, 37))
+
+    # Deleting on page two redraws page two.
+    await env.driver.action("cpd_delete_entry", value=button(second, "cpd_delete_entry")["value"])
+    await env.settle()
+    redrawn = env.slack.responses()[-1]
+    assert "21–35 of 35 entries" in json.dumps(redrawn, ensure_ascii=False)
+
+
+async def test_the_summary_links_each_entry_needing_a_reflection_and_lists_them_all(env):
+    await add_entries(env, 36, reflected=20)
+
+    summary = await cpd(env, "summary")
+    shown = json.dumps(summary, ensure_ascii=False)
+    assert "16 entries need a reflection" in shown
+    links = [b["accessory"] for b in summary["blocks"] if b.get("accessory", {}).get("action_id") == "cpd_add_reflection"]
+    assert len(links) == 5
+    await env.driver.action("cpd_add_reflection", value=links[0]["value"])
+    await env.settle()
+    assert env.slack.opened_views[-1]["view"]["callback_id"] == "cpd_reflection"
+    assert "Reading 36" in json.dumps(env.slack.opened_views[-1]["view"])  # the oldest waiting first
+
+    show_all = button(summary, "cpd_list_page")
+    assert show_all["text"]["text"] == "Show all 16 needing a reflection"
+    await env.driver.action("cpd_list_page", value=show_all["value"], block_id="cpd_summary_reflections")
+    await env.settle()
+    listing = env.slack.responses()[-1]
+    assert listing["replace_original"] is False  # beside the summary, which stays
+    assert listing["blocks"][0]["text"]["text"] == "Your CPD entries needing a reflection"
+    assert sorted(entry_titles(listing)) == sorted(f"Reading {n}" for n in range(21, 37))
+    assert "16 entries from 2026-01-01 to 2026-12-31, newest first" in json.dumps(listing, ensure_ascii=False)
+
+
+async def test_a_forged_page_button_shows_only_the_members_own_entries(env):
+    await add_entries(env, 3)
+    await cpd(env, "1h s1 Rounds by someone else", user_id=OTHER_ID)
+
+    await env.driver.action("cpd_list_page", value='{"p":99999999999}', block_id="cpd_list_pages")
+    await env.settle()
+    listing = env.slack.responses()[-1]
+    assert sorted(entry_titles(listing)) == ["Reading 1", "Reading 2", "Reading 3"]
+    assert "someone else" not in json.dumps(listing)
 
 
 async def test_undo_removes_the_last_entry_after_confirmation(env):
