@@ -198,6 +198,12 @@ def _parse(text: str, framework: Framework, today: dt.date) -> ParsedEntry:
     end = len(tokens)
     if head.hours is None and head.quantity is None and head.title_start is None:
         end = _read_tail(tokens, index, text, head, aliases, today)
+    last = tokens[end - 1].group(0).lower() if end - index > 1 else ""
+    if head.alias is None and last in aliases and any(c.isdigit() for c in last):
+        # A section code typed last, "2h workshop s1", is the type; a type that is a word ("audit") is
+        # left to the title, where it may be the subject.
+        head.alias, head.alias_activity = tokens[end - 1].group(0), aliases[last]
+        end -= 1
     if head.title_start is not None:
         title = text[head.title_start : tokens[end - 1].end()].strip()
     else:
