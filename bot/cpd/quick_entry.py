@@ -47,7 +47,7 @@ _HOURS_MINUTES_SHORT = re.compile(r"(?P<hours>[0-9]{1,2})h(?P<minutes>[0-9]{1,2}
 _BARE_NUMBER = re.compile(_NUMBER, _FLAGS)
 _COUNT = re.compile(r"[0-9]{1,4}", _FLAGS)
 # Anything made of digits and number punctuation, with or without a unit, that is not a form above
-# ("1.5.2", "1,5h", "1h90", ".5"): refused rather than read as the start of the title.
+# ("1.5.2", "1,555h", "1h90", ".5"): refused rather than read as the start of the title.
 _NUMBER_LIKE = re.compile(rf"[-+]?[0-9.,:]*[0-9][0-9.,:]*(?:{_HOUR_WORDS}|{_MINUTE_WORDS})?[0-9.,:]*", _FLAGS)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", _FLAGS)
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -173,7 +173,7 @@ def parse_quick_entry(text: str, framework_id: str, today: dt.date) -> ParsedEnt
         return ParseError(refused.code, message)
 
 
-def _parse(text: str, framework: Framework, today: dt.date) -> ParsedEntry:
+def _parse(text: str, framework: Framework, today: dt.date) -> ParsedEntry | NeedsType:
     if len(text) > MAX_TEXT:
         raise _Refused(
             "too_long",
