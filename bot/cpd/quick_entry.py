@@ -326,33 +326,33 @@ def _read_count(
 def _read_tail(
     tokens: list[re.Match[str]], start: int, text: str, head: _Head, aliases: dict[str, str], today: dt.date
 ) -> int:
-    """A time written at the end ("grand rounds 1.5h"), with a type or date just before it; returns where
-    the title ends. Only a time with a unit (or 1h30, 1:30) counts there: "Top 10" ends in no time."""
-    end = len(tokens)
-    if end - start < 2:
-        return end
-    last = tokens[end - 1].group(0)
-    before = tokens[end - 2].group(0)
-    if _UNIT_WORDS.fullmatch(last) and _BARE_NUMBER.fullmatch(before):
-        span, length = text[tokens[end - 2].start() : tokens[end - 1].end()], 2
-    elif parse_hours(last) is not None and not _BARE_NUMBER.fullmatch(last):
-        span, length = last, 1
-    else:
-        return end
-    if end - length - start < 1:
-        return end  # nothing would be left for the title
-    _set_hours(head, span)
-    end -= length
+    """A time written at the end ("grand rounds 1.5h", "journal club 1h s1u"), with a type or a date next
+    to it; returns where the title ends. Only a time with a unit (or 1h30, 1:30) counts there, since a
+    title may end in a number ("Top 10"); nothing is taken from the end unless a time is among it."""
+    end, found = len(tokens), _Head(alias=head.alias, date=head.date)
     while end - start > 1:
-        word = tokens[end - 1].group(0)
-        if word.lower() in aliases and head.alias is None:
-            head.alias, head.alias_activity = word, aliases[word.lower()]
-            end -= 1
-        elif head.date is None and (_ISO_DATE.fullmatch(word) or word.lower() in ("today", "yesterday")):
-            _set_date(head, word, _read_date(word) if _ISO_DATE.fullmatch(word) else _relative_day(word, today))
-            end -= 1
+        last = tokens[end - 1].group(0)
+        before = tokens[end - 2].group(0)
+        if found.hours is None and _UNIT_WORDS.fullmatch(last) and _BARE_NUMBER.fullmatch(before) and end - start > 2:
+            span, length = text[tokens[end - 2].start() : tokens[end - 1].end()], 2
+            found.hours, found.hours_token = parse_hours(span), span
+        elif found.hours is None and parse_hours(last) is not None and not _BARE_NUMBER.fullmatch(last):
+            length, found.hours, found.hours_token = 1, parse_hours(last), last
+        elif found.alias is None and last.lower() in aliases:
+            length, found.alias, found.alias_activity = 1, last, aliases[last.lower()]
+        elif found.date is None and (_ISO_DATE.fullmatch(last) or last.lower() in ("today", "yesterday")):
+            day = _read_date(last) if _ISO_DATE.fullmatch(last) else _relative_day(last, today)
+            length, found.date, found.date_token = 1, day, last
         else:
             break
+        end -= length
+    if found.hours_token is None:
+        return len(tokens)
+    _set_hours(head, found.hours_token)
+    if found.alias_activity is not None:
+        head.alias, head.alias_activity = found.alias, found.alias_activity
+    if found.date_token is not None:
+        _set_date(head, found.date_token, found.date)  # type: ignore[arg-type]
     return end
 
 
