@@ -75,6 +75,11 @@ def replies(env) -> list[str]:
     return [r.get("text", "") for r in env.slack.responses()] + [e["text"] for e in env.slack.ephemerals()]
 
 
+def share_reply(env) -> dict[str, Any]:
+    """The last answer to a share at its response_url that is not the CPD offer which follows it."""
+    return [r for r in env.slack.responses() if not r.get("text", "").startswith("Log time on this as CPD?")][-1]
+
+
 def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
     return next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
                 if e["action_id"] == action_id)

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.audit import record
@@ -30,7 +30,7 @@ from storage.models import CpdEntry, Member, QiProject, QiProjectMember, QiUpdat
 
 REFLECTION_FIELDS = ("reflection_learned", "reflection_change", "reflection_further")
 MAX_REFLECTION = 3000  # one Slack section's worth, so a reflection can always be shown back
-RECENT_LIMIT = 20
+PAGE_SIZE = 20  # two blocks an entry: a page stays well inside Slack's 50 blocks a message
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,7 @@ async def _select_entries(
     *extra,
     newest_first: bool = False,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[Entry]:
     order = (
         (CpdEntry.occurred_on.desc(), CpdEntry.id.desc())
@@ -202,6 +203,7 @@ async def _select_entries(
         .where(_mine(team_id, user_id), *extra)
         .order_by(*order)
         .limit(limit)
+        .offset(offset)
     )
     return [_entry(row, title) for row, title in (await session.execute(query)).all()]
 
@@ -298,11 +300,44 @@ async def last_entry(runtime: Runtime, team_id: str, user_id: str) -> Entry | No
         return (await _select_entries(session, team_id, user_id, CpdEntry.id == row_id))[0]
 
 
-async def recent_entries(
-    runtime: Runtime, team_id: str, user_id: str, limit: int = RECENT_LIMIT
-) -> list[Entry]:
+@dataclass(frozen=True)
+class EntryPage:
+    """One page of a member's entries, newest first, and where it sits in the whole list."""
+
+    entries: list[Entry]
+    page: int  # from 0
+    pages: int  # at least 1
+    total: int
+    first: int  # the position of entries[0] in the whole list, from 1 (0 when there are none)
+
+
+def _needs_reflection(start: dt.date, end: dt.date) -> tuple:
+    # What Entry.has_reflection is false for: services store an empty answer as NULL.
+    return (CpdEntry.occurred_on >= start, CpdEntry.occurred_on <= end,
+            *(getattr(CpdEntry, name).is_(None) for name in REFLECTION_FIELDS))
+
+
+async def entries_page(
+    runtime: Runtime,
+    team_id: str,
+    user_id: str,
+    page: int = 0,
+    *,
+    needing_reflection: tuple[dt.date, dt.date] | None = None,
+    per_page: int = PAGE_SIZE,
+) -> EntryPage:
+    """A page of the member's entries (or of those between two dates still needing a reflection).
+
+    A page past the end (a button pressed after deletions) gives the last page, not an empty one.
+    """
+    where = _needs_reflection(*needing_reflection) if needing_reflection else ()
     async with runtime.db.session() as session:
-        return await _select_entries(session, team_id, user_id, newest_first=True, limit=limit)
+        total = await session.scalar(select(func.count()).select_from(CpdEntry).where(_mine(team_id, user_id), *where))
+        pages = max(1, -(-(total or 0) // per_page))
+        page = min(max(page, 0), pages - 1)
+        found = await _select_entries(session, team_id, user_id, *where, newest_first=True, limit=per_page,
+                                      offset=page * per_page)
+    return EntryPage(found, page, pages, total or 0, page * per_page + 1 if found else 0)
 
 
 async def delete_entry(runtime: Runtime, team_id: str, user_id: str, entry_id: int) -> Entry | None:

@@ -94,6 +94,15 @@ class SuggestionRule:
     explanation: str  # may name activity ids in braces, replaced by their rate text
 
 
+@dataclass(frozen=True)
+class KeywordGroup:
+    """Words in a quick entry that say what type of activity it was (see the data file's header)."""
+
+    words: tuple[str, ...]  # lower case, matched as whole words
+    activities: tuple[str, ...]  # one: that type; several: the member is asked which
+    no_credit: bool  # the framework gives no credit for this work (teaching others under MOC)
+
+
 _V = TypeVar("_V", RateVersion, CapVersion, Requirements)
 
 
@@ -115,6 +124,8 @@ class Framework:
     id: str
     name: str
     short_name: str
+    reflection_why: str  # "the Royal College asks what you learned for every MAINPORT entry"
+    portal: str  # where an export goes: "MAINPORT", "your learning plan"
     sources: tuple[str, ...]
     awards_credits: bool  # False for `hours`: hours only
     year_start: tuple[int, int]  # (month, day)
@@ -127,6 +138,7 @@ class Framework:
     activities: Mapping[str, ActivityType]
     requirements: tuple[Requirements, ...]
     suggestions: Mapping[str, SuggestionRule]
+    keywords: tuple[KeywordGroup, ...]  # in the data file's order: the first group that matches decides
 
     @property
     def rules_start(self) -> dt.date:
@@ -237,6 +249,8 @@ def _load_framework(framework_id: str, raw: dict) -> Framework:
         id=framework_id,
         name=raw["name"],
         short_name=raw["short_name"],
+        reflection_why=raw["reflection_why"],
+        portal=raw["portal"],
         sources=tuple(raw["sources"]),
         awards_credits=raw["unit"] == "credits",
         year_start=_month_day(raw["year_start"]),
@@ -252,6 +266,14 @@ def _load_framework(framework_id: str, raw: dict) -> Framework:
             kind: SuggestionRule(activity=s.get("activity"), explanation=s["explanation"])
             for kind, s in raw["suggestions"].items()
         },
+        keywords=tuple(
+            KeywordGroup(
+                words=tuple(word.lower() for word in k["words"]),
+                activities=tuple(k.get("activities", ())),
+                no_credit=bool(k.get("no_credit", False)),
+            )
+            for k in raw.get("keywords", ())
+        ),
     )
     _check(framework)
     return framework
@@ -277,6 +299,10 @@ def _check(framework: Framework) -> None:
     ]
     for version in framework.requirements:
         referenced += [a for m in version.minimums for a in m.activities]
+    for group in framework.keywords:
+        if bool(group.activities) == group.no_credit:
+            raise ValueError(f"{framework.id}: keywords {group.words[:2]} need activities or no_credit, not both")
+        referenced += list(group.activities)
     for activity_id in referenced:
         framework.activity(activity_id)
     if set(framework.suggestions) != {"qi_with_feedback", "qi_without_feedback", "mentee", "mentor"}:

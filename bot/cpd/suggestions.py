@@ -45,7 +45,8 @@ def feedback_mentioned(text: str) -> str | None:
     return None
 
 
-def _explain(framework: Framework, rule: SuggestionRule, on: dt.date) -> str:
+def explain(framework: Framework, rule: SuggestionRule, on: dt.date) -> str:
+    """A suggestion's explanation with the activity ids in braces replaced by their rates on `on`."""
     rates = {a.id: framework.rate_text(a, on) for a in framework.activities.values()}
     return rule.explanation.format_map(rates)
 
@@ -57,7 +58,7 @@ def suggest_for_qi_update(
     framework = get_framework(framework_id)
     phrase = None if feedback_received else feedback_mentioned(text)
     rule = framework.suggestions["qi_with_feedback" if feedback_received or phrase else "qi_without_feedback"]
-    explanation = _explain(framework, rule, on)
+    explanation = explain(framework, rule, on)
     if phrase:
         explanation = f'Your update mentions "{phrase}". {explanation}'
     return CpdSuggestion(framework_id, rule.activity, None, None, explanation)
@@ -71,7 +72,7 @@ def suggest_for_mentoring_meeting(
         raise ValueError(f"a meeting lasts more than 0 minutes, got {minutes}")
     framework = get_framework(framework_id)
     rule = framework.suggestions[role]
-    explanation = _explain(framework, rule, on)
+    explanation = explain(framework, rule, on)
     if rule.activity is None:
         return CpdSuggestion(framework_id, None, None, ZERO, explanation)
     hours = money(Decimal(minutes) / 60)

@@ -1,4 +1,4 @@
-"""`/cpd-log list`: the member's recent entries, each with a Delete button that works on their own only."""
+"""`/cpd-log list`: the member's entries a page at a time, each with a Delete button that works on their own only."""
 
 from __future__ import annotations
 
@@ -10,14 +10,23 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.core.runtime import Runtime
 from bot.core.text import escape
-from bot.cpd.entries import delete_entry, recent_entries
+from bot.cpd.entries import delete_entry, entries_page
 from handlers.commands.context import CommandContext
 from handlers.cpd.blocks import DELETE_ENTRY, list_message
-from handlers.ids import row_id
+from handlers.cpd.list_position import LIST_PAGE, ListPosition
 
 NOT_YOURS = "I couldn't find that entry in your CPD log; it may already be deleted."
+
+
+async def _page(runtime: Runtime, team_id: str, user_id: str, position: ListPosition,
+                note: str | None = None) -> dict[str, Any]:
+    found = await entries_page(runtime, team_id, user_id, position.page,
+                               needing_reflection=position.needing_reflection)
+    return list_message(found, position, note=note)
+
+
 async def show_list(ctx: CommandContext) -> None:
-    message = list_message(await recent_entries(ctx.runtime, ctx.team_id, ctx.user_id))
+    message = await _page(ctx.runtime, ctx.team_id, ctx.user_id, ListPosition())
     await ctx.reply(message["text"], message["blocks"])
 
 
@@ -27,9 +36,20 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                              respond: AsyncRespond) -> None:
         await ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        wanted = row_id(action.get("value"))
+        position, wanted = ListPosition.from_value(action.get("value"))
         deleted = await delete_entry(runtime, team_id, user_id, wanted) if wanted is not None else None
         note = f"Deleted “{escape(deleted.title)}”." if deleted else NOT_YOURS
-        message = list_message(await recent_entries(runtime, team_id, user_id), note=note)
+        message = await _page(runtime, team_id, user_id, position, note=note)
         await respond(text=message["text"], blocks=message["blocks"], replace_original=True,
+                      response_type="ephemeral")
+
+    @app.action(LIST_PAGE)
+    async def page_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                           respond: AsyncRespond) -> None:
+        """Newer / Older redraw the list in place; the summary's "Show all" link answers beside the summary."""
+        await ack()
+        position, _ = ListPosition.from_value(action.get("value"))
+        message = await _page(runtime, body["team"]["id"], body["user"]["id"], position)
+        from_list = (action.get("block_id") or "") == "cpd_list_pages"
+        await respond(text=message["text"], blocks=message["blocks"], replace_original=from_list,
                       response_type="ephemeral")

@@ -26,7 +26,7 @@ from handlers.cpd.views import (
 )
 from handlers.ids import row_id
 
-NEED_REFLECTION = "Answer at least one reflection question: your college asks for one."
+NEED_REFLECTION = "Answer at least one reflection question: a line on what you learned is enough."
 
 
 async def open_entry_form(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,

@@ -52,7 +52,7 @@ async def export_entries(ctx: CommandContext) -> None:
             channel=dm["channel"]["id"], content=entries_csv(rows).encode(FILE_ENCODING),
             filename=f"cpd-{rules.id}-{slug}.csv", title=f"CPD entries, {period}",
             initial_comment=escape(f"Your {rules.short_name} CPD entries from {period}: {summary}. "
-                                   "Open it in a spreadsheet or copy the rows into your college's portal."))
+                                   f"Open it in a spreadsheet or copy the rows into {rules.portal}."))
     except SlackApiError as exc:
         log.warning("CPD export upload failed for %s: %s", ctx.user_id, exc.response.get("error"))
         await ctx.reply("I couldn't send the file just now. Your entries are safe; "

@@ -8,8 +8,10 @@ through the outbox (stored, then tried; retried if Slack fails) and carries a bu
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any, Literal
 
+import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.phi import scan
@@ -19,16 +21,23 @@ from bot.cpd.entries import get_profile, update_for_offer
 from bot.cpd.offer_delivery import OFFER
 from bot.cpd.rules import format_credits, get_framework
 from bot.cpd.suggestions import CpdSuggestion, suggest_for_mentoring_meeting, suggest_for_qi_update
+from handlers import response_url as response_urls
 from handlers.cpd.prefill import OPEN_ENTRY_FORM, EntryPrefill
+
+log = logging.getLogger(__name__)
 
 TITLE_LIMIT = 200
 
 
 async def offer_cpd_for_update(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
-                               channel_id: str, update_id: int) -> None:
-    """An ephemeral "Log time on this as CPD?" to the author of a shared QI update, in `channel_id`.
+                               channel_id: str, update_id: int, response_url: str | None = None) -> None:
+    """An ephemeral "Log time on this as CPD?" to the author of a shared QI update, where they shared it.
 
-    `client` is part of the callers' contract; the post itself goes through the outbox (runtime.client).
+    Through the command's `response_url` when there is one: it answers in the conversation the member
+    typed in even where the bot cannot post (a channel it is not in, a private channel, a DM with a
+    colleague: chat.postEphemeral says channel_not_found there). Otherwise, or when Slack does not
+    take it, through the outbox as an ephemeral in `channel_id`, which falls back to a DM
+    (bot.cpd.offer_delivery), so the offer is never lost.
     """
     update = await update_for_offer(runtime, team_id, user_id, update_id)
     if update is None:
@@ -43,6 +52,8 @@ async def offer_cpd_for_update(runtime: Runtime, client: AsyncWebClient, *, team
     message = offer_message(
         "Log time on this as CPD?", suggestion, prefill, on=profile.today, button="Log as CPD",
         ask="Tell me how long you spent on it and what you learned; nothing is logged until you submit.")
+    if response_url and await _answered(client, response_url, message):
+        return
     await runtime.outbox.send(team_id=team_id, method="chat.postEphemeral",
                               args={"channel": channel_id, "user": user_id, **message},
                               purpose=OFFER, subject_id=update_id)
@@ -76,6 +87,16 @@ async def offer_cpd_for_meeting(runtime: Runtime, client: AsyncWebClient, *, tea
                                 ask="Tell me how long you spent preparing; nothing is logged until you submit.")
     await runtime.outbox.send(team_id=team_id, method="chat.postMessage", args={"channel": user_id, **message},
                               purpose=OFFER)
+
+
+async def _answered(client: AsyncWebClient, response_url: str, message: dict[str, Any]) -> bool:
+    """Whether Slack took the offer at the response_url; on False the caller sends it another way."""
+    try:
+        return await response_urls.delivered(client, response_url, text=message["text"], blocks=message["blocks"],
+                                              response_type="ephemeral", replace_original=False)
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("response_url failed for a CPD offer (%s); sending it through the outbox", exc)
+        return False
 
 
 def _suggested(suggestion: CpdSuggestion, prefill: EntryPrefill, on: dt.date) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.core.phi import ContainsPhi, describe
+from bot.core.phi import ContainsPhi, describe, guard
 from bot.core.text import escape
 from bot.cpd.entries import NewEntry, add_entry, get_profile
-from bot.cpd.quick_entry import ParseError, parse_quick_entry
+from bot.cpd.quick_entry import NeedsType, ParseError, parse_quick_entry
 from handlers.commands.context import CommandContext
-from handlers.cpd.blocks import logged_message
+from handlers.cpd.blocks import logged_message, type_question_message
 
 
 async def quick_entry(ctx: CommandContext) -> None:
@@ -15,6 +15,15 @@ async def quick_entry(ctx: CommandContext) -> None:
     parsed = parse_quick_entry(ctx.text, profile.framework, profile.today)
     if isinstance(parsed, ParseError):
         await ctx.reply(escape(parsed.message))
+        return
+    if isinstance(parsed, NeedsType):  # unsure of the type: ask, never guess
+        try:  # the question shows the title back, so an identifier in it is refused first, as on logging
+            guard(ctx.runtime.settings.staff_email_domains, title=parsed.entry.title)
+        except ContainsPhi as refused:
+            await ctx.reply(describe(refused.hits, {"title": "Your entry's title"}))
+            return
+        question = type_question_message(parsed)
+        await ctx.reply(question["text"], question["blocks"])
         return
     try:
         entry = await add_entry(ctx.runtime, ctx.team_id, ctx.user_id, NewEntry(

@@ -88,7 +88,8 @@ def entry_form(profile: CpdProfile, projects: list[LinkableProject], prefill: En
     if prefill.title:
         title["initial_value"] = prefill.title[:MAX_TITLE]
     blocks = [
-        context(f"Credits follow {escape(rules.short_name)} rules. {PHI_REMINDER}"),
+        context((f"Credits follow {escape(rules.short_name)} rules." if rules.awards_credits
+                 else "Hours count toward your learning plan.") + f" {PHI_REMINDER}"),
         _input("date", "Date", {"type": "datepicker", "initial_date": on.isoformat()},
                hint="When you did it; not in the future"),
         _input("activity", "Activity type", {
@@ -106,7 +107,7 @@ def entry_form(profile: CpdProfile, projects: list[LinkableProject], prefill: En
         if linked:
             project["initial_option"] = linked
         blocks.append(_input("project", "Linked QI project", project, optional=True))
-    blocks.append(section("*Reflection*: answer at least one question (your college asks for one)."))
+    blocks.append(section(f"*Reflection*: answer at least one question ({rules.reflection_why})."))
     blocks += _reflection_inputs()
     return _modal(ENTRY_FORM, "Log CPD", blocks, {"f": profile.framework, "s": prefill.source}, submit="Log it")
 
@@ -149,10 +150,15 @@ def settings_form(profile: CpdProfile) -> dict[str, Any]:
 
 def settings_saved_view(profile: CpdProfile) -> dict[str, Any]:
     rules = profile.rules
-    cycle = (f"Your cycle started in {profile.cycle_start_year}." if profile.cycle_start_year
-             else "No cycle start year: summaries assume your cycle starts this year.")
-    goal = (f"Annual goal: {format_credits(profile.annual_goal)}." if profile.annual_goal is not None
+    if rules.cycle_years == 1:  # learning hours: the year is the cycle, so there is no start to set
+        cycle = ""
+    elif profile.cycle_start_year:
+        cycle = f"Your cycle started in {profile.cycle_start_year}.\n"
+    else:
+        cycle = "No cycle start year: summaries assume your cycle starts this year.\n"
+    unit = "credits" if rules.awards_credits else "hours"
+    goal = (f"Annual goal: {format_credits(profile.annual_goal)} {unit}." if profile.annual_goal is not None
             else "No annual goal set.")
     return _modal(SETTINGS_FORM + "_done", "CPD settings saved", [
-        section(f"*{escape(rules.name)}*\n{cycle}\n{goal}\n`/cpd-log summary` shows your standing."),
+        section(f"*{escape(rules.name)}*\n{cycle}{goal}\n`/cpd-log summary` shows your standing."),
     ], {}, submit=None)

@@ -71,4 +71,4 @@ async def deliver_share(runtime: Runtime, client: AsyncWebClient, *, team_id: st
         await refresh_parent(runtime, team_id=team_id, project_id=project_id)
     if delivery is None or delivery.status != "dead":
         await offer_cpd_for_update(runtime, client, team_id=team_id, user_id=user_id, channel_id=channel_id,
-                                   update_id=update_id)
+                                   update_id=update_id, response_url=response_url)

@@ -103,12 +103,65 @@ async def test_quick_entry_logs_six_moc_credits_in_section_3(env):
 
 
 async def test_quick_entry_without_a_type_says_what_it_assumed(env):
-    reply = await cpd(env, "90m Reading on clozapine monitoring")
+    reply = await cpd(env, "90m Clozapine monitoring")
 
     [entry] = await entries(env)
     assert (entry.activity_type, entry.hours) == ("s2-plp", Decimal("1.50"))
     assert "3 Royal College MOC credits" in reply["blocks"][0]["text"]["text"]
     assert "Assumed Section 2 · Personal learning project" in reply["blocks"][1]["elements"][0]["text"]
+
+
+async def test_quick_entry_reads_the_type_from_its_words_and_says_so(env):
+    # Issue 16 item 4: this was logged as Section 2, 4 credits.
+    reply = await cpd(env, "2 hours chart audit with feedback")
+
+    [entry] = await entries(env)
+    assert (entry.activity_type, entry.hours, entry.title) == ("s3-chart-audit", Decimal("2.00"),
+                                                                "chart audit with feedback")
+    assert "Section 3 · Chart audit and feedback · *6 Royal College MOC credits*" in reply["blocks"][0]["text"]["text"]
+    assert "because of “chart audit”" in reply["blocks"][1]["elements"][0]["text"]
+
+
+async def test_quick_entry_understands_yesterday(env):
+    await cpd(env, "2h s1 yesterday workshop")
+
+    [entry] = await entries(env)
+    assert (entry.occurred_on, entry.title, entry.activity_type) == (date(2026, 11, 24), "workshop", "s1-accredited")
+
+
+async def test_a_journal_club_is_asked_about_and_the_choice_opens_the_form_filled_in(env):
+    # Accredited or not only the member knows: the bot asks instead of guessing a section.
+    reply = await cpd(env, "90 min journal club")
+
+    assert await entries(env) == []
+    assert reply["text"] == "“journal club” can be logged more than one way: which was it?"
+    assert_golden("cpd_quick_entry_question", {"text": reply["text"], "blocks": reply["blocks"]})
+    choices = [b["elements"][0] for b in reply["blocks"] if b["type"] == "actions"]
+    assert [c["text"]["text"] for c in choices] == [
+        "Section 1 · Accredited group learning = 1.5 credits",
+        "Section 1 · Unaccredited group learning = 0.75 credits",
+    ]
+
+    await env.driver.action("cpd_open_entry_form", value=choices[1]["value"])
+    await env.settle()
+    view = env.slack.opened_views[-1]["view"]
+    fields = {b["block_id"]: b.get("element", {}) for b in view["blocks"] if b["type"] == "input"}
+    assert fields["activity"]["initial_option"]["value"] == "s1-unaccredited"
+    assert fields["amount"]["initial_value"] == "1.5"
+    assert fields["title"]["initial_value"] == "journal club"
+    await env.driver.submit_view("cpd_entry", entry_values(
+        date={"selected_date": "2026-11-25"}, activity={"selected": "s1-unaccredited"}, amount="1.5",
+        title="journal club"), view=view)
+
+    [entry] = await entries(env)
+    assert (entry.activity_type, entry.hours, entry.source) == ("s1-unaccredited", Decimal("1.50"), "quick")
+
+
+async def test_a_question_about_a_title_with_an_identifier_is_refused_without_echoing_it(env):
+    reply = await cpd(env, "1h journal club on MRN 4455667")
+
+    assert "4455667" not in json.dumps(reply)
+    assert await entries(env) == []
 
 
 async def test_quick_entry_counts_items(env):
@@ -127,7 +180,7 @@ async def test_unreadable_text_shows_the_accepted_forms_and_logs_nothing(env):
 
     assert "I couldn't find how long it took" in reply["text"]
     assert "/cpd-log 1.5h s1 Grand rounds on suicide risk" in reply["text"]
-    assert "1.5, 1.5h, 90m, 1h30 or 1:30" in reply["text"]
+    assert "1.5, 1,5, 1.5h, 90m, 1h30, 1:30 or an hour" in reply["text"]
     assert await entries(env) == []
 
 
@@ -432,7 +485,84 @@ async def test_a_long_list_of_long_titles_stays_within_slacks_limits(env):
     listing = await cpd(env, "list")
 
     validate_blocks(listing["blocks"])  # 50 blocks, 3000-character sections, 300-character confirm text
-    assert len([b for b in listing["blocks"] if b["type"] == "actions"]) == 20
+    assert len([b for b in listing["blocks"] if b.get("block_id", "").startswith("cpd_entry_")]) == 20
+
+
+async def add_entries(env, count: int, *, reflected: int = 0) -> None:
+    """`count` entries this year, one a day back from 24 Nov; the `reflected` newest have a reflection."""
+    async with env.runtime.db.session() as session, session.begin():
+        session.add_all(
+            CpdEntry(team_id="T0001", member_id=MEMBER_ID, framework="rcpsc-moc", activity_type="s2-plp",
+                     occurred_on=date(2026, 11, 24) - timedelta(days=n), hours=Decimal(1), title=f"Reading {n + 1}",
+                     reflection_learned="Something." if n < reflected else None, created_at=env.clock.now())
+            for n in range(count))
+
+
+def entry_titles(message: dict) -> list[str]:
+    return [b["text"]["text"].split("*")[1] for b in message["blocks"]
+            if b["type"] == "section" and b["text"]["text"].startswith("*Reading")]
+
+
+async def test_the_list_pages_through_every_entry_and_says_how_many_there_are(env):
+    # Issue 16 item 10: the list stopped at 20 entries without saying so.
+    await add_entries(env, 36)
+
+    first = await cpd(env, "list")
+    assert "1–20 of 36 entries, newest first" in json.dumps(first, ensure_ascii=False)
+    older = button(first, "cpd_list_page")
+    assert older["text"]["text"] == "Older entries (16 more)"
+    validate_blocks(first["blocks"])
+
+    await env.driver.action("cpd_list_page", value=older["value"], block_id="cpd_list_pages")
+    await env.settle()
+    second = env.slack.responses()[-1]
+    assert second["replace_original"] is True
+    assert "21–36 of 36 entries" in json.dumps(second, ensure_ascii=False)
+    assert [e["text"]["text"] for b in second["blocks"] if b["type"] == "actions"
+            for e in b["elements"] if e["action_id"] == "cpd_list_page"] == ["Newer entries"]
+    seen = entry_titles(first) + entry_titles(second)
+    assert sorted(seen) == sorted(f"Reading {n}" for n in range(1, 37))
+
+    # Deleting on page two redraws page two.
+    await env.driver.action("cpd_delete_entry", value=button(second, "cpd_delete_entry")["value"])
+    await env.settle()
+    redrawn = env.slack.responses()[-1]
+    assert "21–35 of 35 entries" in json.dumps(redrawn, ensure_ascii=False)
+
+
+async def test_the_summary_links_each_entry_needing_a_reflection_and_lists_them_all(env):
+    await add_entries(env, 36, reflected=20)
+
+    summary = await cpd(env, "summary")
+    shown = json.dumps(summary, ensure_ascii=False)
+    assert "16 entries need a reflection" in shown
+    links = [b["accessory"] for b in summary["blocks"] if b.get("accessory", {}).get("action_id") == "cpd_add_reflection"]
+    assert len(links) == 5
+    await env.driver.action("cpd_add_reflection", value=links[0]["value"])
+    await env.settle()
+    assert env.slack.opened_views[-1]["view"]["callback_id"] == "cpd_reflection"
+    assert "Reading 36" in json.dumps(env.slack.opened_views[-1]["view"])  # the oldest waiting first
+
+    show_all = button(summary, "cpd_list_page")
+    assert show_all["text"]["text"] == "Show all 16 needing a reflection"
+    await env.driver.action("cpd_list_page", value=show_all["value"], block_id="cpd_summary_reflections")
+    await env.settle()
+    listing = env.slack.responses()[-1]
+    assert listing["replace_original"] is False  # beside the summary, which stays
+    assert listing["blocks"][0]["text"]["text"] == "Your CPD entries needing a reflection"
+    assert sorted(entry_titles(listing)) == sorted(f"Reading {n}" for n in range(21, 37))
+    assert "16 entries from 2026-01-01 to 2026-12-31, newest first" in json.dumps(listing, ensure_ascii=False)
+
+
+async def test_a_forged_page_button_shows_only_the_members_own_entries(env):
+    await add_entries(env, 3)
+    await cpd(env, "1h s1 Rounds by someone else", user_id=OTHER_ID)
+
+    await env.driver.action("cpd_list_page", value='{"p":99999999999}', block_id="cpd_list_pages")
+    await env.settle()
+    listing = env.slack.responses()[-1]
+    assert sorted(entry_titles(listing)) == ["Reading 1", "Reading 2", "Reading 3"]
+    assert "someone else" not in json.dumps(listing)
 
 
 async def test_undo_removes_the_last_entry_after_confirmation(env):
@@ -560,11 +690,12 @@ async def test_nobody_else_admin_included_can_read_or_delete_a_members_entries(e
 # --- other frameworks ----------------------------------------------------------------------------
 
 
-async def choose_framework(env, framework: str, cycle_start: str | None = None) -> None:
+async def choose_framework(env, framework: str, cycle_start: str | None = None, goal: str | None = None) -> None:
     view = await cpd_form_for(env, "settings")
     await env.driver.submit_view(
         "cpd_settings",
-        state_values(framework={"value": {"selected": framework}}, cycle_start={"value": cycle_start}),
+        state_values(framework={"value": {"selected": framework}}, cycle_start={"value": cycle_start},
+                     annual_goal={"value": goal}),
         view=view,
     )
 
@@ -594,3 +725,37 @@ async def test_hours_framework_logs_hours_without_credits(env):
     assert "credit" not in logged["blocks"][0]["text"]["text"]
     summary = json.dumps((await cpd(env, "summary"))["blocks"])
     assert "0.75 h this year" in summary and "Report" not in summary
+
+
+async def test_a_learning_hours_summary_says_only_what_is_true(env):
+    # Issue 16 item 5: a nurse with 2 hours and no goal was told "requirements met", shown a cycle next
+    # to "you haven't set when your cycle started", and told "your college" asks for reflections.
+    await choose_framework(env, "hours")
+    logged = await cpd(env, "2h course De-escalation workshop")
+    assert "college" not in json.dumps(logged).lower()
+
+    reply = await cpd(env, "summary")
+
+    shown = json.dumps(reply)
+    assert reply["text"] == "Your CPD for 2026: 2 h this year."
+    assert "2 h this year" in shown and "this cycle" not in shown and "cycle 1 Jan" not in shown
+    for untrue in ("requirements", "haven't set when your cycle", "college", "Required"):
+        assert untrue not in shown, untrue
+    assert "set it as your annual goal with `/cpd-log settings`" in shown
+    assert_golden("cpd_summary_hours", {"text": reply["text"], "blocks": reply["blocks"]})
+
+
+async def test_a_learning_hours_summary_counts_down_to_the_members_own_goal(env):
+    await choose_framework(env, "hours", goal="20")
+    await cpd(env, "2h course De-escalation workshop")
+
+    reply = await cpd(env, "summary")
+    shown = json.dumps(reply)
+    assert reply["text"] == "Your CPD for 2026: 18 more hours to reach your annual goal."
+    assert "Your annual goal: 20 h" in shown and "set it as your annual goal" not in shown
+
+    await choose_framework(env, "hours", goal="2")
+    reply = await cpd(env, "summary")
+    assert reply["text"] == "Your CPD for 2026: 2 h this year, goal of 2 h reached."
+    assert "You have reached your goal of 2 h for 2026." in json.dumps(reply)
+    assert "requirements" not in json.dumps(reply)

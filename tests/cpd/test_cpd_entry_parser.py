@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.cpd.quick_entry import MAX_TITLE, ParsedEntry, ParseError, parse_hours, parse_quick_entry
+from bot.cpd.quick_entry import MAX_TITLE, NeedsType, ParsedEntry, ParseError, parse_hours, parse_quick_entry
 from bot.cpd.rules import frameworks
 
 D = Decimal
@@ -20,6 +20,12 @@ MOC = "rcpsc-moc"
 def parsed(text: str, framework: str = MOC) -> ParsedEntry:
     result = parse_quick_entry(text, framework, TODAY)
     assert isinstance(result, ParsedEntry), result
+    return result
+
+
+def asked(text: str, framework: str = MOC) -> NeedsType:
+    result = parse_quick_entry(text, framework, TODAY)
+    assert isinstance(result, NeedsType), result
     return result
 
 
@@ -78,7 +84,7 @@ def test_a_title_that_starts_with_a_type_word_keeps_it_once_a_type_is_given():
 
 def test_iso_date_anywhere_in_the_head():
     assert parsed("2025-03-02 1h s1 Rounds").date == dt.date(2025, 3, 2)
-    assert parsed("1h 2025-06-15 Rounds").date == TODAY
+    assert parsed("1h 2025-06-15 Notes on lithium").date == TODAY
 
 
 def test_title_keeps_its_own_spacing_and_numbers_later_on():
@@ -97,14 +103,21 @@ def test_counted_items():
 
 
 def test_no_type_means_the_framework_default_is_assumed_and_said():
-    entry = parsed("1.5 Grand rounds")
+    entry = parsed("1.5 Clozapine monitoring")
     assert entry.activity_type == "s2-plp"
     assert entry.assumptions == (
         "Assumed Section 2 · Personal learning project: add s1 (accredited group learning), s1u "
         "(unaccredited) or s3 (assessment) to change.",
     )
-    assert parsed("2h Reading", "cfpc-mainpro").activity_type == "noncert"
-    assert parsed("2h Reading", "hours").activity_type == "other"
+    assert parsed("2h Clozapine", "cfpc-mainpro").activity_type == "noncert"
+    assert parsed("2h Clozapine", "hours").activity_type == "other"
+
+
+def test_words_that_fit_two_types_are_asked_about_not_guessed():
+    question = asked("1.5 Grand rounds")
+    assert (question.choices, question.because) == (("s1-accredited", "s1-unaccredited"), "Grand rounds")
+    assert (question.entry.hours, question.entry.title) == (D("1.5"), "Grand rounds")
+    assert parsed("1.5 s1u Grand rounds").activity_type == "s1-unaccredited"  # a type word settles it
 
 
 def test_framework_aliases():
@@ -112,7 +125,7 @@ def test_framework_aliases():
     assert parsed("2h cert Conference", "cfpc-mainpro").activity_type == "cert-group"
     assert parsed("45 min read Trauma-informed care", "hours").activity_type == "reading"
     # another framework's alias is just the start of the title
-    assert parsed("2h s1 Rounds", "cfpc-mainpro").title == "s1 Rounds"
+    assert parsed("2h s1 Notes", "cfpc-mainpro").title == "s1 Notes"
 
 
 @pytest.mark.parametrize(
@@ -121,9 +134,11 @@ def test_framework_aliases():
         ("", "empty"),
         ("   ", "empty"),
         ("Grand rounds on suicide risk", "no_amount"),
-        ("s1 Grand rounds 1.5h", "no_amount"),
+        ("Top 10 pearls on lithium", "no_amount"),
+        ("Grand rounds 10", "no_amount"),
         ("1.5.2 Rounds", "bad_number"),
-        ("1,5h Rounds", "bad_number"),
+        ("1,555h Rounds", "bad_number"),
+        ("1h teaching residents", "no_credit"),
         ("1h90 Rounds", "bad_number"),
         (".5 Rounds", "bad_number"),
         ("1.5 mins Rounds", "bad_number"),
@@ -180,7 +195,10 @@ FRAMEWORKS = st.sampled_from(sorted(frameworks()))
 @example("1" * 5000 + "h Rounds", MOC)
 def test_never_raises_and_never_invents_hours(text, framework):
     result = parse_quick_entry(text, framework, TODAY)
-    assert isinstance(result, ParsedEntry | ParseError)
+    assert isinstance(result, ParsedEntry | NeedsType | ParseError)
+    if isinstance(result, NeedsType):
+        assert len(result.choices) > 1 and result.entry.activity_type == result.choices[0]
+        result = result.entry
     if isinstance(result, ParseError):
         assert result.message and result.code
         return
@@ -202,6 +220,7 @@ HEAD_TOKEN_LIKE = st.text(alphabet="0123456789.:hm sS1uplrtcaes-", max_size=30)
 def test_number_heavy_text_never_invents_hours(head, tail, framework):
     text = f"{head} {tail}"
     result = parse_quick_entry(text, framework, TODAY)
+    result = result.entry if isinstance(result, NeedsType) else result
     if isinstance(result, ParsedEntry) and result.hours is not None:
         assert result.hours_token in text and parse_hours(result.hours_token) == result.hours
 
@@ -241,6 +260,12 @@ HEAD_WORDS = {
     if word
 } | {"h", "hr", "hrs", "hour", "hours", "m", "min", "mins", "minute", "minutes"}
 
+# Words that say a type or a date by themselves; the round trip below is about titles that say neither.
+MEANINGFUL_WORDS = {
+    part for framework in frameworks().values() for group in framework.keywords for word in group.words
+    for part in word.split()
+} | {"today", "yesterday", "last"}
+
 TITLE_WORDS = st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=12)
 
 
@@ -254,7 +279,9 @@ TITLE_WORDS = st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_
         )
     ),
     time_tokens(),
-    st.lists(TITLE_WORDS, min_size=1, max_size=8).filter(lambda words: words[0].lower() not in HEAD_WORDS),
+    st.lists(TITLE_WORDS, min_size=1, max_size=8).filter(
+        lambda words: words[0].lower() not in HEAD_WORDS and not MEANINGFUL_WORDS & {w.lower() for w in words}
+    ),
     st.booleans(),
     st.dates(min_value=dt.date(2017, 1, 1), max_value=TODAY) | st.none(),
 )

@@ -346,3 +346,34 @@ async def test_an_offer_for_an_update_written_in_emoji_fits_slacks_button_value(
     validate_blocks(offer["blocks"])  # a button value is at most 2000 characters
     view = await open_from(env, offer)
     assert field(view, "title")["initial_value"] == "QI work: " + "📈" * 190 + "…"
+
+
+async def test_a_share_from_a_channel_the_bot_is_not_in_offers_cpd_right_there(env):
+    # Issue 16 item 11: chat.postEphemeral is refused (channel_not_found) in a private channel the bot
+    # was never invited to; the command's response_url still answers there.
+    env.slack.add_channel("C0TEAM4B", name="team-4b", is_private=True, bot_member=False)
+
+    await env.driver.command("/qi-share", "Audited 40 charts for metabolic monitoring", channel_id="C0TEAM4B")
+    await env.settle()
+
+    confirmation, offer = env.slack.responses()
+    assert confirmation["text"].startswith(":white_check_mark: Shared!")
+    assert offer["text"].startswith("Log time on this as CPD?")
+    assert offer["response_type"] == "ephemeral" and offer["replace_original"] is False
+    assert env.slack.calls_to("chat.postEphemeral") == []
+    view = await open_from(env, offer)
+    assert field(view, "title")["initial_value"] == "QI work: Audited 40 charts for metabolic monitoring"
+
+
+async def test_an_offer_whose_response_url_is_refused_reaches_the_members_dm(env):
+    env.slack.add_channel("C0TEAM4B", name="team-4b", is_private=True, bot_member=False)
+    env.slack.fail("response_url", status=404, error="used_url", times=None)
+
+    await env.driver.command("/qi-share", "Audited 40 charts for metabolic monitoring", channel_id="C0TEAM4B")
+    await env.settle()
+    await env.runtime.outbox.drain()  # the scheduler drains every few seconds
+
+    offers = [m for m in env.slack.messages(env.slack.dm_channel(MEMBER_ID))
+              if m["text"].startswith("Log time on this as CPD?")]
+    assert len(offers) == 1
+    assert env.slack.ephemerals() == []

@@ -20,6 +20,7 @@ from tests.sharing_helpers import (
     posts,
     projects,
     replies,
+    share_reply,
     submit_share,
     updates,
 )
@@ -141,7 +142,7 @@ async def test_quick_share_goes_to_the_only_active_project(env):
     last = (await updates(env))[-1]
     assert (last.project_id, last.tried, last.pdsa_stage) == (project.id, "Second cycle started on 4B", "do")
     assert posts(env)[-1]["thread_ts"] == project.thread_ts
-    reply = env.slack.responses()[-1]
+    reply = share_reply(env)
     assert reply["response_type"] == "ephemeral" and last.permalink in reply["text"]
 
 
@@ -197,8 +198,8 @@ async def test_a_5xx_leaves_the_update_pending_and_the_sweep_posts_it(env):
     await env.settle()
     [update] = await updates(env)
     assert update.post_status == "pending" and posts(env) == []
-    assert "will appear in <#C0COMMUNITY> shortly" in env.slack.responses()[-1]["text"]
-    assert_golden("sharing_reply_pending", env.slack.responses()[-1])
+    assert "will appear in <#C0COMMUNITY> shortly" in share_reply(env)["text"]
+    assert_golden("sharing_reply_pending", share_reply(env))
 
     env.clock.advance(timedelta(minutes=3))
     assert await env.runtime.outbox.sweep() == 1
@@ -259,8 +260,10 @@ async def test_public_channel_without_the_bot_is_joined(env, make_settings):
 async def test_a_share_offers_cpd(env):
     await env.driver.command("/qi-share", "Tried huddles at shift change", user_id=OTHER)
     await env.settle()
-    [offer] = env.slack.ephemerals(user=OTHER)
-    assert offer["channel"] == CHANNEL and "Log time on this as CPD?" in offer["text"]
+    # Both answers go where the member typed the command, the offer after the confirmation.
+    confirmation, offer = env.slack.responses()
+    assert confirmation["text"].startswith(":white_check_mark: Shared!")
+    assert "Log time on this as CPD?" in offer["text"] and offer["response_type"] == "ephemeral"
 
 
 async def test_a_measure_of_another_project_is_refused_on_the_field(env):
