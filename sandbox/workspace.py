@@ -191,7 +191,7 @@ class SandboxWorkspace(SlackStandIn):
         self._triggers += 1
         trigger_id = f"{self._triggers}.{abs(hash(user_id)) % 10**11}.sandbox{self._triggers:08d}"
         self._trigger_users[trigger_id] = user_id
-        return trigger_id
+        return self.issue_trigger(trigger_id)
 
     def _response_url_for(self, target: _Target) -> str:
         url = self.response_url()

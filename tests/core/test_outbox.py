@@ -81,6 +81,8 @@ async def test_a_permanent_error_is_dead_and_reported_once(env):
 
 
 async def test_the_bot_joins_only_the_community_channel_an_admin_configured(env):
+    # Installed without chat:write.public, Slack lets the bot post only where it is a member.
+    env.slack.scopes = env.slack.scopes - {"chat:write.public"}
     env.slack.add_channel("C0PUBLIC", name="qi-psychiatry", bot_member=False)
     delivery = await env.runtime.outbox.send(team_id="T0001", method="chat.postMessage",
                                              args={"channel": "C0PUBLIC", "text": "Hi"})
@@ -238,3 +240,4 @@ async def test_backoff_is_capped_at_thirty_seconds(env):
         env.clock.set(row.next_attempt_at)
         await env.runtime.outbox.drain()
     assert max(waits) == timedelta(seconds=30) and waits == sorted(waits)
+
