@@ -48,6 +48,8 @@ class SandboxWorkspace(SlackStandIn):
 
     def __init__(self, *, signing_secret: str, bot_url: str = "", commands: list[dict[str, Any]] | None = None,
                  controls: Mapping[str, Control] | None = None, **kw: Any) -> None:
+        # A person trying the bot sees it paced as Slack paces it.
+        kw.setdefault("rate_limits", True)
         super().__init__(**kw)
         self.bot_url = bot_url
         self._signing_secret = signing_secret
