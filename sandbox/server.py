@@ -4,6 +4,27 @@ The app under test (or a person trying the bot) points `SLACK_API_URL` at `api_u
 recorded, state changes like Slack's (messages, views, files, DMs), and any method can be made to
 fail on purpose (429 + Retry-After, 5xx, a Slack error, a slow answer) to exercise the unhappy paths.
 Errors mirror Slack's names and its habit of answering HTTP 200 with `{"ok": false}`.
+
+It refuses what Slack refuses, by default:
+
+- Block Kit limits on every message, view and response_url post (sandbox/limits.py), answered
+  `invalid_blocks` with Slack's `errors` and `response_metadata.messages` (a view: `invalid_arguments`;
+  a response_url: HTTP 400 `invalid_blocks`); blocks sent without a block_id get one, as in Slack;
+- a trigger_id is good once, within 3 s of the request that carried it (`issue_trigger`);
+- a response_url is good for 5 posts within 30 minutes;
+- without `chat:write.public` the bot posts only where it is a member; a private channel it is not in
+  does not exist (`channel_not_found`); an ephemeral goes only to a member of the channel
+  (`user_not_in_channel`);
+- Slack Connect people (another team, no e-mail or timezone shown) and Enterprise Grid people
+  (`W…` ids, `enterprise_user`) are `add_user(..., team_id=..., enterprise_id=...)`.
+
+Rate limits are the one thing off unless asked for (`rate_limits=True`): the suite posts in bursts
+that Slack would pace, and a test that waits out Retry-After is slow. The tests of the stand-in
+itself, bench/fanout.py and the browser sandbox (`qi-commons sandbox`) turn them on: per method and
+workspace by Slack's tiers, and chat.postMessage about one a second per channel (`RateLimits`).
+
+Time (trigger and response_url lifetimes, rate limits) is the stand-in's own clock, `now()`: a
+test moves it with `advance(seconds)`.
 """
 
 from __future__ import annotations
@@ -14,7 +35,7 @@ import hashlib
 import json
 import mimetypes
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -22,7 +43,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from sandbox.limits import block_problems, view_problems
+from sandbox.limits import generated_block_id, message_problems, view_problems
+from sandbox.rates import RateLimits
 
 BOT_USER_ID = "UBOTQI"
 BOT_ID = "BQICOMMONS"
@@ -33,19 +55,33 @@ WORKSPACE_URL = "https://qi-commons.slack.com/"
 
 # Form-encoded callers send structured arguments as JSON strings; JSON callers send them as-is.
 _JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
-_MAX_MESSAGE_BLOCKS = 50
-_MAX_VIEW_BLOCKS = 100
 _RESPONSE_URL_USES = 5
+_RESPONSE_URL_LIFETIME = 30 * 60  # seconds
+_TRIGGER_LIFETIME = 3  # seconds
+# What the app's manifest asks for (manifest.yml); a test can install the app with fewer.
+DEFAULT_SCOPES = frozenset({"commands", "chat:write", "chat:write.public", "channels:join", "channels:read",
+                            "groups:read", "channels:history", "groups:history", "im:history", "im:write",
+                            "mpim:write", "users:read", "users:read.email", "files:write"})
 # Fixed epoch so message timestamps (and golden fixtures built from them) repeat run to run.
 _TS_EPOCH_MICROS = 1_700_000_000_000_000
 
 
 class SlackError(Exception):
-    """A Web API error answered as `{"ok": false, "error": ...}`."""
+    """A Web API error answered as `{"ok": false, "error": ...}`, with Slack's details of what was wrong."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, problems: list[str] | None = None) -> None:
         super().__init__(error)
         self.error = error
+        self.problems = problems or []
+
+    def answer(self) -> dict[str, Any]:
+        if not self.problems:
+            return {"ok": False, "error": self.error}
+        answer: dict[str, Any] = {"ok": False, "error": self.error}
+        if self.error == "invalid_blocks":
+            answer["errors"] = list(self.problems)
+        answer["response_metadata"] = {"messages": [f"[ERROR] {p}" for p in self.problems]}
+        return answer
 
 
 @dataclass
@@ -148,6 +184,11 @@ def _public(message: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy({k: v for k, v in message.items() if v not in (None, []) and k not in hidden})
 
 
+def _named(blocks: list[Any]) -> list[Any]:
+    """Blocks as Slack keeps them: one sent without a block_id gets one (what actions then carry)."""
+    return [b if "block_id" in b else {**b, "block_id": generated_block_id(b, n)} for n, b in enumerate(blocks)]
+
+
 def _stable_id(prefix: str, key: str) -> str:
     return prefix + hashlib.sha1(key.encode()).hexdigest()[:10].upper()
 
@@ -156,8 +197,13 @@ class SlackStandIn:
     """An aiohttp Slack Web API on 127.0.0.1; use `async with SlackStandIn() as slack:`."""
 
     def __init__(self, bot_token: str = "xoxb-test", team_id: str = "T0001", *, port: int = 0,
-                 app_token: str = "xapp-test", host: str = "127.0.0.1") -> None:
+                 app_token: str = "xapp-test", host: str = "127.0.0.1", scopes: Iterable[str] = DEFAULT_SCOPES,
+                 rate_limits: bool | RateLimits = False, clock: Callable[[], float] = time.monotonic) -> None:
         self.bot_token = bot_token
+        self.scopes = frozenset(scopes)
+        self.rate_limits = RateLimits() if rate_limits is True else rate_limits or None
+        self._clock = clock
+        self._skew = 0.0
         self._host = host
         self.app_token = app_token
         self._sockets: list[web.WebSocketResponse] = []
@@ -172,20 +218,22 @@ class SlackStandIn:
         self._ephemerals: list[dict[str, Any]] = []
         self._views: dict[str, dict[str, Any]] = {}
         self._home: dict[str, str] = {}
+        self._issued_triggers: dict[str, float] = {}  # trigger_id -> when the request carrying it was sent
         self._used_triggers: set[str] = set()
         self.opened_views: list[dict[str, Any]] = []
         self._uploads: dict[str, dict[str, Any]] = {}
         self.files: list[StoredFile] = []
         self._response_urls: dict[str, list[dict[str, Any]]] = {}
+        self._response_url_issued: dict[str, float] = {}
         self._responses: list[tuple[str, dict[str, Any]]] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._delays: dict[str, list[_Delay]] = {}
         self._counter = 0
         self._ts_micros = _TS_EPOCH_MICROS
         self._changed = asyncio.Event()
+        self.add_channel(COMMUNITY_CHANNEL_ID, name="qi-commons")
         self.add_user(BOT_USER_ID, name="qi-commons", real_name="QI Commons", is_bot=True)
         self.add_user(DEFAULT_MEMBER_ID, name="member", real_name="Dr. Member", email="member@hospital.example")
-        self.add_channel(COMMUNITY_CHANNEL_ID, name="qi-commons")
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -239,22 +287,50 @@ class SlackStandIn:
         name: str,
         real_name: str | None = None,
         email: str | None = None,
-        tz: str = "America/Toronto",
+        tz: str | None = "America/Toronto",
         tz_offset: int | None = None,
         is_admin: bool = False,
         is_bot: bool = False,
+        team_id: str | None = None,
+        enterprise_id: str | None = None,
+        enterprise_name: str = "Sandbox Org",
+        channels: Iterable[str] = (COMMUNITY_CHANNEL_ID,),
     ) -> dict[str, Any]:
-        now = datetime.now(UTC).astimezone(ZoneInfo(tz))
-        offset = tz_offset if tz_offset is not None else int((now.utcoffset() or timedelta()).total_seconds())
+        """A person (or bot) of the workspace, a member of `channels` (the community channel by default).
+
+        `team_id` other than the workspace's is a Slack Connect person from a partner organisation:
+        Slack shows no e-mail for them and, unless given, no timezone. `enterprise_id` makes an
+        Enterprise Grid person (ids start with W there) with Slack's `enterprise_user`.
+        """
+        home_team = team_id or self.team_id
         real = real_name or name
         profile = _compact({"email": email, "real_name": real, "display_name": name,
-                            "real_name_normalized": real, "display_name_normalized": name})
-        self._users[user_id] = {
-            "id": user_id, "team_id": self.team_id, "name": name, "real_name": real, "deleted": False,
-            "tz": tz, "tz_label": now.tzname(), "tz_offset": offset, "is_admin": is_admin,
-            "is_owner": False, "is_bot": is_bot, "is_app_user": False, "profile": profile,
+                            "real_name_normalized": real, "display_name_normalized": name, "team": home_team})
+        user: dict[str, Any] = {
+            "id": user_id, "team_id": home_team, "name": name, "real_name": real, "deleted": False,
+            "is_admin": is_admin, "is_owner": False, "is_bot": is_bot, "is_app_user": False, "profile": profile,
         }
-        return self._users[user_id]
+        if tz is not None:
+            now = datetime.now(UTC).astimezone(ZoneInfo(tz))
+            offset = tz_offset if tz_offset is not None else int((now.utcoffset() or timedelta()).total_seconds())
+            user.update(tz=tz, tz_label=now.tzname(), tz_offset=offset)
+        if home_team != self.team_id:
+            user["is_stranger"] = True  # what users.info says of someone from another organisation
+        if enterprise_id is not None:
+            user["enterprise_user"] = {"id": user_id, "enterprise_id": enterprise_id,
+                                       "enterprise_name": enterprise_name, "is_admin": is_admin,
+                                       "is_owner": False, "teams": [home_team]}
+        self._users[user_id] = user
+        for channel_id in channels if not is_bot else ():
+            self.join(channel_id, user_id)
+        return user
+
+    def join(self, channel_id: str, user_id: str) -> None:
+        """Make `user_id` a member of a channel (a person joining it; the bot being invited)."""
+        self._channels[channel_id].members.add(user_id)
+
+    def leave(self, channel_id: str, user_id: str) -> None:
+        self._channels[channel_id].members.discard(user_id)
 
     def add_channel(
         self,
@@ -264,9 +340,11 @@ class SlackStandIn:
         is_private: bool = False,
         bot_member: bool = True,
         is_archived: bool = False,
+        members: Iterable[str] = (),
     ) -> None:
-        members = {BOT_USER_ID} if bot_member else set()
-        self._channels[channel_id] = _Channel(channel_id, name, is_private, is_archived, members=members)
+        """A channel; `members` are the people in it besides the bot (`bot_member`)."""
+        joined = {BOT_USER_ID} if bot_member else set()
+        self._channels[channel_id] = _Channel(channel_id, name, is_private, is_archived, members=joined | set(members))
 
     # -- recording and state views -----------------------------------------------------------------
 
@@ -307,9 +385,30 @@ class SlackStandIn:
         return self._open_conversation([user_id]).id
 
     def response_url(self) -> str:
+        """A fresh response_url, as Slack puts in a command or action: 5 posts within 30 minutes from now."""
         url = f"{self.url}response/{len(self._response_urls) + 1}"
         self._response_urls[url] = []
+        self._response_url_issued[url] = self.now()
         return url
+
+    def issue_trigger(self, trigger_id: str | None = None) -> str:
+        """A trigger_id for a request Slack sends now; views.open/push take it once, within 3 s."""
+        if trigger_id is None:
+            # A count of its own: ids of views, files and DMs (and the fixtures that show them) stay put.
+            n = len(self._issued_triggers) + 1
+            trigger_id = f"{n}.{self.team_id}.{_stable_id('', str(n)).lower()}"
+        self._issued_triggers[trigger_id] = self.now()
+        return trigger_id
+
+    # -- the stand-in's clock ----------------------------------------------------------------------
+
+    def now(self) -> float:
+        """Seconds on the stand-in's clock (trigger and response_url lifetimes, rate limits)."""
+        return self._clock() + self._skew
+
+    def advance(self, seconds: float) -> None:
+        """Move the stand-in's clock on, as if `seconds` had passed for Slack."""
+        self._skew += seconds
 
     def responses(self, url: str | None = None) -> list[dict[str, Any]]:
         """JSON bodies posted to response_url targets, all of them or those to `url`."""
@@ -431,6 +530,11 @@ class SlackStandIn:
             token = authorization.removeprefix("Bearer ")
 
         failure = await self._injected(method)
+        if failure is None and self.rate_limits is not None:
+            channel = args.get("channel") if isinstance(args.get("channel"), str) else None
+            wait = self.rate_limits.retry_after(method, channel, self.now())
+            if wait is not None:
+                failure = _Failure(429, "ratelimited", wait, None)
         status, headers = 200, {}
         if failure is not None and failure.after_effect:
             self._answer(method, args, token)
@@ -469,7 +573,7 @@ class SlackStandIn:
         try:
             return {"ok": True, **handler(args)}
         except SlackError as e:
-            return {"ok": False, "error": e.error}
+            return e.answer()
 
     # -- Socket Mode ---------------------------------------------------------------------------------
 
@@ -528,9 +632,21 @@ class SlackStandIn:
         failure = await self._injected("response_url")
         if failure is not None:
             return web.Response(status=failure.status, text=failure.error or "stand-in failure")
+        if self.now() - self._response_url_issued[url] > _RESPONSE_URL_LIFETIME:
+            return web.Response(status=404, text="expired_url")
         if len(bodies) >= _RESPONSE_URL_USES:
             return web.Response(status=404, text="used_url")
-        body = await request.json()
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return web.Response(status=400, text="invalid_payload")
+        # Slack's webhooks answer in plain text: the error's name, and nothing is posted.
+        if message_problems(body):
+            return web.Response(status=400, text="invalid_blocks")
+        if not (body.get("text") or body.get("blocks") or body.get("attachments") or _flag(body.get("delete_original"))):
+            return web.Response(status=400, text="no_text")
         bodies.append(body)
         self._responses.append((url, body))
         self._notify()
@@ -576,13 +692,15 @@ class SlackStandIn:
             raise SlackError("channel_not_found")
         return found
 
-    def _postable(self, channel_id: Any) -> _Channel:
+    def _postable(self, channel_id: Any, *, public_scope: bool = False) -> _Channel:
+        """Where the bot may post; `public_scope` when `chat:write.public` lets it post in any public channel."""
         if isinstance(channel_id, str) and channel_id in self._users:
             return self._open_conversation([channel_id])  # Slack posts to the DM when given a user id
         found = self._visible(channel_id)
         if found.is_archived:
             raise SlackError("is_archived")
-        if BOT_USER_ID not in found.members:
+        allowed = public_scope and not found.is_private and "chat:write.public" in self.scopes
+        if BOT_USER_ID not in found.members and not allowed:
             raise SlackError("not_in_channel")
         return found
 
@@ -594,22 +712,22 @@ class SlackStandIn:
 
     @staticmethod
     def _content(args: dict[str, Any]) -> tuple[str, list[Any]]:
+        """A message's text and blocks as Slack stores them, or Slack's refusal."""
+        if problems := message_problems(args):
+            raise SlackError("invalid_blocks", problems)
         text, blocks = args.get("text") or "", args.get("blocks") or []
-        if not isinstance(blocks, list) or len(blocks) > _MAX_MESSAGE_BLOCKS:
-            raise SlackError("invalid_blocks")
-        if any(not isinstance(b, dict) or "type" not in b for b in blocks) or block_problems(blocks):
-            raise SlackError("invalid_blocks")
         if not text and not blocks and not args.get("attachments"):
             raise SlackError("no_text")
-        return text, blocks
+        return text, _named(blocks)
 
-    def _new_view(self, args: dict[str, Any], kind: str) -> dict[str, Any]:
+    @staticmethod
+    def _new_view(args: dict[str, Any], kind: str | None) -> dict[str, Any]:
         view = args.get("view")
-        if not isinstance(view, dict) or view.get("type") != kind:
-            raise SlackError("invalid_arguments")
-        if len(view.get("blocks", [])) > _MAX_VIEW_BLOCKS or view_problems(view):
-            raise SlackError("invalid_arguments")
-        return view
+        if not isinstance(view, dict) or (kind is not None and view.get("type") != kind):
+            raise SlackError("invalid_arguments", [f"must be a {kind or 'modal or home'} view [json-pointer:/view]"])
+        if problems := view_problems(view):
+            raise SlackError("invalid_arguments", problems)
+        return {**view, "blocks": _named(view.get("blocks") or [])}
 
     def _store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
         view_id = view_id or self._next_id("V")
@@ -628,10 +746,12 @@ class SlackStandIn:
         trigger_id = args.get("trigger_id")
         if not trigger_id:
             raise SlackError("invalid_arguments")
-        if trigger_id == "expired":
-            raise SlackError("expired_trigger_id")
+        if trigger_id not in self._issued_triggers:
+            raise SlackError("invalid_trigger_id")
         if trigger_id in self._used_triggers:
             raise SlackError("exchanged_trigger_id")
+        if self.now() - self._issued_triggers[trigger_id] > _TRIGGER_LIFETIME:
+            raise SlackError("expired_trigger_id")
         self._used_triggers.add(trigger_id)
         return trigger_id
 
@@ -642,7 +762,7 @@ class SlackStandIn:
                 "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
 
     def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._postable(args.get("channel"))
+        channel = self._postable(args.get("channel"), public_scope=True)
         text, blocks = self._content(args)
         thread_ts = args.get("thread_ts") or None
         message = {
@@ -657,6 +777,8 @@ class SlackStandIn:
     def _api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._postable(args.get("channel"))
         user = self._known_user(args.get("user"))
+        if user["id"] not in channel.members:
+            raise SlackError("user_not_in_channel")
         text, blocks = self._content(args)
         ephemeral = {"message_ts": self._next_ts(), "channel": channel.id, "user": user["id"], "text": text,
                      "blocks": blocks, "thread_ts": args.get("thread_ts") or None}
@@ -752,9 +874,7 @@ class SlackStandIn:
         return {"view": stored}
 
     def _api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
-        view = args.get("view")
-        if not isinstance(view, dict) or view_problems(view):
-            raise SlackError("invalid_arguments")
+        view = self._new_view(args, None)
         view_id = args.get("view_id") or next(
             (v["id"] for v in self._views.values() if args.get("external_id") and
              v["external_id"] == args["external_id"]), None)

@@ -48,6 +48,8 @@ class SandboxWorkspace(SlackStandIn):
 
     def __init__(self, *, signing_secret: str, bot_url: str = "", commands: list[dict[str, Any]] | None = None,
                  controls: Mapping[str, Control] | None = None, **kw: Any) -> None:
+        # A person trying the bot sees it paced as Slack paces it.
+        kw.setdefault("rate_limits", True)
         super().__init__(**kw)
         self.bot_url = bot_url
         self._signing_secret = signing_secret
@@ -191,7 +193,7 @@ class SandboxWorkspace(SlackStandIn):
         self._triggers += 1
         trigger_id = f"{self._triggers}.{abs(hash(user_id)) % 10**11}.sandbox{self._triggers:08d}"
         self._trigger_users[trigger_id] = user_id
-        return trigger_id
+        return self.issue_trigger(trigger_id)
 
     def _response_url_for(self, target: _Target) -> str:
         url = self.response_url()

@@ -15,10 +15,16 @@ flight* before calling Slack:
 The outbox makes no retries inside a call (its client has no retry handlers): a long Retry-After is
 a later attempt, never a sleep that outlives the lease. After an outage the first success makes the
 rest due at once, and a channel's posts go out oldest first.
+
+A drain keeps going while rows are due, so a fan-out (a nudge to thousands of members) goes out at
+the pace Slack allows rather than a batch per drain tick: once Slack answers a method 429, the rest
+of that method's rows wait out its Retry-After (held rows are not leased, so no lease is at risk)
+instead of each being refused in turn.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -44,6 +50,8 @@ LEASE = timedelta(seconds=20)
 # Short and capped: after an outage everything is due again within half a minute.
 BACKOFF = (timedelta(seconds=5), timedelta(seconds=10), timedelta(seconds=20), timedelta(seconds=30))
 MAX_RETRY_AFTER = timedelta(minutes=10)
+# A drain waits out a Retry-After this short itself and carries on; a longer one is left to a later drain.
+DRAIN_PAUSE = timedelta(seconds=5)
 # Delivered and abandoned rows still hold message text; keep them only long enough to investigate.
 RETENTION = timedelta(days=30)
 # Slack answered, and did nothing: safe to try again later.
@@ -63,6 +71,7 @@ class Delivery:
     status: str  # sent | pending | dead | held (the app is not installed: kept until a reinstall)
     data: dict[str, Any] | None = None
     error: str | None = None
+    retry_after: timedelta | None = None  # Slack said when to try again (429)
 
     @property
     def sent(self) -> bool:
@@ -176,18 +185,35 @@ class Outbox:
     async def drain(self, limit: int = 200) -> int:
         """Try every due pending row, oldest first, keeping each channel's order; returns how many were sent.
 
-        A channel whose post could not go out now is skipped for the rest of this round, so a later
-        post never overtakes an earlier one there.
+        Rounds of `limit` rows follow each other while rows are due and some go out, pausing for a
+        short Retry-After, so a queue of thousands drains at Slack's pace, not `limit` per drain.
+        """
+        sent = 0
+        while True:
+            round_sent, tried, retry_after = await self._drain_round(limit)
+            sent += round_sent
+            if retry_after is not None and retry_after <= DRAIN_PAUSE:
+                await asyncio.sleep(retry_after.total_seconds())
+                continue
+            if retry_after is not None or tried < limit or round_sent == 0:
+                return sent
+
+    async def _drain_round(self, limit: int) -> tuple[int, int, timedelta | None]:
+        """One batch of due rows: (sent, tried, the Retry-After Slack asked for, if it asked).
+
+        A channel whose post could not go out now is skipped for the rest of the round, so a later
+        post never overtakes an earlier one there; a method Slack rate-limited is skipped too, as
+        every further call to it would be refused until the Retry-After has passed.
         """
         now = self.clock.now()
         async with self.db.session() as session:
             due = (await session.execute(
-                select(OutboxMessage.id, OutboxMessage.channel_id)
+                select(OutboxMessage.id, OutboxMessage.channel_id, OutboxMessage.method)
                 .where(OutboxMessage.status == "pending", *_due(now))
                 .order_by(OutboxMessage.id).limit(limit))).all()
-        sent, held = 0, set[str]()
-        for outbox_id, channel in due:
-            if channel is not None and channel in held:
+        sent, held, limited = 0, set[str](), dict[str, timedelta]()
+        for outbox_id, channel, method in due:
+            if (channel is not None and channel in held) or method in limited:
                 continue
             try:
                 delivery = await self.attempt(outbox_id)
@@ -198,7 +224,9 @@ class Outbox:
             sent += delivery.sent
             if delivery.status == "pending" and channel is not None:
                 held.add(channel)
-        return sent
+            if delivery.retry_after is not None:
+                limited[method] = delivery.retry_after
+        return sent, len(due), min(limited.values(), default=None)
 
     async def sweep(self, limit: int = 200) -> int:
         """Forget old finished rows, then drain; returns how many were sent."""
@@ -248,7 +276,7 @@ class Outbox:
                 row.next_attempt_at = now + min(wait, MAX_RETRY_AFTER)
                 log.warning("Slack %s failed (%s); outbox row %s is retried in %ds", row.method, outcome.error,
                             outbox_id, wait.total_seconds())
-                return Delivery(outbox_id, "pending", error=outcome.error)
+                return Delivery(outbox_id, "pending", error=outcome.error, retry_after=outcome.retry_after)
             row.status = "dead"
             log.error("Slack %s failed permanently (%s) for outbox row %s", row.method, outcome.error, outbox_id)
             if hook := self._on_dead.get(row.purpose or ""):

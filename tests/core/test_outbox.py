@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.core.outbox import LEASE
+from sandbox.rates import RateLimits
 from storage.models import OutboxMessage
 
 
@@ -81,6 +82,8 @@ async def test_a_permanent_error_is_dead_and_reported_once(env):
 
 
 async def test_the_bot_joins_only_the_community_channel_an_admin_configured(env):
+    # Installed without chat:write.public, Slack lets the bot post only where it is a member.
+    env.slack.scopes = env.slack.scopes - {"chat:write.public"}
     env.slack.add_channel("C0PUBLIC", name="qi-psychiatry", bot_member=False)
     delivery = await env.runtime.outbox.send(team_id="T0001", method="chat.postMessage",
                                              args={"channel": "C0PUBLIC", "text": "Hi"})
@@ -238,3 +241,41 @@ async def test_backoff_is_capped_at_thirty_seconds(env):
         env.clock.set(row.next_attempt_at)
         await env.runtime.outbox.drain()
     assert max(waits) == timedelta(seconds=30) and waits == sorted(waits)
+
+
+async def _queue_dms(env, people):
+    """One DM a person, queued in one transaction as a weekly job queues its posts."""
+    for person in people:
+        env.slack.add_user(person, name=person.lower())
+    async with env.runtime.db.session() as session, session.begin():
+        for person in people:
+            await env.runtime.outbox.enqueue(session, team_id="T0001", method="chat.postMessage",
+                                             args={"channel": person, "text": "This week's QI prompt is up"})
+
+
+def _dms_received(env, people):
+    return [len(env.slack.messages(env.slack.dm_channel(person))) for person in people]
+
+
+async def test_one_drain_sends_a_whole_fan_out_not_one_batch(env):
+    people = [f"U0FAN{n:03d}" for n in range(7)]
+    await _queue_dms(env, people)
+    # Rounds of three, one after another, until nothing is due (a fan-out is not three per drain tick).
+    assert await env.runtime.outbox.drain(limit=3) == 7
+    assert _dms_received(env, people) == [1] * 7
+
+
+async def test_a_drain_that_meets_slacks_rate_limit_waits_it_out_instead_of_hammering(env):
+    env.slack.rate_limits = RateLimits(post_per_minute=300)  # a burst of 10, then 5 a second
+    people = [f"U0FAN{n:03d}" for n in range(14)]
+    await _queue_dms(env, people)
+
+    sent = await env.runtime.outbox.drain()
+
+    refused = [c for c in env.slack.calls if c.method == "chat.postMessage" and c.status == 429]
+    assert len(refused) == 1  # the rest of the round waited out Retry-After rather than being refused too
+    # Everyone but the refused one, who waits for their own Retry-After on the bot's clock.
+    assert sent == 13 and sorted(_dms_received(env, people)) == [0] + [1] * 13
+    env.clock.advance(timedelta(seconds=1))
+    assert await env.runtime.outbox.drain() == 1
+    assert _dms_received(env, people) == [1] * 14

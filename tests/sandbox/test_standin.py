@@ -95,14 +95,16 @@ async def test_channel_rules_mirror_slack(slack, client):
     slack.add_channel("G0SECRET", name="secret", is_private=True, bot_member=False)
 
     assert await error_of(client.chat_postMessage(channel="C0NOPE", text="x")) == "channel_not_found"
-    assert await error_of(client.chat_postMessage(channel="C0OUTSIDE", text="x")) == "not_in_channel"
+    assert await error_of(client.chat_postEphemeral(channel="C0OUTSIDE", user="U0MEMBER1", text="x")) == (
+        "not_in_channel")
     assert await error_of(client.chat_postMessage(channel="C0OLD", text="x")) == "is_archived"
     assert await error_of(client.chat_postMessage(channel="G0SECRET", text="x")) == "channel_not_found"
     assert await error_of(client.api_call("chat.postMessage", json={"channel": "C0COMMUNITY"})) == "no_text"
 
     joined = await client.conversations_join(channel="C0OUTSIDE")
     assert joined["channel"]["is_member"] is True
-    await client.chat_postMessage(channel="C0OUTSIDE", text="now in")
+    slack.join("C0OUTSIDE", "U0MEMBER1")
+    await client.chat_postEphemeral(channel="C0OUTSIDE", user="U0MEMBER1", text="now in")
     assert await error_of(client.conversations_join(channel="G0SECRET")) == "method_not_supported_for_channel_type"
     info = await client.conversations_info(channel="C0OUTSIDE")
     assert info["channel"]["name"] == "elsewhere" and info["channel"]["is_private"] is False
@@ -151,11 +153,12 @@ MODAL = {"type": "modal", "callback_id": "qi_share", "title": {"type": "plain_te
 
 
 async def test_views_open_needs_a_fresh_trigger(slack, client):
-    opened = await client.views_open(trigger_id="trig-1", view=MODAL)
+    trigger = slack.issue_trigger()
+    opened = await client.views_open(trigger_id=trigger, view=MODAL)
     assert opened["view"]["id"].startswith("V") and opened["view"]["callback_id"] == "qi_share"
-    assert slack.opened_views[0]["trigger_id"] == "trig-1"
-    assert await error_of(client.views_open(trigger_id="expired", view=MODAL)) == "expired_trigger_id"
-    assert await error_of(client.views_open(trigger_id="trig-1", view=MODAL)) == "exchanged_trigger_id"
+    assert slack.opened_views[0]["trigger_id"] == trigger
+    assert await error_of(client.views_open(trigger_id=trigger, view=MODAL)) == "exchanged_trigger_id"
+    assert await error_of(client.views_open(trigger_id="made-up", view=MODAL)) == "invalid_trigger_id"
     assert await error_of(client.api_call("views.open", json={"view": MODAL})) == "invalid_arguments"
 
     updated = await client.views_update(view_id=opened["view"]["id"], view={**MODAL, "private_metadata": "42"})
