@@ -75,7 +75,8 @@ def project_field_blocks(project: ProjectView | None) -> list[dict[str, Any]]:
     members: dict[str, Any] = {"type": "multi_users_select", "action_id": INPUT, "placeholder": plain("Add people")}
     if project and project.members:
         members["initial_users"] = list(project.members)
-    kinds = "; ".join(f"{kind}: {why}" for kind, why in MEASURE_KINDS)
+    # Each kind's question ends with its own "?": joined by spaces, never "?;" or "?.".
+    kinds = " ".join(f"{kind.capitalize()}: {why[0].upper()}{why[1:]}" for kind, why in MEASURE_KINDS)
     return [
         _input("title", "Project title", _text_input(project.title if project else None, PROJECT_LIMITS["title"],
                                                      multiline=False, placeholder="e.g. Metabolic monitoring on 4B")),
@@ -87,7 +88,8 @@ def project_field_blocks(project: ProjectView | None) -> list[dict[str, Any]]:
         _input("measures", "Measures", _text_input(measures, PROJECT_LIMITS["measures"],
                                                    placeholder="Outcome: % of patients screened\n"
                                                                "Balancing: time to discharge"),
-               optional=True, hint=f"One per line. {kinds}. Include at least one balancing measure."),
+               optional=True, hint=f"One per line, kind first. {kinds} IHI suggests 4 to 10 measures, "
+                                   "at least one of them balancing."),
         _input("change_ideas", "Change ideas", _text_input(project.change_ideas if project else None,
                                                            PROJECT_LIMITS["change_ideas"],
                                                            placeholder="What changes will you test?"),
