@@ -18,6 +18,7 @@ from operator import attrgetter, lt, ne
 from typing import Literal
 
 from bot.charts.limits import crossings_limit, longest_run_limit, runs_limits
+from bot.core.text import plural
 
 Direction = Literal["up", "down"]  # which way is better for the measure
 Chart = Literal["run", "i"]
@@ -239,9 +240,9 @@ _RULE_WORDS = {"improvement": "a signal of improvement", "deterioration": "a sig
 
 def _sentences(p: PartAnalysis) -> list[str]:
     name = "Median" if p.chart == "run" else "Mean"
-    where = f"over the first {p.centre_from} points" if p.frozen else f"over {p.n} points"
+    where = f"over the first {plural(p.centre_from, 'point')}" if p.frozen else f"over {plural(p.n, 'point')}"
     if p.too_early:
-        return [f"{name} {format_number(p.centre_line)} {where}; only {p.n} points so far: "
+        return [f"{name} {format_number(p.centre_line)} {where}; only {plural(p.n, 'point')} so far: "
                 f"too early to call (the rules need at least {TOO_EARLY_BELOW})."]
     opening = f"{name} {format_number(p.centre_line)} {where}"
     longest = p.of_rule("longest_run")

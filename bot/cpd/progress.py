@@ -71,7 +71,8 @@ class CapNote:
     def text(self) -> str:
         return (
             f"{self.activity.name} is capped at {format_credits(self.cap)} credits per cycle: "
-            f"{format_credits(self.cut_cycle)} credits over the cap are not counted."
+            f"{format_credits(self.cut_cycle)} credit{'' if self.cut_cycle == 1 else 's'} over the cap "
+            f"{'is' if self.cut_cycle == 1 else 'are'} not counted."
         )
 
 

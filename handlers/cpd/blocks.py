@@ -228,7 +228,9 @@ def summary_message(standing: Standing) -> dict[str, Any]:
     notes = [note.text for note in progress.caps]
     notes += list(progress.cycle_requirements.notes if progress.cycle_requirements else ())
     if progress.other_framework_entries:
-        notes.append(f"{progress.other_framework_entries} entries logged under another framework are not counted.")
+        others = progress.other_framework_entries
+        notes.append(f"{plural(others, 'entry', 'entries')} logged under another framework "
+                     f"{'is' if others == 1 else 'are'} not counted.")
     if notes:
         blocks.append(context("\n".join(escape(note) for note in notes), verbatim=True))
     blocks += _reflection_block(standing)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from slack_sdk.errors import SlackApiError
 
-from bot.core.text import escape
+from bot.core.text import escape, plural
 from bot.cpd.entries import entries_between, export_rows, get_profile
 from bot.cpd.export import FILE_ENCODING, entries_csv
 from bot.cpd.rules import format_credits
@@ -44,8 +44,9 @@ async def export_entries(ctx: CommandContext) -> None:
         return
     rows = export_rows(entries)
     credits = sum((row.credits for row in rows if row.credits is not None), Decimal(0))
-    summary = (f"{len(rows)} activities, {format_credits(credits)} credits before per-cycle caps"
-               if rules.awards_credits else f"{len(rows)} activities")
+    activities = plural(len(rows), "activity", "activities")
+    summary = (f"{activities}, {format_credits(credits)} credit{'' if credits == 1 else 's'} before per-cycle caps"
+               if rules.awards_credits else activities)
     try:
         dm = await ctx.client.conversations_open(users=ctx.user_id)
         await ctx.client.files_upload_v2(
@@ -58,4 +59,4 @@ async def export_entries(ctx: CommandContext) -> None:
         await ctx.reply("I couldn't send the file just now. Your entries are safe; "
                         "try `/cpd-log export` again in a minute.")
         return
-    await ctx.reply(f"Sent a CSV of {len(rows)} entries from {period} to our direct messages.")
+    await ctx.reply(f"Sent a CSV of {plural(len(rows), 'entry', 'entries')} from {period} to our direct messages.")
