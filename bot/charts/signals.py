@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts.analysis import TOO_EARLY_BELOW, analyse
 from bot.charts.measure_charts import points_of, series_of
@@ -38,7 +39,7 @@ class NewSignal:
     words: str  # the part's analysis in words
 
 
-# (signal, where) -> the message's arguments; handlers build them (Block Kit lives there).
+# A signal -> its message's arguments (text, blocks); handlers build them, Block Kit lives there.
 Announcer = Callable[[NewSignal], dict[str, Any]]
 
 
@@ -94,7 +95,7 @@ async def _store(runtime: Runtime, announce: Announcer, *, team_id: str, measure
     return fresh
 
 
-async def signals_between(session, team_id: str, since: datetime, until: datetime) -> list[NewSignal]:
+async def signals_between(session: AsyncSession, team_id: str, since: datetime, until: datetime) -> list[NewSignal]:
     """Signals of improvement found in [since, until), for the weekly digest; newest first."""
     rows = (await session.execute(
         select(ChartSignal, QiMeasure, QiProject).join(QiMeasure, QiMeasure.id == ChartSignal.measure_id)

@@ -41,7 +41,8 @@ async def upload(client: AsyncWebClient, chart: MeasureChart, *, channel: str, t
              "alt_txt": chart.alt_text[:1000]})
     try:
         await client.files_upload_v2(channel=channel, thread_ts=thread_ts, initial_comment=comment(chart), **file)
-    except SlackApiError as error:
-        log.warning("Chart upload for #%s failed: %s", chart.slug, error.response.get("error"))
+    except (SlackApiError, OSError, TimeoutError) as error:  # a refusal, or Slack unreachable
+        log.warning("Chart upload for #%s failed: %s", chart.slug,
+                    error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__)
         return False
     return True

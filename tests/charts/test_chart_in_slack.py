@@ -279,3 +279,12 @@ async def test_the_weeks_signals_of_improvement_are_in_the_digest(env):
     text = signals["text"]["text"]
     assert f"*Wait to first assessment* in Faster first assessment (`#{slug}`)" in text
     assert text.count("Wait to first assessment") == 1  # its shift and its long run: one line
+
+
+async def test_a_refused_upload_is_told_and_asked_again(env):
+    slug = await _project(env, [3, 4, 5])
+    env.slack.fail("files.completeUploadExternal", error="internal_error")
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    assert env.slack.responses()[-1]["text"] == ("I couldn't upload the chart just now. The data is safe; "
+                                                 "please try again in a minute.")
