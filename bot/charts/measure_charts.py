@@ -61,7 +61,7 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
             raise ChartUnavailable(f"`#{slug}` has no measures yet. Its owner can add them with Edit on the "
                                    "project's card (for example `outcome: % discharge summaries sent in 48 h`).")
         counts = await _point_counts(session, team_id, [m.id for m in project.measures])
-        chosen = _choose(project.measures, measure.strip(), counts)
+        chosen = choose_measure(project.measures, measure.strip(), counts)
         rows = await points_of(session, team_id, chosen.id)
         names = tuple(m.name for m in project.measures if m.id != chosen.id)
         title, channel_id, thread_ts, project_id = project.title, project.channel_id, project.thread_ts, project.id
@@ -101,7 +101,7 @@ async def _point_counts(session: AsyncSession, team_id: str, measure_ids: list[i
     return dict(rows.all())
 
 
-def _choose(measures: list[QiMeasure], wanted: str, counts: dict[int, int]) -> QiMeasure:
+def choose_measure(measures: list[QiMeasure], wanted: str, counts: dict[int, int]) -> QiMeasure:
     if not wanted:
         with_data = [m for m in measures if counts.get(m.id)]
         outcome = [m for m in with_data if m.kind == "outcome"]

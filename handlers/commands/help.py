@@ -14,6 +14,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("/qi-share #metabolic-monitoring Audit done, 62% screened",
          "post to the project with that short name (shown in /qi-share list)"),
         ("/qi-share list", "see your projects, their stage and progress; edit, pause or complete them"),
+        ("/qi-share #project data falls=3 2026-11-30", "add data points to a project's measures (date optional)"),
         ("/qi-commons chart #project", "a project measure's run chart, with what the run chart rules say about it"),
         ("/qi-share new", "start a project: aim, measures, change ideas and team"),
     )),

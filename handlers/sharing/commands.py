@@ -15,6 +15,7 @@ from bot.core.runtime import Runtime
 from bot.core.text import mention
 from bot.sharing import services
 from bot.sharing.updates import LIMITS, SUBCOMMANDS
+from handlers.charts.data_entry import DATA_TEXT, store_data_text
 from handlers.commands.context import CommandContext
 from handlers.commands.help import SECTIONS
 from handlers.sharing.listing import MAX_LISTED, list_message
@@ -36,6 +37,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         ctx = CommandContext.from_command(runtime, command, client, respond, command.get("text", ""))
         response_url = command.get("response_url")
         word = ctx.text.lower()
+        if data := DATA_TEXT.match(ctx.text):
+            # Data points are a member's work too: stored before the ack, which carries the answer.
+            try:
+                answer = await store_data_text(runtime, team_id=ctx.team_id, user_id=ctx.user_id,
+                                               slug=data.group(1), text=data.group(2))
+            except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
+                log.exception("Could not store data points from %s", ctx.user_id)
+                answer = {"text": SAVE_FAILED}
+            await ack(**answer, response_type="ephemeral")
+            return
         if ctx.text and word not in SUBCOMMANDS:
             # A member's work is committed before the ack: once Slack shows the command as taken, a
             # crash can no longer lose it (the store is one short transaction, well inside 3 s).

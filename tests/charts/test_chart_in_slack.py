@@ -288,3 +288,53 @@ async def test_a_refused_upload_is_told_and_asked_again(env):
     await env.settle()
     assert env.slack.responses()[-1]["text"] == ("I couldn't upload the chart just now. The data is safe; "
                                                  "please try again in a minute.")
+
+
+async def _points(env):
+    from storage.models import MeasureDataPoint
+
+    async with env.runtime.db.session() as session:
+        rows = (await session.scalars(select(MeasureDataPoint).order_by(MeasureDataPoint.observed_on,
+                                                                       MeasureDataPoint.id))).all()
+    return [(r.observed_on.isoformat(), f"{r.value.normalize():f}") for r in rows]
+
+
+async def test_data_points_in_one_line_are_stored_before_the_ack_and_a_second_value_on_a_date_asks(env):
+    slug = await _project(env, [])
+    response = await env.driver.command("/qi-share", f"#{slug} data wait=12,5 triage=3 2026-11-20")
+    assert response.json()["response_type"] == "ephemeral"
+    assert response.json()["text"] == (f"Added Wait to first assessment = 12.5, Triage forms used = 3 on 20 Nov 2026 "
+                                       f"to `#{slug}`. `/qi-commons chart #{slug}` shows the run chart.")
+    assert await _points(env) == [("2026-11-20", "12.5"), ("2026-11-20", "3")]
+    await env.driver.command("/qi-share", f"#{slug} data wait=14")  # today, where the member is
+    assert (await _points(env))[-1] == ("2026-11-25", "14")
+
+    asked = (await env.driver.command("/qi-share", f"#{slug} data wait=11 2026-11-20")).json()
+    assert asked["text"].startswith("Wait to first assessment already has a value on 20 Nov 2026.")
+    assert len(await _points(env)) == 3  # nothing stored until they choose
+    replace = asked["blocks"][1]["elements"][0]
+    await env.driver.action("charts_data_replace", value=replace["value"])
+    await env.settle()
+    assert ("2026-11-20", "11") in await _points(env) and ("2026-11-20", "12.5") not in await _points(env)
+    async with env.runtime.db.session() as session:
+        assert await session.scalar(select(AuditLog).where(AuditLog.action == "qi_measure.data_added",
+                                                           AuditLog.detail["replaced"].as_boolean())) is not None
+
+
+async def test_bad_data_lines_say_what_to_fix_and_store_nothing(env):
+    slug = await _project(env, [])
+    answers = {}
+    for text in ("wait=abc", "wait=3 2026-13-45", "wait=3 2027-06-01", "wait=3 2010-01-01", "readmissions=3",
+                 "wait=", "just words"):
+        answers[text] = (await env.driver.command("/qi-share", f"#{slug} data {text}")).json()["text"]
+    assert answers["wait=abc"].startswith("wait: That is not a number")
+    assert answers["wait=3 2026-13-45"].startswith("2026-13-45 is not a date on the calendar")
+    assert answers["wait=3 2027-06-01"] == "01 Jun 2027 is in the future: give the date the value was measured."
+    assert answers["wait=3 2010-01-01"] == "01 Jan 2010 is more than ten years ago: check the year."
+    assert answers["readmissions=3"].startswith("This project has no measure called \"readmissions\"")
+    assert answers["wait="].startswith("Put the value right after `=`")
+    assert "`/qi-share #" in answers["just words"]
+    assert await _points(env) == []
+    refused = (await env.driver.command("/qi-share", f"#{slug} data wait=3", user_id=OTHER_ID)).json()
+    assert refused["text"].startswith("Only the project's team can add its data.")
+    assert await _points(env) == [] and posts(env) == [m for m in posts(env) if "QI project:" in m["text"]]
