@@ -99,3 +99,22 @@ def _measure(project: QiProject, reading: Reading, counts: dict[int, int]) -> Qi
     if found is None:
         raise ChartUnavailable("That measure is no longer in the project: nothing was stored.")
     return found
+
+
+@dataclass(frozen=True)
+class ProjectMeasures:
+    slug: str
+    title: str
+    measures: tuple[tuple[int, str], ...]  # (id, name)
+
+
+async def measures_of(runtime: Runtime, *, team_id: str, slug: str) -> ProjectMeasures:
+    """For the "Add data" form: the project's measures, or ChartUnavailable saying why there are none."""
+    slug = slug.lstrip("#").lower()
+    async with runtime.db.session() as session:
+        project = await session.scalar(select(QiProject).where(QiProject.team_id == team_id, QiProject.slug == slug))
+        if project is None:
+            raise ChartUnavailable(f"I can't find a project called `#{slug}`. `/qi-share list` shows yours.")
+        if not project.measures:
+            raise ChartUnavailable(f"`#{slug}` has no measures yet: its owner can add them with Edit on its card.")
+        return ProjectMeasures(slug, project.title, tuple((m.id, m.name) for m in project.measures))

@@ -3,7 +3,6 @@ and the owner's measure details: the button that opens the modal, and its submis
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -19,6 +18,7 @@ from bot.core.runtime import Runtime
 from handlers.charts.commands import chart_to_member
 from handlers.charts.delivery import CHART, CHART_TO_ME, UPLOAD_FAILED, upload
 from handlers.charts.measure_form import MEASURE_DETAILS, measure_modal, read_measure_modal
+from handlers.view_state import STALE_FORM, metadata
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +80,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if details is None:
             await ack(response_action="errors", errors=errors)
             return
-        try:
-            measure_id = int(json.loads(view.get("private_metadata") or "{}")["m"])
-        except (ValueError, KeyError, TypeError):
+        measure_id = (metadata(view) or {}).get("m")
+        if not isinstance(measure_id, int):
             log.warning("A measure details form came back without its measure")
-            await ack(response_action="errors", errors={"direction": "This form is out of date: open it again."})
+            await ack(response_action="errors", errors={"direction": STALE_FORM})
             return
         try:
             await measure_details.save_measure_details(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],

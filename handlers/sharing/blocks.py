@@ -13,6 +13,7 @@ from bot.core.text import escape, first_line, mention
 from bot.sharing.projects import ProjectView, progress_label, stage_label
 from bot.sharing.updates import UpdateView
 from handlers.blocks import SECTION_LIMIT, button, context, header, section
+from handlers.charts.data_form import ADD_DATA
 from handlers.charts.delivery import CHART
 
 KUDOS = "sharing_kudos"
@@ -99,5 +100,6 @@ def parent_message(project: ProjectView) -> dict[str, Any]:
     blocks.append(context(f":thread: Updates are in the thread. Share one with `/qi-share #{project.slug} ...`",
                           verbatim=True))
     if project.measures:
-        blocks.append({"type": "actions", "elements": [button("Run chart", CHART, project.slug)]})
+        blocks.append({"type": "actions", "elements": [button("Run chart", CHART, project.slug),
+                                                       button("Add data", ADD_DATA, project.slug)]})
     return {"text": f"QI project: {escape(project.title)} (owner {mention(project.owner_id)})", "blocks": blocks}

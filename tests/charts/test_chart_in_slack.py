@@ -338,3 +338,29 @@ async def test_bad_data_lines_say_what_to_fix_and_store_nothing(env):
     refused = (await env.driver.command("/qi-share", f"#{slug} data wait=3", user_id=OTHER_ID)).json()
     assert refused["text"].startswith("Only the project's team can add its data.")
     assert await _points(env) == [] and posts(env) == [m for m in posts(env) if "QI project:" in m["text"]]
+
+
+async def test_add_data_on_a_project_card_opens_a_form_that_stores_the_point(env):
+    slug = await _project(env, [5, 6])
+    [card] = [m for m in posts(env) if "QI project:" in m["text"] and m.get("thread_ts") in (None, m["ts"])]
+    assert button(card, "charts_add_data")["value"] == slug
+    await env.driver.action("charts_add_data", value=slug, message=card)
+    await env.settle()
+    form = env.slack.opened_views[-1]["view"]
+    assert form["callback_id"] == "charts_add_data"
+    measures = form["blocks"][1]["element"]["options"]
+    values = state_values(measure={"value": {"selected": measures[0]["value"]}},
+                          on={"value": {"selected_date": "2026-11-24"}}, value={"value": "7,5"})
+    ok = await env.driver.submit_view("charts_add_data", values, view=form)
+    assert ok.status == 200 and not ok.body
+    assert ("2026-11-24", "7.5") in await _points(env)
+
+    again = await env.driver.submit_view("charts_add_data", values, view=form)
+    assert "already has a value on 24 Nov 2026" in again.json()["errors"]["on"]
+    bad = await env.driver.submit_view("charts_add_data", state_values(
+        measure={"value": {"selected": measures[0]["value"]}}, on={"value": {"selected_date": "2026-13-45"}},
+        value={"value": "lots"}), view=form)
+    assert set(bad.json()["errors"]) == {"on", "value"}
+    stale = await env.driver.submit_view("charts_add_data", values, view={**form, "private_metadata": "not json"})
+    assert "out of date" in stale.json()["errors"]["measure"]
+    assert len(await _points(env)) == 3
