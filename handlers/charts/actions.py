@@ -18,6 +18,7 @@ from bot.core.runtime import Runtime
 from handlers.charts.commands import chart_to_member
 from handlers.charts.delivery import CHART, CHART_TO_ME, UPLOAD_FAILED, upload
 from handlers.charts.measure_form import MEASURE_DETAILS, measure_modal, read_measure_modal
+from handlers.ids import row_id
 from handlers.view_state import STALE_FORM, metadata
 
 log = logging.getLogger(__name__)
@@ -62,10 +63,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def open_details(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                            respond: AsyncRespond) -> None:
         await ack()
-        value = action.get("value") or ""
+        measure_id = row_id(action.get("value"))
+        if measure_id is None:
+            await respond(text=GONE, response_type="ephemeral", replace_original=False)
+            return
         try:
             form = await measure_details.measure_form(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
-                                                      measure_id=int(value) if value.isdigit() else -1)
+                                                      measure_id=measure_id)
         except measure_details.NotAllowed:
             await respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
             return
@@ -80,8 +84,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if details is None:
             await ack(response_action="errors", errors=errors)
             return
-        measure_id = (metadata(view) or {}).get("m")
-        if not isinstance(measure_id, int):
+        measure_id = row_id((metadata(view) or {}).get("m"))
+        if measure_id is None:
             log.warning("A measure details form came back without its measure")
             await ack(response_action="errors", errors={"direction": STALE_FORM})
             return

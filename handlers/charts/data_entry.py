@@ -22,6 +22,7 @@ from bot.charts.numbers import NotANumber, parse_value
 from bot.core.runtime import Runtime
 from bot.core.text import escape
 from handlers.blocks import button, section
+from handlers.ids import row_id
 
 DATA_TEXT = re.compile(r"^#([a-z0-9][a-z0-9-]*)\s+data\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -109,7 +110,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         try:
             choice = json.loads(action.get("value") or "")
-            readings = [Reading("", Decimal(value), int(measure_id)) for measure_id, value in choice["r"]]
+            readings = [Reading("", Decimal(value), row_id(measure_id) or -1) for measure_id, value in choice["r"]]
             on = date.fromisoformat(choice["d"])
             slug = str(choice["s"])
         except (ValueError, KeyError, TypeError, ArithmeticError):

@@ -18,6 +18,7 @@ from bot.core.runtime import Runtime
 from bot.core.text import escape, truncate
 from handlers.blocks import option, plain, section
 from handlers.charts.data_entry import NOT_YOURS
+from handlers.ids import row_id
 from handlers.view_state import STALE_FORM, metadata, picked_date, text
 
 ADD_DATA = "charts_add_data"  # the card's button (value: the project's slug) and the form's callback
@@ -67,7 +68,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if on is None:
             errors["on"] = "Pick the date it was measured."
         try:
-            reading = Reading("", parse_value(typed).value, int(chosen) if chosen.isdigit() else -1)
+            reading = Reading("", parse_value(typed).value, row_id(chosen) or -1)
         except NotANumber as why:
             errors["value"] = str(why)
         if errors:

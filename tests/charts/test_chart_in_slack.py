@@ -364,3 +364,18 @@ async def test_add_data_on_a_project_card_opens_a_form_that_stores_the_point(env
     stale = await env.driver.submit_view("charts_add_data", values, view={**form, "private_metadata": "not json"})
     assert "out of date" in stale.json()["errors"]["measure"]
     assert len(await _points(env)) == 3
+
+
+async def test_a_forged_measure_id_is_answered_not_raised(env):
+    slug = await _project(env, [3, 4])
+    for forged in ("99999999999", "-1", "abc", "²"):
+        await env.driver.action("charts_measure_details", value=forged)
+        await env.settle()
+        assert env.slack.responses()[-1]["text"] == "That measure is no longer in the project."
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    await _open_details(env)
+    modal = env.slack.opened_views[-1]["view"]
+    forged = await env.driver.submit_view("charts_measure_details", _details("up"),
+                                          view={**modal, "private_metadata": '{"m": 99999999999}'})
+    assert "out of date" in forged.json()["errors"]["direction"]
