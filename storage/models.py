@@ -133,6 +133,7 @@ class QiMeasure(Base):
     direction: Mapped[str | None] = mapped_column(String(4))  # up | down: which way is better; None = not said
     goal: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     baseline_points: Mapped[int | None]  # the centre line frozen on the first k points
+    change_on: Mapped[date | None] = mapped_column(Date)  # a change adopted: points from then on are a new part
 
     project: Mapped[QiProject] = relationship(back_populates="measures")
 

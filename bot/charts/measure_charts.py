@@ -88,10 +88,14 @@ async def points_of(session: AsyncSession, team_id: str, measure_id: int) -> lis
 
 
 def series_of(measure: QiMeasure, rows: list[MeasureDataPoint]) -> Series:
-    """The measure's points, oldest first, with what its owner said: which way is better, goal, baseline."""
+    """The measure's points, oldest first, with what its owner said: which way is better, goal, baseline,
+    and the date a change was adopted (the points from then on are a new part with its own centre line)."""
+    split = next((i for i, r in enumerate(rows) if measure.change_on and r.observed_on >= measure.change_on), None)
+    splits = (split,) if split is not None and 0 < split < len(rows) else ()
     return Series(points=tuple(Point(r.observed_on, _plain(r.value)) for r in rows),
                   direction=measure.direction if measure.direction in ("up", "down") else None,  # type: ignore[arg-type]
-                  baseline=_baseline(measure.baseline_points, len(rows)), goal=measure.goal)
+                  baseline=_baseline(measure.baseline_points, splits[0] if splits else len(rows)), goal=measure.goal,
+                  splits=splits)
 
 
 async def _point_counts(session: AsyncSession, team_id: str, measure_ids: list[int]) -> dict[int, int]:
@@ -126,7 +130,7 @@ def _plain(value: Decimal) -> Decimal:
 
 
 def _baseline(points: int | None, n: int) -> int | None:
-    # A baseline longer than the data so far simply covers all of it.
+    # A baseline longer than the data so far (or than the part before the change) covers all of it.
     return min(points, n) if points else None
 
 

@@ -4,6 +4,7 @@ and how many first points form the baseline. The project's owner (or an admin) s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ class MeasureDetails:
     unit: str | None
     goal: Decimal | None
     baseline_points: int | None
+    change_on: date | None = None  # a change adopted on this date starts a new part of the chart
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ async def measure_form(runtime: Runtime, *, team_id: str, user_id: str, measure_
         if not may_change(runtime, project.owner_id, user_id):
             raise NotAllowed
         return MeasureForm(measure.id, measure.name, project.title, MeasureDetails(
-            measure.direction, measure.unit, measure.goal, measure.baseline_points))
+            measure.direction, measure.unit, measure.goal, measure.baseline_points, measure.change_on))
 
 
 async def save_measure_details(runtime: Runtime, *, team_id: str, user_id: str, measure_id: int,
@@ -76,8 +78,10 @@ async def save_measure_details(runtime: Runtime, *, team_id: str, user_id: str, 
         if not may_change(runtime, project.owner_id, user_id):
             raise NotAllowed
         measure.direction, measure.goal, measure.baseline_points = details.direction, details.goal, details.baseline_points
+        measure.change_on = details.change_on
         measure.unit = (unit or "").strip()[:UNIT_LIMIT] or None
         record(session, team_id=team_id, actor_id=user_id, action="qi_measure.details_changed",
                subject=f"qi_measure:{measure.id}", at=now,
                detail={"direction": details.direction, "baseline_points": details.baseline_points,
-                       "goal": None if details.goal is None else str(details.goal)})
+                       "goal": None if details.goal is None else str(details.goal),
+                       "change_on": details.change_on.isoformat() if details.change_on else None})

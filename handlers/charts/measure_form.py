@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from bot.charts.measure_details import MAX_BASELINE, UNIT_LIMIT, MeasureDetails,
 from bot.charts.numbers import NotANumber, parse_value
 from bot.core.text import escape, truncate
 from handlers.blocks import option, plain, section
+from handlers.view_state import picked_date
 
 MEASURE_DETAILS = "charts_measure_details"  # the button (value: the measure's id) and the modal's callback
 INPUT = "value"
@@ -32,6 +34,13 @@ def _text(initial: str | None, limit: int, placeholder: str) -> dict[str, Any]:
     return element
 
 
+def _date(initial: date | None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "datepicker", "action_id": INPUT, "placeholder": plain("Pick a date")}
+    if initial:
+        element["initial_date"] = initial.isoformat()
+    return element
+
+
 def measure_modal(form: MeasureForm) -> dict[str, Any]:
     details = form.details
     options = [option(label, value or "none") for value, label in DIRECTIONS]
@@ -51,6 +60,8 @@ def measure_modal(form: MeasureForm) -> dict[str, Any]:
             _input("baseline", "Baseline points", _text(str(details.baseline_points or ""), 3, "e.g. 12"),
                    "Freeze the centre line on the first points, before the change: later points are judged "
                    "against it. Leave empty to use every point."),
+            _input("change_on", "A change adopted on", _date(details.change_on),
+                   "From this date the chart starts a new part with its own centre line: before and after."),
         ],
     }
 
@@ -75,6 +86,10 @@ def read_measure_modal(values: dict[str, Any]) -> tuple[MeasureDetails | None, d
             errors["baseline"] = f"Give a whole number of points from 1 to {MAX_BASELINE}, or leave it empty."
         else:
             baseline = int(text)
+    picked = ((values.get("change_on") or {}).get(INPUT) or {}).get("selected_date")
+    change_on = picked_date(picked)
+    if picked and change_on is None:
+        errors["change_on"] = "That is not a date on the calendar: pick the day the change was adopted."
     if errors:
         return None, errors
-    return MeasureDetails(direction, typed("unit").strip() or None, goal, baseline), {}
+    return MeasureDetails(direction, typed("unit").strip() or None, goal, baseline, change_on), {}

@@ -379,3 +379,22 @@ async def test_a_forged_measure_id_is_answered_not_raised(env):
     forged = await env.driver.submit_view("charts_measure_details", _details("up"),
                                           view={**modal, "private_metadata": '{"m": 99999999999}'})
     assert "out of date" in forged.json()["errors"]["direction"]
+
+
+async def test_a_change_adopted_on_a_date_splits_the_chart_into_before_and_after(env):
+    slug = await _project(env, WAIT_BASELINE + WAIT_AFTER, baseline=None)
+    async with env.runtime.db.session() as session:
+        outcome = await session.scalar(select(QiMeasure).where(QiMeasure.kind == "outcome"))
+    first_after = sorted(p for p, _ in await _points(env))[24]
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    await _open_details(env)
+    values = {**_details("down"), "change_on": {"value": {"type": "datepicker", "selected_date": first_after}}}
+    ok = await env.driver.submit_view("charts_measure_details", values, view=env.slack.opened_views[-1]["view"])
+    assert ok.status == 200 and not ok.body
+    async with env.runtime.db.session() as session:
+        assert (await session.get(QiMeasure, outcome.id)).change_on.isoformat() == first_after
+    await env.driver.command("/qi-commons", f"chart #{slug}")
+    await env.settle()
+    words = _dm_files(env, MEMBER_ID)[-1].initial_comment
+    assert "Part 1: Median 19 over 24 points;" in words and "Part 2: Median 13 over 15 points;" in words

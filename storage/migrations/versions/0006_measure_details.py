@@ -1,4 +1,4 @@
-"""measure details: which way is better, a goal and a frozen baseline, for run charts
+"""measure details: which way is better, a goal, a frozen baseline and a change's date, for run charts
 
 Revision ID: 0006
 Revises: 0005
@@ -21,10 +21,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column('direction', sa.String(length=4), nullable=True))
         batch.add_column(sa.Column('goal', sa.Numeric(precision=14, scale=4), nullable=True))
         batch.add_column(sa.Column('baseline_points', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('change_on', sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('qi_measures') as batch:
+        batch.drop_column('change_on')
         batch.drop_column('baseline_points')
         batch.drop_column('goal')
         batch.drop_column('direction')
