@@ -118,3 +118,31 @@ async def measures_of(runtime: Runtime, *, team_id: str, slug: str) -> ProjectMe
         if not project.measures:
             raise ChartUnavailable(f"`#{slug}` has no measures yet: its owner can add them with Edit on its card.")
         return ProjectMeasures(slug, project.title, tuple((m.id, m.name) for m in project.measures))
+
+
+async def remove_points(runtime: Runtime, *, team_id: str, user_id: str, slug: str, measure: str,
+                        observed_on: date) -> tuple[str, int]:
+    """Remove a measure's points on a date: (the measure's name, how many went). The project's owner, an
+    admin, or whoever recorded a point may remove it; each removal is audited with the value it had."""
+    slug = slug.lstrip("#").lower()
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        project = await session.scalar(select(QiProject).where(QiProject.team_id == team_id, QiProject.slug == slug))
+        if project is None:
+            raise ChartUnavailable(f"I can't find a project called `#{slug}`. `/qi-share list` shows yours.")
+        if not project.measures:
+            raise ChartUnavailable(f"`#{slug}` has no measures yet.")
+        chosen = choose_measure(project.measures, measure, {})
+        points = (await session.scalars(select(MeasureDataPoint).where(
+            MeasureDataPoint.team_id == team_id, MeasureDataPoint.measure_id == chosen.id,
+            MeasureDataPoint.observed_on == observed_on))).all()
+        owner = runtime.settings.is_admin(user_id) or project.owner_id == user_id
+        mine = [p for p in points if owner or p.recorded_by == user_id]
+        if points and not mine:
+            raise NotAllowed
+        for point in mine:
+            record(session, team_id=team_id, actor_id=user_id, action="qi_measure.data_removed",
+                   subject=f"qi_measure:{chosen.id}", at=now,
+                   detail={"observed_on": observed_on.isoformat(), "value": str(point.value)})
+            await session.delete(point)
+    return chosen.name, len(mine)

@@ -1,4 +1,5 @@
-"""`/qi-share #slug data falls=3 checklist=12 2026-11-30`: data points in one line, stored before the ack.
+"""`/qi-share #slug data falls=3 checklist=12 2026-11-30`: data points in one line, stored before the ack;
+`/qi-share #slug data remove falls 2026-11-30` takes one away.
 
 The date is optional (today where the member is). Numbers may be written the French way (3,5). A date that
 already has a value asks whether the new one replaces it or sits beside it, with the choice in the buttons.
@@ -16,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.charts.data_points import Added, NotAllowed, Reading, add_points
+from bot.charts.data_points import Added, NotAllowed, Reading, add_points, remove_points
 from bot.charts.measure_charts import ChartUnavailable
 from bot.charts.numbers import NotANumber, parse_value
 from bot.core.runtime import Runtime
@@ -60,7 +61,9 @@ def parse_data_text(text: str) -> tuple[list[tuple[str, str]], date | None, str 
 
 
 async def store_data_text(runtime: Runtime, *, team_id: str, user_id: str, slug: str, text: str) -> dict[str, Any]:
-    """Parse, store (or ask), and return the ephemeral answer."""
+    """Parse, store (or ask), and return the ephemeral answer; `remove MEASURE DATE` takes a point away."""
+    if text.lower().startswith("remove"):
+        return await _remove(runtime, team_id=team_id, user_id=user_id, slug=slug, text=text[len("remove"):])
     pairs, on, error = parse_data_text(text)
     if error or not pairs:
         return {"text": f"{error or 'I could not read those values.'} {USAGE.format(slug=slug)}"}
@@ -87,6 +90,32 @@ async def _store(runtime: Runtime, *, team_id: str, user_id: str, slug: str, rea
     listed = ", ".join(f"{escape(a.measure_name)} = {_number(a.value)}" for a in added)
     return {"text": f"Added {listed} on {added[0].observed_on:%d %b %Y} to `#{added[0].slug}`. "
                     f"`/qi-commons chart #{added[0].slug}` shows the run chart."}
+
+
+async def _remove(runtime: Runtime, *, team_id: str, user_id: str, slug: str, text: str) -> dict[str, Any]:
+    words = text.split()
+    on = date.fromisoformat(words[-1]) if words and ISO_DATE.match(words[-1]) and _is_date(words[-1]) else None
+    if on is None or len(words) < 2:
+        return {"text": f"Name the measure and the date: `/qi-share #{slug} data remove falls 2026-11-30`."}
+    try:
+        name, removed = await remove_points(runtime, team_id=team_id, user_id=user_id, slug=slug,
+                                            measure=" ".join(words[:-1]), observed_on=on)
+    except ChartUnavailable as why:
+        return {"text": str(why)}
+    except NotAllowed:
+        return {"text": "Only the project's owner, an admin or whoever added a value can remove it."}
+    if not removed:
+        return {"text": f"{escape(name)} has no value on {on:%d %b %Y}: nothing was removed."}
+    return {"text": f"Removed {'the value' if removed == 1 else f'{removed} values'} of {escape(name)} on "
+                    f"{on:%d %b %Y} from `#{slug}`."}
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _number(value: Decimal) -> str:

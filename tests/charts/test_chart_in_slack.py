@@ -398,3 +398,21 @@ async def test_a_change_adopted_on_a_date_splits_the_chart_into_before_and_after
     await env.settle()
     words = _dm_files(env, MEMBER_ID)[-1].initial_comment
     assert "Part 1: Median 19 over 24 points;" in words and "Part 2: Median 13 over 15 points;" in words
+
+
+async def test_a_point_is_removed_by_its_owner_or_recorder_only_and_audited(env):
+    slug = await _project(env, [])
+    await env.driver.command("/qi-share", f"#{slug} data wait=12 2026-11-20")
+    refused = (await env.driver.command("/qi-share", f"#{slug} data remove wait 2026-11-20", user_id=OTHER_ID)).json()
+    assert refused["text"] == "Only the project's owner, an admin or whoever added a value can remove it."
+    assert len(await _points(env)) == 1
+    done = (await env.driver.command("/qi-share", f"#{slug} data remove wait 2026-11-20")).json()
+    assert done["text"] == f"Removed the value of Wait to first assessment on 20 Nov 2026 from `#{slug}`."
+    assert await _points(env) == []
+    async with env.runtime.db.session() as session:
+        audit = await session.scalar(select(AuditLog).where(AuditLog.action == "qi_measure.data_removed"))
+    assert audit.detail == {"observed_on": "2026-11-20", "value": "12.0000"}
+    again = (await env.driver.command("/qi-share", f"#{slug} data remove wait 2026-11-20")).json()
+    assert again["text"] == "Wait to first assessment has no value on 20 Nov 2026: nothing was removed."
+    vague = (await env.driver.command("/qi-share", f"#{slug} data remove wait")).json()
+    assert vague["text"].startswith("Name the measure and the date")
