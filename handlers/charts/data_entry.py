@@ -25,7 +25,8 @@ from bot.core.text import escape
 from handlers.blocks import button, section
 from handlers.ids import row_id
 
-DATA_TEXT = re.compile(r"^#([a-z0-9][a-z0-9-]*)\s+data\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+# `data` then values (`name=3`) or `remove`: "#slug data shows a drop" stays an ordinary update.
+DATA_TEXT = re.compile(r"^#([a-z0-9][a-z0-9-]*)\s+data\s+((?:remove\b|[^=\n]*=).*)$", re.IGNORECASE | re.DOTALL)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REPLACE, KEEP_BOTH = "charts_data_replace", "charts_data_keep_both"
 USAGE = ("Write each measure and its value, then the date if it is not today: "
