@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.charts.measure_charts import ChartUnavailable, choose_measure
+from bot.charts.measure_charts import ChartUnavailable, choose_measure, project_with_measures
 from bot.core.audit import record
 from bot.core.members import get_member, member_today
 from bot.core.runtime import Runtime
@@ -48,17 +49,13 @@ async def add_points(runtime: Runtime, *, team_id: str, user_id: str, slug: str,
                      observed_on: date | None, mode: Mode = "new") -> list[Added]:
     """Store every reading, or none: a bad measure name or date raises ChartUnavailable with the words to
     show; a duplicate date (with mode "new") comes back marked, and nothing at all is stored."""
-    slug = slug.lstrip("#").lower()
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
-        project = await session.scalar(select(QiProject).where(QiProject.team_id == team_id, QiProject.slug == slug))
-        if project is None:
-            raise ChartUnavailable(f"I can't find a project called `#{slug}`. `/qi-share list` shows yours.")
+        project = await project_with_measures(session, team_id, slug)
         if not (runtime.settings.is_admin(user_id) or project.owner_id == user_id
                 or any(m.slack_user_id == user_id for m in project.members)):
             raise NotAllowed
-        if not project.measures:
-            raise ChartUnavailable(f"`#{slug}` has no measures yet: its owner can add them with Edit on its card.")
+        slug = project.slug
         member = await get_member(session, team_id, user_id)
         today = member_today(runtime, member) if member else now.astimezone(runtime.settings.tz).date()
         on = observed_on or today
@@ -66,21 +63,15 @@ async def add_points(runtime: Runtime, *, team_id: str, user_id: str, slug: str,
             raise ChartUnavailable(f"{on:%d %b %Y} is in the future: give the date the value was measured.")
         if on < today - OLDEST:
             raise ChartUnavailable(f"{on:%d %b %Y} is more than ten years ago: check the year.")
-        counts: dict[int, int] = {}
-        chosen = [(_measure(project, r, counts), r.value) for r in readings]
-        added = []
-        for measure, value in chosen:
-            existing = (await session.scalars(select(MeasureDataPoint).where(
-                MeasureDataPoint.team_id == team_id, MeasureDataPoint.measure_id == measure.id,
-                MeasureDataPoint.observed_on == on))).all()
-            added.append(Added(slug, measure.id, measure.name, value, on, duplicate=bool(existing)))
+        chosen = [(_measure(project, r), r.value) for r in readings]
+        existing = {measure.id: await _points_on(session, team_id, measure.id, on) for measure, _ in chosen}
+        added = [Added(slug, measure.id, measure.name, value, on, duplicate=bool(existing[measure.id]))
+                 for measure, value in chosen]
         if mode == "new" and any(a.duplicate for a in added):
             return added  # the transaction stores nothing: the member chooses first
         for measure, value in chosen:
             if mode == "replace":
-                for old in (await session.scalars(select(MeasureDataPoint).where(
-                        MeasureDataPoint.team_id == team_id, MeasureDataPoint.measure_id == measure.id,
-                        MeasureDataPoint.observed_on == on))).all():
+                for old in existing[measure.id]:
                     await session.delete(old)
             session.add(MeasureDataPoint(team_id=team_id, measure_id=measure.id, value=value, observed_on=on,
                                          recorded_by=user_id, created_at=now))
@@ -92,9 +83,15 @@ async def add_points(runtime: Runtime, *, team_id: str, user_id: str, slug: str,
     return [Added(a.slug, a.measure_id, a.measure_name, a.value, a.observed_on) for a in added]
 
 
-def _measure(project: QiProject, reading: Reading, counts: dict[int, int]) -> QiMeasure:
+async def _points_on(session: AsyncSession, team_id: str, measure_id: int, on: date) -> list[MeasureDataPoint]:
+    return list((await session.scalars(select(MeasureDataPoint).where(
+        MeasureDataPoint.team_id == team_id, MeasureDataPoint.measure_id == measure_id,
+        MeasureDataPoint.observed_on == on))).all())
+
+
+def _measure(project: QiProject, reading: Reading) -> QiMeasure:
     if reading.measure_id is None:
-        return choose_measure(project.measures, reading.measure, counts)
+        return choose_measure(project.measures, reading.measure, {})
     found = next((m for m in project.measures if m.id == reading.measure_id), None)
     if found is None:
         raise ChartUnavailable("That measure is no longer in the project: nothing was stored.")
@@ -110,32 +107,20 @@ class ProjectMeasures:
 
 async def measures_of(runtime: Runtime, *, team_id: str, slug: str) -> ProjectMeasures:
     """For the "Add data" form: the project's measures, or ChartUnavailable saying why there are none."""
-    slug = slug.lstrip("#").lower()
     async with runtime.db.session() as session:
-        project = await session.scalar(select(QiProject).where(QiProject.team_id == team_id, QiProject.slug == slug))
-        if project is None:
-            raise ChartUnavailable(f"I can't find a project called `#{slug}`. `/qi-share list` shows yours.")
-        if not project.measures:
-            raise ChartUnavailable(f"`#{slug}` has no measures yet: its owner can add them with Edit on its card.")
-        return ProjectMeasures(slug, project.title, tuple((m.id, m.name) for m in project.measures))
+        project = await project_with_measures(session, team_id, slug)
+        return ProjectMeasures(project.slug, project.title, tuple((m.id, m.name) for m in project.measures))
 
 
 async def remove_points(runtime: Runtime, *, team_id: str, user_id: str, slug: str, measure: str,
                         observed_on: date) -> tuple[str, int]:
     """Remove a measure's points on a date: (the measure's name, how many went). The project's owner, an
     admin, or whoever recorded a point may remove it; each removal is audited with the value it had."""
-    slug = slug.lstrip("#").lower()
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
-        project = await session.scalar(select(QiProject).where(QiProject.team_id == team_id, QiProject.slug == slug))
-        if project is None:
-            raise ChartUnavailable(f"I can't find a project called `#{slug}`. `/qi-share list` shows yours.")
-        if not project.measures:
-            raise ChartUnavailable(f"`#{slug}` has no measures yet.")
+        project = await project_with_measures(session, team_id, slug)
         chosen = choose_measure(project.measures, measure, {})
-        points = (await session.scalars(select(MeasureDataPoint).where(
-            MeasureDataPoint.team_id == team_id, MeasureDataPoint.measure_id == chosen.id,
-            MeasureDataPoint.observed_on == observed_on))).all()
+        points = await _points_on(session, team_id, chosen.id, observed_on)
         owner = runtime.settings.is_admin(user_id) or project.owner_id == user_id
         mine = [p for p in points if owner or p.recorded_by == user_id]
         if points and not mine:

@@ -15,10 +15,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.charts.analysis import ChartAnalysis, Point, Series, analyse
+from bot.charts.analysis import TOO_EARLY_BELOW, ChartAnalysis, Point, Series, analyse
 from bot.charts.export import series_csv
 from bot.charts.render import alt_text, render_run_chart
 from bot.core.runtime import Runtime
+from bot.core.text import plural
 from storage.models import MeasureDataPoint, QiMeasure, QiProject
 
 FEWEST_POINTS = 2  # a line needs two points; the analysis itself says when it is too early to call
@@ -30,13 +31,10 @@ class ChartUnavailable(Exception):
 
 @dataclass(frozen=True)
 class MeasureChart:
-    project_id: int
     owner_id: str
     measure_id: int
     slug: str
-    project_title: str
     measure_name: str
-    direction: str | None
     points: int
     png: bytes  # empty unless drawn
     csv: str  # the series with the analysis beside each point
@@ -52,33 +50,39 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
     """The chart of `measure` (a name, part of one, or its number in the list) of the project `slug`;
     with no measure, the first outcome measure that has data, else the first measure with data.
     `draw=False` leaves the PNG out (a CSV export needs only the analysis)."""
-    slug = slug.lstrip("#").lower()
     async with runtime.db.session() as session:
-        project = await session.scalar(select(QiProject).where(QiProject.team_id == team_id, QiProject.slug == slug))
-        if project is None:
-            raise ChartUnavailable(f"I can't find a project called `#{slug}`. `/qi-share list` shows yours.")
-        if not project.measures:
-            raise ChartUnavailable(f"`#{slug}` has no measures yet. Its owner can add them with Edit on the "
-                                   "project's card (for example `outcome: % discharge summaries sent in 48 h`).")
+        project = await project_with_measures(session, team_id, slug)
         counts = await _point_counts(session, team_id, [m.id for m in project.measures])
         chosen = choose_measure(project.measures, measure.strip(), counts)
         rows = await points_of(session, team_id, chosen.id)
         names = tuple(m.name for m in project.measures if m.id != chosen.id)
-        title, channel_id, thread_ts, project_id = project.title, project.channel_id, project.thread_ts, project.id
+        slug, title, channel_id, thread_ts = project.slug, project.title, project.channel_id, project.thread_ts
         owner_id = project.owner_id
     if len(rows) < FEWEST_POINTS:
         raise ChartUnavailable(
-            f"\"{chosen.name}\" has {len(rows)} data point{'' if len(rows) == 1 else 's'} so far; a run chart needs "
-            f"at least {FEWEST_POINTS} (and 10 before it can call a signal). Add points with `/qi-share`: choose "
-            "the project, then the measure, its date and value.")
+            f"\"{chosen.name}\" has {plural(len(rows), 'data point')} so far; a run chart needs at least "
+            f"{FEWEST_POINTS} (and {TOO_EARLY_BELOW} before it can call a signal). Add one with \"Add data\" on the "
+            f"project's card, or `/qi-share #{slug} data NAME=VALUE DATE`.")
     series = series_of(chosen, rows)
     analysis = analyse(series)
     chart_title = f"{chosen.name} ({title})"
     png = await asyncio.to_thread(render_run_chart, series, analysis, title=chart_title, unit=chosen.unit) if draw else b""
-    return MeasureChart(project_id=project_id, owner_id=owner_id, measure_id=chosen.id, slug=slug, project_title=title, measure_name=chosen.name,
-                        direction=series.direction, points=len(rows), png=png, csv=series_csv(series, analysis),
+    return MeasureChart(owner_id=owner_id, measure_id=chosen.id, slug=slug, measure_name=chosen.name,
+                        points=len(rows), png=png, csv=series_csv(series, analysis),
                         alt_text=alt_text(analysis, title=chart_title), summary=_summary(analysis, series),
                         channel_id=channel_id, thread_ts=thread_ts, other_measures=names)
+
+
+async def project_with_measures(session: AsyncSession, team_id: str, slug: str) -> QiProject:
+    """The team's project `#slug` (the `#` optional), or ChartUnavailable saying why it has nothing to chart."""
+    slug = slug.lstrip("#").lower()
+    project = await session.scalar(select(QiProject).where(QiProject.team_id == team_id, QiProject.slug == slug))
+    if project is None:
+        raise ChartUnavailable(f"I can't find a project called `#{slug}`. `/qi-share list` shows yours.")
+    if not project.measures:
+        raise ChartUnavailable(f"`#{slug}` has no measures yet. Its owner can add them with Edit on the "
+                               "project's card (for example `outcome: % discharge summaries sent in 48 h`).")
+    return project
 
 
 async def points_of(session: AsyncSession, team_id: str, measure_id: int) -> list[MeasureDataPoint]:

@@ -54,7 +54,10 @@ def parse_data_text(text: str) -> tuple[list[tuple[str, str]], date | None, str 
         words.append(name)
         if not value:
             return [], None, "Put the value right after `=`, with no space: `falls=3`."
-        pairs.append((" ".join(w for w in words if w), value))
+        measure = " ".join(w for w in words if w)
+        if not measure:
+            return [], None, "Put the measure's name right before `=`, with no space: `falls=3`."
+        pairs.append((measure, value))
         words = []
     if words or not pairs:
         return [], None, None

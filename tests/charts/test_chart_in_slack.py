@@ -325,7 +325,7 @@ async def test_bad_data_lines_say_what_to_fix_and_store_nothing(env):
     slug = await _project(env, [])
     answers = {}
     for text in ("wait=abc", "wait=3 2026-13-45", "wait=3 2027-06-01", "wait=3 2010-01-01", "readmissions=3",
-                 "wait=", "wait = 3"):
+                 "wait=", "wait = 3", "=3"):
         answers[text] = (await env.driver.command("/qi-share", f"#{slug} data {text}")).json()["text"]
     assert answers["wait=abc"].startswith("wait: That is not a number")
     assert answers["wait=3 2026-13-45"].startswith("2026-13-45 is not a date on the calendar")
@@ -334,6 +334,7 @@ async def test_bad_data_lines_say_what_to_fix_and_store_nothing(env):
     assert answers["readmissions=3"].startswith("This project has no measure called \"readmissions\"")
     assert answers["wait="].startswith("Put the value right after `=`")
     assert answers["wait = 3"].startswith("Put the value right after `=`")
+    assert answers["=3"].startswith("Put the measure's name right before `=`")
     assert await _points(env) == []
     refused = (await env.driver.command("/qi-share", f"#{slug} data wait=3", user_id=OTHER_ID)).json()
     assert refused["text"].startswith("Only the project's team can add its data.")
