@@ -108,7 +108,7 @@ class Runtime:
     def data_point_added(self, team_id: str, measure_id: int) -> None:
         """In the background, like member_changed: the point is stored whatever the listeners do."""
         for listener in self.data_point_listeners:
-            self.inflight.spawn(_logged(listener(team_id, measure_id)))
+            self.inflight.spawn(_logged(listener(team_id, measure_id), "A data-point listener"))
 
     def each_sweep(self, name: str, step: SweepStep) -> None:
         """A time-driven step (e.g. hand a request on) that every sweep runs before the nudges."""
@@ -144,11 +144,11 @@ class Runtime:
         async with self._refresh_slots:
             self._changed.discard(key)  # a change from now on queues another refresh
             for listener in self.member_change_listeners:
-                await _logged(listener(*key))
+                await _logged(listener(*key), "A member-change listener")
 
 
-async def _logged(work: Awaitable[None]) -> None:
+async def _logged(work: Awaitable[Any], what: str) -> None:
     try:
         await work
-    except Exception:  # noqa: BLE001 - a refresh is best effort; the change itself is already saved
-        log.exception("A member-change listener failed")
+    except Exception:  # noqa: BLE001 - listeners are best effort; the change itself is already saved
+        log.exception("%s failed", what)
