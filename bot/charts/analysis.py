@@ -79,6 +79,7 @@ class Signal:
     rule: Rule
     indices: tuple[int, ...]  # the points involved, as indices into the series
     verdict: Verdict
+    way: int = 0  # +1 above the centre line or rising, -1 below or falling; 0 for part-wide rules
 
 
 @dataclass(frozen=True)
@@ -180,12 +181,13 @@ def _analyse_part(values: list[float], number: int, part: range, series: Series,
 
     signals: list[Signal] = []
     if n_useful and len(longest) > longest_limit:
-        signals.append(Signal("longest_run", tuple(longest), verdict(sides[longest[0] - part.start])))
+        side = sides[longest[0] - part.start]
+        signals.append(Signal("longest_run", tuple(longest), verdict(side), side))
     if n_useful and crossings < cross_limit:
         signals.append(Signal("crossings", tuple(useful), "unclear"))
-    signals += [Signal("shift", tuple(useful[start:stop]), verdict(useful_sides[start]))
+    signals += [Signal("shift", tuple(useful[start:stop]), verdict(useful_sides[start]), useful_sides[start])
                 for start, stop in runs if stop - start >= SHIFT_LENGTH]
-    signals += [Signal("trend", tuple(part.start + i for i in trend), verdict(rising))
+    signals += [Signal("trend", tuple(part.start + i for i in trend), verdict(rising), rising)
                 for trend, rising in _trends(ys)]
     expected_runs = runs_limits(n_useful) if n_useful >= TOO_EARLY_BELOW else None
     if expected_runs and len(runs) < expected_runs[0]:
@@ -195,7 +197,8 @@ def _analyse_part(values: list[float], number: int, part: range, series: Series,
     if limits:
         for i, y in enumerate(ys):
             if y > limits.upper or y < limits.lower:
-                signals.append(Signal("outside_limits", (part.start + i,), verdict(1 if y > limits.upper else -1)))
+                way = 1 if y > limits.upper else -1
+                signals.append(Signal("outside_limits", (part.start + i,), verdict(way), way))
 
     return PartAnalysis(
         part=number, start=part.start, stop=part.stop, chart=series.chart, direction=series.direction,
@@ -238,6 +241,11 @@ _RULE_WORDS = {"improvement": "a signal of improvement", "deterioration": "a sig
                "unclear": "a signal of non-random variation"}
 
 
+def _called(signal: Signal) -> str:
+    """" (improvement)" or " (deterioration)"; nothing when no better direction was given."""
+    return "" if signal.verdict == "unclear" else f" ({signal.verdict})"
+
+
 def _sentences(p: PartAnalysis) -> list[str]:
     name = "Median" if p.chart == "run" else "Mean"
     where = f"over the first {plural(p.centre_from, 'point')}" if p.frozen else f"over {plural(p.n, 'point')}"
@@ -252,17 +260,18 @@ def _sentences(p: PartAnalysis) -> list[str]:
         first = (f"{opening}; {p.longest_run} points in a row {side} it (limit {p.longest_run_limit}): "
                  f"{_RULE_WORDS[longest[0].verdict]}.")
     elif crossings:
-        first = (f"{opening}; the line crosses it only {p.crossings} times (at least {p.crossings_limit} "
-                 f"expected): {_RULE_WORDS['unclear']}.")
+        first = (f"{opening}; the line crosses it only {plural(p.crossings, 'time')} (at least "
+                 f"{p.crossings_limit} expected): {_RULE_WORDS['unclear']}.")
     else:
         first = (f"{opening}; no signal by the Anhøj rules: longest run {p.longest_run} (limit {p.longest_run_limit}), "
                  f"{p.crossings} crossings (at least {p.crossings_limit}).")
     sentences = [first]
     extra = []
     for s in p.of_rule("shift"):
-        extra.append(f"a shift of {len(s.indices)} points ({s.verdict})")
+        extra.append(f"a shift of {len(s.indices)} points {'above' if s.way > 0 else 'below'} the "
+                     f"{'median' if p.chart == 'run' else 'mean'}{_called(s)}")
     for s in p.of_rule("trend"):
-        extra.append(f"a trend of {len(s.indices)} points ({s.verdict})")
+        extra.append(f"a trend of {len(s.indices)} points {'rising' if s.way > 0 else 'falling'}{_called(s)}")
     if p.of_rule("too_few_runs") and p.runs_limits:
         extra.append(f"too few runs ({p.runs}, at least {p.runs_limits[0]} expected)")
     if p.of_rule("too_many_runs") and p.runs_limits:
@@ -273,9 +282,9 @@ def _sentences(p: PartAnalysis) -> list[str]:
     if p.limits:
         bounds = f"{format_number(p.limits.lower)} to {format_number(p.limits.upper)}"
         if outside:
-            verdicts = sorted({s.verdict for s in outside})
-            sentences.append(f"{len(outside)} point{'s' if len(outside) > 1 else ''} outside the limits "
-                             f"{bounds} ({', '.join(verdicts)}).")
+            verdicts = sorted({s.verdict for s in outside} - {"unclear"})
+            called = f" ({', '.join(verdicts)})" if verdicts else ""
+            sentences.append(f"{plural(len(outside), 'point')} outside the limits {bounds}{called}.")
         else:
             sentences.append(f"All points within the limits {bounds}.")
     return sentences

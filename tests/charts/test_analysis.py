@@ -46,7 +46,7 @@ def test_a_long_run_below_a_frozen_baseline_is_an_improvement_when_lower_is_bett
     assert part.longest_run == 15 and part.longest_run_indices == tuple(range(24, 39))
     assert part.describe().startswith(
         "Median 19 over the first 24 points; 15 points in a row below it (limit 8): a signal of improvement.")
-    assert "a shift of 15 points (improvement)" in part.describe()
+    assert "a shift of 15 points below the median (improvement)" in part.describe()
     assert set(range(24, 39)) <= analysis.signal_indices
 
 
@@ -54,6 +54,7 @@ def test_with_no_better_direction_a_signal_is_found_but_not_called_better_or_wor
     part = analyse(series(WAIT_BASELINE + WAIT_AFTER, direction=None, baseline=24)).parts[0]
     assert {s.rule: s.verdict for s in part.signals}["longest_run"] == "unclear"
     assert "15 points in a row below it (limit 8): a signal of non-random variation." in part.describe()
+    assert part.describe().endswith("IHI rules: a shift of 15 points below the median.")  # no better or worse
 
 
 def test_the_same_run_is_a_deterioration_when_higher_is_better():
