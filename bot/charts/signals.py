@@ -2,8 +2,9 @@
 a worse one to its owner alone (a team's setback is theirs to share).
 
 A signal is known by its measure, rule and first point, so a run that grows by a point is the same
-signal, not a new one. Found signals are stored with the announcements queued in the same transaction;
-the unique key makes two replicas finding the same signal store and announce it once.
+signal, not a new one; and a signal on points an earlier one of the same verdict covers (a trend that
+becomes a shift, then a long run) is stored but not told again. Found signals are stored with their
+announcements queued in the same transaction; the unique key makes two replicas store and tell each once.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class NewSignal:
     first_on: date
     last_on: date
     words: str  # the part's analysis in words
+    announce: bool = True  # False when it overlaps a signal already told (the same change, seen by another rule)
 
 
 # A signal -> its message's arguments (text, blocks); handlers build them, Block Kit lives there.
@@ -52,8 +54,9 @@ async def note_new_signals(runtime: Runtime, announce: Announcer, *, team_id: st
             return []
         measure, project = found
         rows = await points_of(session, team_id, measure_id)
-        known = {(s.rule, s.first_on) for s in (await session.scalars(
-            select(ChartSignal).where(ChartSignal.measure_id == measure_id))).all()}
+        stored = (await session.scalars(select(ChartSignal).where(ChartSignal.measure_id == measure_id))).all()
+    known = {(s.rule, s.first_on) for s in stored}
+    told = [(s.verdict, s.first_on, s.last_on) for s in stored]
     if len(rows) < TOO_EARLY_BELOW:
         return []
     series = series_of(measure, rows)
@@ -69,8 +72,11 @@ async def note_new_signals(runtime: Runtime, announce: Announcer, *, team_id: st
             if (signal.rule, first_on) in known:
                 continue
             known.add((signal.rule, first_on))
+            # A trend, then a shift, then a long run on the same points are one change: told once.
+            same_change = any(v == signal.verdict and first_on <= last and first <= last_on for v, first, last in told)
+            told.append((signal.verdict, first_on, last_on))
             fresh.append(NewSignal(project.title, project.slug, measure.name, signal.verdict, signal.rule,
-                                   len(signal.indices), first_on, last_on, part.describe()))
+                                   len(signal.indices), first_on, last_on, part.describe(), announce=not same_change))
     if not fresh:
         return []
     return await _store(runtime, announce, team_id=team_id, measure_id=measure_id, project=project, fresh=fresh)
@@ -84,7 +90,10 @@ async def _store(runtime: Runtime, announce: Announcer, *, team_id: str, measure
             for new in fresh:
                 session.add(ChartSignal(team_id=team_id, measure_id=measure_id, rule=new.rule, verdict=new.verdict,
                                         first_on=new.first_on, last_on=new.last_on, points=new.points, found_at=now))
-                # Better: the team's thread, where the work is discussed. Worse: the owner alone.
+                if not new.announce:
+                    continue
+                # Better: the team's thread, where the work is discussed (or the owner, while the project
+                # has no thread yet). Worse: the owner alone.
                 public = new.verdict == "improvement" and project.channel_id and project.thread_ts
                 where = ({"channel": project.channel_id, "thread_ts": project.thread_ts} if public
                          else {"channel": project.owner_id})
