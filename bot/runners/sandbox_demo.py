@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from bot.charts.measure_details import MeasureDetails, save_measure_details
 from bot.core.runtime import Runtime
 from bot.mentoring.roster_import import import_roster
 from bot.sharing import services
@@ -95,6 +96,9 @@ async def _project_with_data(runtime: Runtime, team_id: str) -> int:
     saved = await services.save_project(runtime, team_id=team_id, user_id=CLINICIAN.id, fields=_PROJECT)
     project = await services.project_to_change(runtime, team_id, CLINICIAN.id, saved.project_id)
     outcome = next(m for m in project.measures if m.kind == "outcome")
+    # Said by its owner, as the "Measure details" form would: higher is better, towards the aim's 90%.
+    await save_measure_details(runtime, team_id=team_id, user_id=CLINICIAN.id, measure_id=outcome.id,
+                               details=MeasureDetails(direction="up", unit="%", goal=Decimal(90), baseline_points=6))
     today = runtime.clock.now().astimezone(runtime.settings.tz).date()
     for weeks_ago, value in zip(range(len(_SERIES) - 1, -1, -1), _SERIES, strict=True):
         await services.share_update(
