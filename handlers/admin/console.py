@@ -24,6 +24,7 @@ from handlers import view_state
 from handlers.admin.guard import REFUSAL, refuse_non_admin
 from handlers.blocks import button, context, header, option, plain, section
 from handlers.commands.context import CommandContext
+from handlers.tenant import team_of
 
 log = logging.getLogger(__name__)
 
@@ -171,36 +172,37 @@ def _read_load(values: dict[str, Any]) -> tuple[int | None, bool, str | None]:
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    async def refused(body: dict[str, Any], action: str) -> bool:
-        return await refuse_non_admin(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+    async def refused(body: dict[str, Any], context: dict[str, Any], action: str) -> bool:
+        return await refuse_non_admin(runtime, team_id=team_of(context), user_id=body["user"]["id"],
                                       action=action)
 
     async def redraw(client: AsyncWebClient, team_id: str, view_id: str) -> None:
         await client.views_update(view_id=view_id, view=await console_view(runtime, team_id))
 
     @app.action(REFRESH)
-    async def refresh(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def refresh(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        if await refused(body, "console refresh"):
+        if await refused(body, context, "console refresh"):
             return
-        await redraw(client, body["team"]["id"], body["view"]["id"])
+        await redraw(client, team_of(context), body["view"]["id"])
 
     @app.action(RESUME)
-    async def resume(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+    async def resume(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                     client: AsyncWebClient) -> None:
         await ack()
-        if await refused(body, "schedule resume") or action.get("value") not in JOBS:
+        if await refused(body, context, "schedule resume") or action.get("value") not in JOBS:
             return
-        await change_schedule(runtime, team_id=body["team"]["id"], actor_id=body["user"]["id"],
+        await change_schedule(runtime, team_id=team_of(context), actor_id=body["user"]["id"],
                               jobs=(action["value"],), action="resume")
-        await redraw(client, body["team"]["id"], body["view"]["id"])
+        await redraw(client, team_of(context), body["view"]["id"])
 
     @app.action(EDIT_MENTOR)
-    async def edit_mentor(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def edit_mentor(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                           client: AsyncWebClient) -> None:
         await ack()
-        if await refused(body, "mentor edit"):
+        if await refused(body, context, "mentor edit"):
             return
-        team_id, mentor_id = body["team"]["id"], action.get("value") or ""
+        team_id, mentor_id = team_of(context), action.get("value") or ""
         load = await admin_console.mentor_load(runtime, team_id, mentor_id)
         if load is None:
             await redraw(client, team_id, body["view"]["id"])  # no longer a mentor: show the roster as it is
@@ -209,10 +211,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             mentor_id, load.capacity, load.accepting, body["view"]["id"]))
 
     @app.view(MENTOR_LOAD)
-    async def save_mentor_load(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
+    async def save_mentor_load(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any],
                                client: AsyncWebClient) -> None:
-        team_id, admin_id = body["team"]["id"], body["user"]["id"]
-        if await refused(body, "mentor load save"):
+        team_id, admin_id = team_of(context), body["user"]["id"]
+        if await refused(body, context, "mentor load save"):
             await ack(response_action="update", view=REFUSED_VIEW)
             return
         capacity, accepting, problem = _read_load(view["state"]["values"])

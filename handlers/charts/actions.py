@@ -19,6 +19,7 @@ from handlers.charts.commands import chart_to_member
 from handlers.charts.delivery import CHART, CHART_TO_ME, UPLOAD_FAILED, upload
 from handlers.charts.measure_form import MEASURE_DETAILS, measure_modal, read_measure_modal
 from handlers.ids import row_id
+from handlers.tenant import team_of
 from handlers.view_state import STALE_FORM, metadata
 
 log = logging.getLogger(__name__)
@@ -29,15 +30,15 @@ GONE = "That measure is no longer in the project."
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(CHART)
-    async def run_chart(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                        respond: AsyncRespond) -> None:
+    async def run_chart(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                        client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
 
         async def tell(text: str) -> None:
             await respond(text=text, response_type="ephemeral", replace_original=False)
 
         try:
-            chart = await measure_chart(runtime, team_id=body["team"]["id"], slug=action.get("value") or "")
+            chart = await measure_chart(runtime, team_id=team_of(context), slug=action.get("value") or "")
         except ChartUnavailable as why:
             await tell(str(why))
             return
@@ -48,27 +49,27 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await tell(UPLOAD_FAILED)
 
     @app.action(CHART_TO_ME)
-    async def run_chart_to_me(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def run_chart_to_me(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                               client: AsyncWebClient) -> None:
         """From the App Home, which has no ephemeral replies: the chart, or why there is none, comes by DM."""
         await ack()
         user_id = body["user"]["id"]
-        text, chart = await chart_to_member(runtime, client, team_id=body["team"]["id"], user_id=user_id,
+        text, chart = await chart_to_member(runtime, client, team_id=team_of(context), user_id=user_id,
                                             slug=action.get("value") or "")
         if chart is None:
-            await runtime.outbox.send(team_id=body["team"]["id"], method="chat.postMessage",
+            await runtime.outbox.send(team_id=team_of(context), method="chat.postMessage",
                                       args={"channel": user_id, "text": text})
 
     @app.action(MEASURE_DETAILS)
-    async def open_details(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                           respond: AsyncRespond) -> None:
+    async def open_details(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                           client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         measure_id = row_id(action.get("value"))
         if measure_id is None:
             await respond(text=GONE, response_type="ephemeral", replace_original=False)
             return
         try:
-            form = await measure_details.measure_form(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+            form = await measure_details.measure_form(runtime, team_id=team_of(context), user_id=body["user"]["id"],
                                                       measure_id=measure_id)
         except measure_details.NotAllowed:
             await respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
@@ -79,7 +80,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=measure_modal(form))
 
     @app.view(MEASURE_DETAILS)
-    async def save_details(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def save_details(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any]) -> None:
         details, errors = read_measure_modal(view["state"]["values"])
         if details is None:
             await ack(response_action="errors", errors=errors)
@@ -90,7 +91,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors={"direction": STALE_FORM})
             return
         try:
-            await measure_details.save_measure_details(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+            await measure_details.save_measure_details(runtime, team_id=team_of(context), user_id=body["user"]["id"],
                                                        measure_id=measure_id, details=details)
         except phi.ContainsPhi as refused:
             await ack(response_action="errors", errors={"unit": phi.describe(refused.hits, {"unit": "The unit"})})

@@ -24,6 +24,7 @@ from bot.core.runtime import Runtime
 from bot.core.text import escape
 from handlers.blocks import button, section
 from handlers.ids import row_id
+from handlers.tenant import team_of
 
 # `data` then values (`name=3`) or `remove`: "#slug data shows a drop" stays an ordinary update.
 DATA_TEXT = re.compile(r"^#([a-z0-9][a-z0-9-]*)\s+data\s+((?:remove\b|[^=\n]*=).*)$", re.IGNORECASE | re.DOTALL)
@@ -138,8 +139,8 @@ def _ask_duplicate(added: list[Added]) -> dict[str, Any]:
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    async def choose(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-                     mode: str) -> None:
+    async def choose(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                     respond: AsyncRespond, mode: str) -> None:
         await ack()
         try:
             choice = json.loads(action.get("value") or "")
@@ -151,14 +152,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                           replace_original=True)
             return
         # The measures come back by id (a name or number could mean another one by now).
-        answer = await _store(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"], slug=slug,
+        answer = await _store(runtime, team_id=team_of(context), user_id=body["user"]["id"], slug=slug,
                               readings=readings, on=on, mode=mode)
         await respond(**answer, response_type="ephemeral", replace_original=True)
 
     @app.action(REPLACE)
-    async def replace(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
-        await choose(ack, body, action, respond, "replace")
+    async def replace(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                   respond: AsyncRespond) -> None:
+        await choose(ack, body, context, action, respond, "replace")
 
     @app.action(KEEP_BOTH)
-    async def keep_both(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
-        await choose(ack, body, action, respond, "keep_both")
+    async def keep_both(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                   respond: AsyncRespond) -> None:
+        await choose(ack, body, context, action, respond, "keep_both")

@@ -19,6 +19,7 @@ from bot.core.text import escape, truncate
 from handlers.blocks import option, plain, section
 from handlers.charts.data_entry import NOT_YOURS
 from handlers.ids import row_id
+from handlers.tenant import team_of
 from handlers.view_state import STALE_FORM, metadata, picked_date, text
 
 ADD_DATA = "charts_add_data"  # the card's button (value: the project's slug) and the form's callback
@@ -47,11 +48,11 @@ def data_modal(project: ProjectMeasures, today: date) -> dict[str, Any]:
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(ADD_DATA)
-    async def open_form(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                        respond: AsyncRespond) -> None:
+    async def open_form(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                        client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         try:
-            project = await measures_of(runtime, team_id=body["team"]["id"], slug=action.get("value") or "")
+            project = await measures_of(runtime, team_id=team_of(context), slug=action.get("value") or "")
         except ChartUnavailable as why:
             await respond(text=str(why), response_type="ephemeral", replace_original=False)
             return
@@ -59,7 +60,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=data_modal(project, today))
 
     @app.view(ADD_DATA)
-    async def add(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def add(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any]) -> None:
         values = view["state"]["values"]
         chosen = (((values.get("measure") or {}).get(INPUT) or {}).get("selected_option") or {}).get("value") or ""
         typed = ((values.get("value") or {}).get(INPUT) or {}).get("value") or ""
@@ -79,7 +80,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors={"measure": STALE_FORM})
             return
         try:
-            added = await add_points(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"], slug=slug,
+            added = await add_points(runtime, team_id=team_of(context), user_id=body["user"]["id"], slug=slug,
                                      readings=[reading], observed_on=on)
         except ChartUnavailable as why:
             await ack(response_action="errors", errors={"on" if "ago" in str(why) or "future" in str(why)

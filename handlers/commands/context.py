@@ -11,6 +11,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.runtime import Runtime
+from handlers.tenant import team_of
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,9 @@ class CommandContext:
     text: str  # what follows the subcommand word, stripped
 
     @classmethod
-    def from_command(cls, runtime: Runtime, command: dict[str, Any], client: AsyncWebClient,
-                     respond: AsyncRespond, text: str) -> CommandContext:
-        return cls(runtime=runtime, client=client, respond=respond, team_id=command.get("team_id", ""),
+    def from_command(cls, runtime: Runtime, command: dict[str, Any], context: dict[str, Any],
+                     client: AsyncWebClient, respond: AsyncRespond, text: str) -> CommandContext:
+        return cls(runtime=runtime, client=client, respond=respond, team_id=team_of(context),
                    user_id=command["user_id"], channel_id=command.get("channel_id", ""),
                    trigger_id=command.get("trigger_id", ""), text=text.strip())
 
@@ -47,13 +48,13 @@ def subcommand_listener(runtime: Runtime, subcommands: dict[str, Subcommand], fa
     """A slash-command listener: ack at once, then run the subcommand named by the first word (given the
     rest of the text), or `fallback` with the whole text when the first word names none."""
 
-    async def listener(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient,
+    async def listener(ack: AsyncAck, command: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
                        respond: AsyncRespond) -> None:
         await ack()
         text = command.get("text", "")
         name, rest = match_subcommand(text, subcommands)
         handler = subcommands.get(name) if name is not None else None
-        await (handler or fallback)(CommandContext.from_command(runtime, command, client, respond,
+        await (handler or fallback)(CommandContext.from_command(runtime, command, context, client, respond,
                                                                 rest if handler else text))
 
     return listener

@@ -14,6 +14,7 @@ from bot.cpd.entries import delete_entry, entries_page
 from handlers.commands.context import CommandContext
 from handlers.cpd.blocks import DELETE_ENTRY, list_message
 from handlers.cpd.list_position import LIST_PAGE, ListPosition
+from handlers.tenant import team_of
 
 NOT_YOURS = "I couldn't find that entry in your CPD log; it may already be deleted."
 
@@ -32,10 +33,10 @@ async def show_list(ctx: CommandContext) -> None:
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(DELETE_ENTRY)
-    async def delete_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def delete_clicked(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                              respond: AsyncRespond) -> None:
         await ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = team_of(context), body["user"]["id"]
         position, wanted = ListPosition.from_value(action.get("value"))
         deleted = await delete_entry(runtime, team_id, user_id, wanted) if wanted is not None else None
         note = f"Deleted “{escape(deleted.title)}”." if deleted else NOT_YOURS
@@ -44,12 +45,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                       response_type="ephemeral")
 
     @app.action(LIST_PAGE)
-    async def page_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def page_clicked(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                            respond: AsyncRespond) -> None:
         """Newer / Older redraw the list in place; the summary's "Show all" link answers beside the summary."""
         await ack()
         position, _ = ListPosition.from_value(action.get("value"))
-        message = await _page(runtime, body["team"]["id"], body["user"]["id"], position)
+        message = await _page(runtime, team_of(context), body["user"]["id"], position)
         from_list = (action.get("block_id") or "") == "cpd_list_pages"
         await respond(text=message["text"], blocks=message["blocks"], replace_original=from_list,
                       response_type="ephemeral")

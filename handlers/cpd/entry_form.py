@@ -25,6 +25,7 @@ from handlers.cpd.views import (
     logged_view,
 )
 from handlers.ids import row_id
+from handlers.tenant import team_of
 
 NEED_REFLECTION = "Answer at least one reflection question: a line on what you learned is enough."
 
@@ -100,19 +101,19 @@ def read_entry_form(values: dict[str, Any], profile: CpdProfile,
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(OPEN_ENTRY_FORM)
-    async def open_prefilled(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def open_prefilled(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                              client: AsyncWebClient) -> None:
         await ack()
-        await open_entry_form(runtime, client, team_id=body["team"]["id"], user_id=body["user"]["id"],
+        await open_entry_form(runtime, client, team_id=team_of(context), user_id=body["user"]["id"],
                               trigger_id=body["trigger_id"], prefill=EntryPrefill.from_value(action.get("value")))
 
     @app.action(ACTIVITY_CHANGED)
-    async def activity_changed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def activity_changed(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                                client: AsyncWebClient) -> None:
         """Redraw the form so the amount field asks for hours or for a count of items."""
         await ack()
         view = body["view"]
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = team_of(context), body["user"]["id"]
         profile = await get_profile(runtime, team_id, user_id)
         metadata = view_state.metadata(view) or {}
         chosen = (action.get("selected_option") or {}).get("value")
@@ -121,8 +122,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             profile, await linkable_projects(runtime, team_id, user_id), prefill, activity_type=chosen))
 
     @app.view(ENTRY_FORM)
-    async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+    async def submitted(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any]) -> None:
+        team_id, user_id = team_of(context), body["user"]["id"]
         profile = await get_profile(runtime, team_id, user_id)
         metadata = view_state.metadata(view) or {}
         if metadata.get("f") != profile.framework:

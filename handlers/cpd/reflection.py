@@ -18,15 +18,16 @@ from handlers.cpd.entries_list import NOT_YOURS
 from handlers.cpd.entry_form import NEED_REFLECTION
 from handlers.cpd.views import REFLECTION_FORM, REFLECTION_QUESTIONS, VALUE, logged_view, reflection_form
 from handlers.ids import row_id
+from handlers.tenant import team_of
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(ADD_REFLECTION)
-    async def add_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                          respond: AsyncRespond) -> None:
+    async def add_clicked(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                          client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         wanted = row_id(action.get("value"))
-        entry = (await get_entry(runtime, body["team"]["id"], body["user"]["id"], wanted)
+        entry = (await get_entry(runtime, team_of(context), body["user"]["id"], wanted)
                  if wanted is not None else None)
         if entry is None:
             await respond(text=NOT_YOURS, replace_original=False, response_type="ephemeral")
@@ -34,8 +35,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=reflection_form(entry))
 
     @app.view(REFLECTION_FORM)
-    async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+    async def submitted(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any]) -> None:
+        team_id, user_id = team_of(context), body["user"]["id"]
         values = view["state"]["values"]
         answers = {name: (values.get(name, {}).get(VALUE, {}).get("value") or "").strip() or None
                    for name, _ in REFLECTION_QUESTIONS}

@@ -13,6 +13,7 @@ from bot.cpd.entries import CpdProfile, get_profile, update_profile
 from bot.cpd.rules import frameworks
 from handlers.commands.context import CommandContext
 from handlers.cpd.views import SETTINGS_FORM, VALUE, settings_form, settings_saved_view
+from handlers.tenant import team_of
 
 EARLIEST_CYCLE_START = 2000
 MAX_GOAL = Decimal(1000)
@@ -50,8 +51,8 @@ def read_settings_form(values: dict[str, Any],
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(SETTINGS_FORM)
-    async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+    async def submitted(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any]) -> None:
+        team_id, user_id = team_of(context), body["user"]["id"]
         profile = await get_profile(runtime, team_id, user_id)
         read, errors = read_settings_form(view["state"]["values"], profile)
         if read is None:

@@ -14,6 +14,7 @@ from handlers.commands.context import CommandContext
 from handlers.cpd.blocks import UNDO_CANCEL, UNDO_CONFIRM, removed_message, undo_message
 from handlers.cpd.entries_list import NOT_YOURS
 from handlers.ids import row_id
+from handlers.tenant import team_of
 
 
 async def offer_undo(ctx: CommandContext) -> None:
@@ -27,11 +28,11 @@ async def offer_undo(ctx: CommandContext) -> None:
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(UNDO_CONFIRM)
-    async def confirmed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def confirmed(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                         respond: AsyncRespond) -> None:
         await ack()
         wanted = row_id(action.get("value"))
-        deleted = (await delete_entry(runtime, body["team"]["id"], body["user"]["id"], wanted)
+        deleted = (await delete_entry(runtime, team_of(context), body["user"]["id"], wanted)
                    if wanted is not None else None)
         if deleted is None:
             await respond(text=NOT_YOURS, replace_original=True, response_type="ephemeral")

@@ -28,10 +28,11 @@ from handlers.mentoring import notify
 from handlers.mentoring.find import open_find_mentor
 from handlers.mentoring.profile import open_profile
 from handlers.sharing.modals import project_modal, share_modal
+from handlers.tenant import team_of
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    return body["team"]["id"], body["user"]["id"]
+def _who(body: dict[str, Any], context: dict[str, Any]) -> tuple[str, str]:
+    return team_of(context), body["user"]["id"]
 
 
 def _id(action: dict[str, Any]) -> int | None:
@@ -39,8 +40,9 @@ def _id(action: dict[str, Any]) -> int | None:
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    async def open_share(body: dict[str, Any], client: AsyncWebClient, project_id: int | None) -> None:
-        team_id, user_id = _who(body)
+    async def open_share(body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
+                         project_id: int | None) -> None:
+        team_id, user_id = _who(body, context)
         projects = await services.active_projects(runtime, team_id, user_id)
         # Only one of their own active projects may be preselected, whatever the button said.
         selected = str(project_id) if any(p.id == project_id for p in projects) else None
@@ -49,21 +51,22 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             projects, selected=selected, channel_id="", response_url=None))
 
     @app.action(SHARE_UPDATE)
-    async def share_update(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        await open_share(body, client, None)
-
-    @app.action(SHARE_PROJECT_UPDATE)
-    async def share_project_update(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                                   client: AsyncWebClient) -> None:
-        await ack()
-        await open_share(body, client, _id(action))
-
-    @app.action(EDIT_PROJECT)
-    async def edit_project(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def share_update(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any],
                            client: AsyncWebClient) -> None:
         await ack()
-        team_id, user_id = _who(body)
+        await open_share(body, context, client, None)
+
+    @app.action(SHARE_PROJECT_UPDATE)
+    async def share_project_update(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                                   client: AsyncWebClient) -> None:
+        await ack()
+        await open_share(body, context, client, _id(action))
+
+    @app.action(EDIT_PROJECT)
+    async def edit_project(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                           client: AsyncWebClient) -> None:
+        await ack()
+        team_id, user_id = _who(body, context)
         try:
             project = await services.project_to_change(runtime, team_id, user_id, _id(action))
         except services.NotAllowed:
@@ -78,22 +81,24 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await open_find_mentor(client, trigger_id=body["trigger_id"])
 
     @app.action(BECOME_MENTOR)
-    async def become_mentor(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def become_mentor(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any],
+                            client: AsyncWebClient) -> None:
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         await open_profile(runtime, client, team_id=team_id, user_id=user_id, trigger_id=body["trigger_id"])
 
     @app.action(LOG_CPD)
-    async def log_cpd(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def log_cpd(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         await open_entry_form(runtime, client, team_id=team_id, user_id=user_id, trigger_id=body["trigger_id"],
                               prefill=EntryPrefill())
 
     @app.action(WITHDRAW_REQUEST)
-    async def withdraw_request(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def withdraw_request(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any],
+                               action: dict[str, Any]) -> None:
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         request_id = _id(action)
         if request_id is None:
             return

@@ -12,11 +12,13 @@ from bot.core.runtime import Runtime
 from bot.member_settings import settings as member_settings
 from handlers.home.blocks import OPEN_SETTINGS
 from handlers.member_settings.blocks import settings_modal
+from handlers.tenant import team_of
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(OPEN_SETTINGS)
-    async def open_from_home(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def open_from_home(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any],
+                             client: AsyncWebClient) -> None:
         await ack()
-        settings = await member_settings.load(runtime, body["team"]["id"], body["user"]["id"])
+        settings = await member_settings.load(runtime, team_of(context), body["user"]["id"])
         await client.views_open(trigger_id=body["trigger_id"], view=settings_modal(settings))

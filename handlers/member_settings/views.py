@@ -18,6 +18,7 @@ from handlers.member_settings.blocks import (
     SETTINGS_MODAL,
     VALUE,
 )
+from handlers.tenant import team_of
 
 
 def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:
@@ -57,10 +58,10 @@ def read_settings(values: dict[str, Any]) -> tuple[MemberSettings | None, dict[s
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(SETTINGS_MODAL)
-    async def save_settings(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def save_settings(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any]) -> None:
         settings, errors = read_settings(view["state"]["values"])
         if settings is None:
             await ack(response_action="errors", errors=errors)
             return
-        errors = await member_settings.save(runtime, body["team"]["id"], body["user"]["id"], settings)
+        errors = await member_settings.save(runtime, team_of(context), body["user"]["id"], settings)
         await ack(**({"response_action": "errors", "errors": errors} if errors else {}))

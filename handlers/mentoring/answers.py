@@ -16,15 +16,17 @@ from bot.mentoring import requests as mentoring
 from handlers.mentoring import blocks, forms, notify, views
 from handlers.mentoring.requests import button_id, replace, tell
 from handlers.mentoring.stale import stale_text
+from handlers.tenant import team_of
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     settings = runtime.settings
 
-    async def start(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, kind: str) -> None:
+    async def start(body: dict[str, Any], context: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
+                    kind: str) -> None:
         candidate_id = button_id(action)
         starter = mentoring.accept_offer if kind == "formal" else mentoring.claim_question
-        outcome = (await starter(runtime, team_id=body["team"]["id"], mentor_id=body["user"]["id"],
+        outcome = (await starter(runtime, team_id=team_of(context), mentor_id=body["user"]["id"],
                                  candidate_id=candidate_id, announce=partial(notify.announce_start, runtime))
                    if candidate_id is not None else mentoring.Stale("not_found"))
         if isinstance(outcome, mentoring.Stale):
@@ -36,21 +38,23 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await replace(respond, blocks.offer_closed(outcome.request, "accepted" if kind == "formal" else "claimed"))
 
     @app.action(blocks.ACCEPT)
-    async def accept(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def accept(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                     respond: AsyncRespond) -> None:
         await ack()
-        await start(body, action, respond, "formal")
+        await start(body, context, action, respond, "formal")
 
     @app.action(blocks.CLAIM)
-    async def claim(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def claim(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                    respond: AsyncRespond) -> None:
         await ack()
-        await start(body, action, respond, "informal")
+        await start(body, context, action, respond, "informal")
 
     @app.action(blocks.DECLINE)
-    async def decline(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-                      client: AsyncWebClient) -> None:
+    async def decline(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                      respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
         candidate_id = button_id(action)
-        stale = (await mentoring.answerable(runtime, team_id=body["team"]["id"], mentor_id=body["user"]["id"],
+        stale = (await mentoring.answerable(runtime, team_id=team_of(context), mentor_id=body["user"]["id"],
                                             candidate_id=candidate_id)
                  if candidate_id is not None else mentoring.Stale("not_found"))
         if stale is not None:
@@ -60,10 +64,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=views.decline_modal(candidate_id))
 
     @app.view(views.DECLINE_REASON)
-    async def decline_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def decline_submitted(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any],
+                                view: dict[str, Any]) -> None:
         candidate_id, reason = forms.metadata_id(view), forms.text(view, "reason")
         try:
-            outcome = (await mentoring.decline_offer(runtime, team_id=body["team"]["id"], mentor_id=body["user"]["id"],
+            outcome = (await mentoring.decline_offer(runtime, team_id=team_of(context), mentor_id=body["user"]["id"],
                                                      candidate_id=candidate_id, reason=reason,
                                                      announce=partial(notify.announce_hand_on, runtime, expired=False))
                        if candidate_id is not None else mentoring.Stale("not_found"))

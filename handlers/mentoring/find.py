@@ -17,6 +17,7 @@ from bot.mentoring import requests as mentoring
 from bot.mentoring.vocabulary import topics_from_text
 from handlers.commands.context import CommandContext
 from handlers.mentoring import blocks, forms, notify, views
+from handlers.tenant import team_of
 
 NO_TOPICS = ("I couldn't tell which QI topic you'd like help with. Try naming one, e.g. "
              "`/find-mentor help with run charts` or `/find-mentor PDSA and stakeholder engagement`, or type "
@@ -64,10 +65,10 @@ async def follow_up(runtime: Runtime, shortlist: mentoring.Shortlist) -> None:
 def register(app: AsyncApp, runtime: Runtime) -> None:
 
     @app.command("/find-mentor")
-    async def find_mentor(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient,
+    async def find_mentor(ack: AsyncAck, command: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
                           respond: AsyncRespond) -> None:
         await ack()
-        ctx = CommandContext.from_command(runtime, command, client, respond, command.get("text", ""))
+        ctx = CommandContext.from_command(runtime, command, context, client, respond, command.get("text", ""))
         if not ctx.text:
             await open_find_mentor(client, trigger_id=ctx.trigger_id)
             return
@@ -87,8 +88,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await follow_up(runtime, shortlist)
 
     @app.view(views.FIND)
-    async def request_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+    async def request_submitted(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any],
+                                view: dict[str, Any]) -> None:
+        team_id, user_id = team_of(context), body["user"]["id"]
         ask, errors = forms.read_request(view, runtime.settings)
         if errors:
             await ack(response_action="errors", errors=errors)

@@ -19,14 +19,15 @@ from handlers.cpd.offers import offer_cpd_for_meeting
 from handlers.mentoring import blocks, forms, notify, views
 from handlers.mentoring.requests import button_id, replace, tell
 from handlers.mentoring.stale import refused_text
+from handlers.tenant import team_of
 
 
-async def _pair_member(runtime: Runtime, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, *,
-                       active: bool) -> mentorships.MentorshipInfo | None:
+async def _pair_member(runtime: Runtime, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                       respond: AsyncRespond, *, active: bool) -> mentorships.MentorshipInfo | None:
     """The mentorship behind the button if the clicker is one of the pair (and, with `active`, it has not
     ended); otherwise say why not."""
     mentorship_id = button_id(action)
-    info = (await mentorships.mentorship_info(runtime, team_id=body["team"]["id"], mentorship_id=mentorship_id)
+    info = (await mentorships.mentorship_info(runtime, team_id=team_of(context), mentorship_id=mentorship_id)
             if mentorship_id is not None else None)
     if info is None or not info.includes(body["user"]["id"]):
         refused = Refused("not_found" if info is None else "not_yours")
@@ -63,16 +64,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         return runtime.clock.now().astimezone(settings.tz).date()
 
     @app.action(blocks.LOG_MEETING)
-    async def log_meeting(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-                          client: AsyncWebClient) -> None:
+    async def log_meeting(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                          respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
-        info = await _pair_member(runtime, body, action, respond, active=True)
+        info = await _pair_member(runtime, body, context, action, respond, active=True)
         if info is not None:
             await client.views_open(trigger_id=body["trigger_id"], view=views.meeting_modal(info.id, today(),
                                                                                               info.topics))
 
     @app.view(views.MEETING)
-    async def meeting_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
+    async def meeting_submitted(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any],
                                 client: AsyncWebClient) -> None:
         meeting, errors = forms.read_meeting(view, settings, today())
         if errors:
@@ -81,7 +82,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         assert meeting is not None
         mentorship_id = forms.metadata_id(view)
         try:
-            outcome = (await mentorships.log_meeting(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+            outcome = (await mentorships.log_meeting(runtime, team_id=team_of(context), user_id=body["user"]["id"],
                                                      mentorship_id=mentorship_id, meeting=meeting)
                        if mentorship_id is not None else Refused("not_found"))
         except ContainsPhi as refused:
@@ -94,10 +95,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await _tell_pair(runtime, client, outcome)
 
     @app.action(blocks.SNOOZE)
-    async def snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def snooze(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                     respond: AsyncRespond) -> None:
         await ack()
         mentorship_id = button_id(action)
-        outcome = (await mentorships.snooze_checkin(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+        outcome = (await mentorships.snooze_checkin(runtime, team_id=team_of(context), user_id=body["user"]["id"],
                                                     mentorship_id=mentorship_id)
                    if mentorship_id is not None else Refused("not_found"))
         if isinstance(outcome, Refused):
@@ -106,10 +108,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await replace(respond, blocks.snoozed(today() + mentorships.SNOOZE))
 
     @app.action(blocks.END)
-    async def end(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def end(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                  respond: AsyncRespond) -> None:
         await ack()
         mentorship_id = button_id(action)
-        outcome = (await mentorships.end_mentorship(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+        outcome = (await mentorships.end_mentorship(runtime, team_id=team_of(context), user_id=body["user"]["id"],
                                                     mentorship_id=mentorship_id,
                                                     announce=partial(notify.announce_end, runtime))
                    if mentorship_id is not None else Refused("not_found"))
@@ -119,15 +122,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await notify.deliver(runtime, outcome.queued)
 
     @app.action(blocks.FEEDBACK)
-    async def feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-                       client: AsyncWebClient) -> None:
+    async def feedback(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                       respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
-        info = await _pair_member(runtime, body, action, respond, active=False)
+        info = await _pair_member(runtime, body, context, action, respond, active=False)
         if info is not None:
             await client.views_open(trigger_id=body["trigger_id"], view=views.feedback_modal(info.id))
 
     @app.view(views.FEEDBACK_FORM)
-    async def feedback_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def feedback_submitted(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any],
+                                 view: dict[str, Any]) -> None:
         answers, errors = forms.read_feedback(view, settings)
         if errors:
             await ack(response_action="errors", errors=errors)
@@ -135,7 +139,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         assert answers is not None
         mentorship_id = forms.metadata_id(view)
         try:
-            outcome = (await mentorships.save_feedback(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"],
+            outcome = (await mentorships.save_feedback(runtime, team_id=team_of(context), user_id=body["user"]["id"],
                                                        mentorship_id=mentorship_id, feedback=answers)
                        if mentorship_id is not None else Refused("not_found"))
         except ContainsPhi as refused:

@@ -13,6 +13,7 @@ from bot.core.runtime import Runtime
 from bot.mentoring import profiles
 from handlers.commands.context import CommandContext
 from handlers.mentoring import blocks, forms, notify, views
+from handlers.tenant import team_of
 
 
 async def open_profile(runtime: Runtime, client: AsyncWebClient, *, team_id: str, user_id: str,
@@ -30,8 +31,9 @@ async def mentor_subcommand(ctx: CommandContext) -> None:
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(views.PROFILE)
-    async def profile_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+    async def profile_submitted(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any],
+                                view: dict[str, Any]) -> None:
+        team_id, user_id = team_of(context), body["user"]["id"]
         profile, stop, errors = forms.read_profile(view, runtime.settings, name=None)
         if errors:
             await ack(response_action="errors", errors=errors)

@@ -15,6 +15,7 @@ from handlers.ids import row_id
 from handlers.mentoring import blocks, notify
 from handlers.mentoring.find import announce_request, follow_up, present
 from handlers.mentoring.stale import stale_text
+from handlers.tenant import team_of
 
 
 def button_id(action: dict[str, Any]) -> int | None:
@@ -34,10 +35,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     settings = runtime.settings
 
     @app.action(blocks.ASK)
-    async def ask(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def ask(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                  respond: AsyncRespond) -> None:
         await ack()
         candidate_id = button_id(action)
-        outcome = (await mentoring.ask_mentor(runtime, team_id=body["team"]["id"], mentee_id=body["user"]["id"],
+        outcome = (await mentoring.ask_mentor(runtime, team_id=team_of(context), mentee_id=body["user"]["id"],
                                               candidate_id=candidate_id, announce=partial(notify.announce_ask, runtime))
                    if candidate_id is not None else mentoring.Stale("not_found"))
         if isinstance(outcome, mentoring.Stale):
@@ -47,11 +49,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await replace(respond, blocks.asked(outcome.candidate, outcome.request, settings.mentor_handoff_days))
 
     @app.action(blocks.QUICK_QUESTION)
-    async def quick_question(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def quick_question(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                              respond: AsyncRespond) -> None:
         await ack()
         request_id = button_id(action)
-        outcome = (await mentoring.ask_informally(runtime, team_id=body["team"]["id"], mentee_id=body["user"]["id"],
+        outcome = (await mentoring.ask_informally(runtime, team_id=team_of(context), mentee_id=body["user"]["id"],
                                                   request_id=request_id, announce=partial(announce_request, runtime))
                    if request_id is not None else mentoring.Stale("not_found"))
         if isinstance(outcome, mentoring.Stale):
@@ -61,9 +63,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await follow_up(runtime, outcome)
 
     @app.action(blocks.WITHDRAW)
-    async def withdraw(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def withdraw(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                       respond: AsyncRespond) -> None:
         await ack()
-        team_id, request_id = body["team"]["id"], button_id(action)
+        team_id, request_id = team_of(context), button_id(action)
         outcome = (await mentoring.withdraw_request(runtime, team_id=team_id, mentee_id=body["user"]["id"],
                                                     request_id=request_id,
                                                     announce=partial(notify.announce_withdrawal, runtime))

@@ -30,6 +30,7 @@ from handlers.privacy.blocks import (
     partner_left_text,
 )
 from handlers.sharing.posting import RENDER, refresh_message, refresh_parent
+from handlers.tenant import team_of
 
 # What forgetting queues in place of the mentoring DMs that would name them: a mentor holding their
 # request, a mentee whose request they were offered, and their own old offer DMs are all told, by nobody.
@@ -69,9 +70,9 @@ async def announce_hand_on(runtime: Runtime, session: AsyncSession, outcome: Han
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(CONFIRM_FORGET)
-    async def confirm(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def confirm(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = team_of(context), body["user"]["id"]
         await respond(text="Deleting your data…", replace_original=True)
         result = await privacy.forget(runtime, team_id, user_id, partner_left_text=partner_left_text,
                                       render_card=RENDER.parent,

@@ -25,24 +25,25 @@ from handlers.sharing.modals import PROJECT_PICK, edit_update_modal, project_mod
 from handlers.sharing.posting import RENDER, refresh_message, refresh_parent
 from handlers.sharing.quick_choice import CANCEL as CANCEL_CHOICE
 from handlers.sharing.quick_choice import CANCELLED, RUN_COMMAND, SHARE_CHOSEN
+from handlers.tenant import team_of
 
 NOT_YOURS = "Only the person who shared this update, or a QI Commons admin, can {verb} it. Nothing was changed."
 NOT_YOUR_PROJECT = "Only the project's owner, its team members and admins can change it. Nothing was changed."
 GONE = "That update has been deleted."
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    return body["team"]["id"] if body.get("team") else body["user"]["team_id"], body["user"]["id"]
+def _who(body: dict[str, Any], context: dict[str, Any]) -> tuple[str, str]:
+    return team_of(context), body["user"]["id"]
 
 
 def _channel(body: dict[str, Any]) -> str | None:
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
 
 
-def _context(runtime: Runtime, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond,
-             text: str) -> CommandContext:
+def _context(runtime: Runtime, body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
+             respond: AsyncRespond, text: str) -> CommandContext:
     """A button under a command's answer acts as that command would, answering the same person."""
-    team_id, user_id = _who(body)
+    team_id, user_id = _who(body, context)
     return CommandContext(runtime=runtime, client=client, respond=respond, team_id=team_id, user_id=user_id,
                           channel_id=_channel(body) or "", trigger_id=body.get("trigger_id", ""), text=text)
 
@@ -52,9 +53,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await respond(text=text, response_type="ephemeral", replace_original=False)
 
     @app.action(KUDOS)
-    async def kudos(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def kudos(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                    respond: AsyncRespond) -> None:
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         update_id = row_id(action.get("value")) or 0
         try:
             await services.toggle_kudos(runtime, team_id=team_id, user_id=user_id, update_id=update_id)
@@ -64,10 +66,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await refresh_message(runtime, team_id=team_id, update_id=update_id)
 
     @app.action(EDIT)
-    async def edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                   respond: AsyncRespond) -> None:
+    async def edit(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                   client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         try:
             update = await services.update_to_edit(runtime, team_id, user_id, row_id(action.get("value")) or 0)
         except services.NotFound:
@@ -79,9 +81,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 update, channel_id=_channel(body), response_url=body.get("response_url")))
 
     @app.action(DELETE)
-    async def delete(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def delete(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                     respond: AsyncRespond) -> None:
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         try:
             deleted = await services.delete_update(runtime, team_id=team_id, user_id=user_id,
                                                    update_id=row_id(action.get("value")) or 0)
@@ -96,11 +99,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ephemeral(respond, "Deleted the update.")
 
     @app.action(PHI_EDIT)
-    async def edit_refused_share(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def edit_refused_share(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                                  client: AsyncWebClient) -> None:
         """Reopen the form with the member's own text, which was never stored, so they can remove the identifier."""
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         project_id = action.get("block_id", "").partition(":")[2]
         projects = await services.active_projects(runtime, team_id, user_id)
         await client.views_open(trigger_id=body["trigger_id"], view=share_modal(
@@ -108,12 +111,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             response_url=body.get("response_url"), tried=action.get("value")))
 
     @app.action(SHARE_CHOSEN)
-    async def share_chosen(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                           respond: AsyncRespond) -> None:
+    async def share_chosen(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                           client: AsyncWebClient, respond: AsyncRespond) -> None:
         """The member chose where their quick share goes: the question goes away, then it is shared as a
         quick share to that place would have been (or they are told why not)."""
         await ack()
-        ctx = _context(runtime, body, client, respond, action.get("value") or "")
+        ctx = _context(runtime, body, context, client, respond, action.get("value") or "")
         chosen = action.get("block_id", "").partition(":")[2]
         await respond(delete_original=True)
         if not runtime.settings.community_channel_id:
@@ -134,11 +137,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await reply_to_quick_share(ctx, stored, body.get("response_url"))
 
     @app.action(RUN_COMMAND)
-    async def run_command(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                          respond: AsyncRespond) -> None:
+    async def run_command(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                          client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         await respond(delete_original=True)
-        ctx = _context(runtime, body, client, respond, "")
+        ctx = _context(runtime, body, context, client, respond, "")
         await run_subcommand(ctx, action.get("value") or "", body.get("response_url"))
 
     @app.action(CANCEL_CHOICE)
@@ -147,11 +150,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await respond(text=CANCELLED, replace_original=True)
 
     @app.action(PROJECT_PICK)
-    async def pick_project(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def pick_project(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                            client: AsyncWebClient) -> None:
         """Show the new-project fields, or the chosen project's stage, progress and measures."""
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         view = body["view"]
         # Unreadable metadata only loses the way back to where the form was opened: replies then go by DM.
         meta = view_state.metadata(view)
@@ -162,9 +165,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             response_url=view_state.text(meta, "reply")))
 
     @app.action(SHARE_TO)
-    async def share_to(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+    async def share_to(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                       client: AsyncWebClient) -> None:
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         projects = await services.active_projects(runtime, team_id, user_id)
         try:
             chosen = await services.project_to_change(runtime, team_id, user_id, row_id(action.get("value")))
@@ -183,10 +187,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             None, channel_id=_channel(body), response_url=body.get("response_url")))
 
     @app.action(EDIT_PROJECT)
-    async def edit_project(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                           respond: AsyncRespond) -> None:
+    async def edit_project(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                           client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         try:
             project = await services.project_to_change(runtime, team_id, user_id, row_id(action.get("value")))
         except services.NotAllowed:
@@ -196,11 +200,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             project, channel_id=_channel(body), response_url=body.get("response_url")))
 
     @app.action(SET_STATUS)
-    async def change_status(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def change_status(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                             respond: AsyncRespond) -> None:
         """Pause, resume or complete a project, then redraw the list in place."""
         await ack()
-        team_id, user_id = _who(body)
+        team_id, user_id = _who(body, context)
         raw_id, _, status = (action.get("value") or "").partition(":")
         project_id = row_id(raw_id)
         try:

@@ -33,8 +33,9 @@ SAVE_FAILED = ("Sorry, I could not save your update just now, so nothing was sha
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.command("/qi-share")
-    async def qi_share(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
-        ctx = CommandContext.from_command(runtime, command, client, respond, command.get("text", ""))
+    async def qi_share(ack: AsyncAck, command: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
+                       respond: AsyncRespond) -> None:
+        ctx = CommandContext.from_command(runtime, command, context, client, respond, command.get("text", ""))
         response_url = command.get("response_url")
         word = ctx.text.lower()
         if data := DATA_TEXT.match(ctx.text):

@@ -17,18 +17,20 @@ from handlers.sharing.forms import read_data_point, read_project, read_update, v
 from handlers.sharing.modals import EDIT_UPDATE, NEW_PROJECT, PROJECT, SHARE
 from handlers.sharing.posting import RENDER, refresh_message, refresh_parent
 from handlers.sharing.share import deliver_share, tell
+from handlers.tenant import team_of
 
 NOT_YOUR_PROJECT = "Only the project's owner, team members and admins can post to or change this project."
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    return body["team"]["id"], body["user"]["id"]
+def _who(body: dict[str, Any], context: dict[str, Any]) -> tuple[str, str]:
+    return team_of(context), body["user"]["id"]
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(SHARE)
-    async def share(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
-        team_id, user_id = _who(body)
+    async def share(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any],
+                    client: AsyncWebClient) -> None:
+        team_id, user_id = _who(body, context)
         meta = view_state.metadata(view)
         if meta is None:
             await ack(response_action="errors", errors={"project": view_state.STALE_FORM})
@@ -75,8 +77,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                             response_url=view_state.text(meta, "reply"))
 
     @app.view(EDIT_UPDATE)
-    async def edit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
-        team_id, user_id = _who(body)
+    async def edit(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any],
+                   client: AsyncWebClient) -> None:
+        team_id, user_id = _who(body, context)
         meta = view_state.metadata(view)
         update_id = row_id((meta or {}).get("update"))
         if update_id is None:
@@ -106,8 +109,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                    response_url=view_state.text(meta, "reply"), text=":pencil2: Your changes are saved; the post in the channel shows them.")
 
     @app.view(PROJECT)
-    async def save_project(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
-        team_id, user_id = _who(body)
+    async def save_project(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any],
+                           client: AsyncWebClient) -> None:
+        team_id, user_id = _who(body, context)
         meta = view_state.metadata(view)
         # No "project" creates one; an id that is not one must not quietly create a copy instead of the edit.
         project_id = row_id((meta or {}).get("project"))

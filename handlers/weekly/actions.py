@@ -16,22 +16,24 @@ from bot.core.runtime import Runtime
 from handlers.commands.context import CommandContext
 from handlers.mentoring.find import open_find_mentor
 from handlers.sharing.commands import open_share_form
+from handlers.tenant import team_of
 from handlers.weekly.blocks import FIND_MENTOR, SHARE_UPDATE
 
 
-def _context(runtime: Runtime, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> CommandContext:
+def _context(runtime: Runtime, body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
+             respond: AsyncRespond) -> CommandContext:
     """The click as if the person had typed the command in that channel."""
-    return CommandContext(runtime=runtime, client=client, respond=respond, team_id=body["team"]["id"],
+    return CommandContext(runtime=runtime, client=client, respond=respond, team_id=team_of(context),
                           user_id=body["user"]["id"], channel_id=(body.get("channel") or {}).get("id", ""),
                           trigger_id=body["trigger_id"], text="")
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(SHARE_UPDATE)
-    async def share_update(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+    async def share_update(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
                            respond: AsyncRespond) -> None:
         await ack()
-        await open_share_form(_context(runtime, body, client, respond), body.get("response_url"))
+        await open_share_form(_context(runtime, body, context, client, respond), body.get("response_url"))
 
     @app.action(FIND_MENTOR)
     async def find_mentor(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
