@@ -178,11 +178,13 @@ class SlackDriver:
         channel_id: str = COMMUNITY_CHANNEL_ID,
         trigger_id: str | None = None,
         response_url: str | None = None,
+        fields: Mapping[str, str] | None = None,
     ) -> DriverResponse:
+        """A slash command; `fields` adds or changes form fields (e.g. a recorded payload's enterprise ones)."""
         channel = self._slack.channel(channel_id) or {}
-        fields = {  # the order Slack sends them in
+        form = {  # the order Slack sends them in
             "token": VERIFICATION_TOKEN,
-            "team_id": self.team_id,
+            "team_id": self._home_team(user_id),
             "team_domain": TEAM_DOMAIN,
             "channel_id": channel_id,
             "channel_name": "directmessage" if channel.get("is_im") else channel.get("name", channel_id),
@@ -194,8 +196,9 @@ class SlackDriver:
             "is_enterprise_install": "false",
             "response_url": response_url or self._slack.response_url(),
             "trigger_id": self._trigger(trigger_id),
+            **(fields or {}),
         }
-        body = urlencode(fields)
+        body = urlencode(form)
         return await self._send(body, self.sign(body))
 
     # -- interactivity -----------------------------------------------------------------------------
@@ -239,8 +242,7 @@ class SlackDriver:
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,
             "trigger_id": self._trigger(trigger_id),
-            "team": {"id": self.team_id, "domain": TEAM_DOMAIN},
-            "enterprise": None,
+            **self._teams(user_id),
             "is_enterprise_install": False,
             "actions": [action],
         }
@@ -355,9 +357,22 @@ class SlackDriver:
     def _user_name(self, user_id: str) -> str:
         return (self._slack.user(user_id) or {}).get("name", user_id)
 
+    def _home_team(self, user_id: str) -> str:
+        return (self._slack.user(user_id) or {}).get("team_id") or self.team_id
+
     def _user(self, user_id: str) -> dict[str, str]:
         name = self._user_name(user_id)
-        return {"id": user_id, "username": name, "name": name, "team_id": self.team_id}
+        return {"id": user_id, "username": name, "name": name, "team_id": self._home_team(user_id)}
+
+    def _teams(self, user_id: str) -> dict[str, Any]:
+        """`team` and `enterprise` as Slack names them: the clicker's own (a partner's, in a shared channel)."""
+        home = self._home_team(user_id)
+        team: dict[str, Any] = {"id": home, "domain": TEAM_DOMAIN if home == self.team_id else home.lower()}
+        grid = (self._slack.user(user_id) or {}).get("enterprise_user")
+        if grid is None:
+            return {"team": team, "enterprise": None}
+        team.update(enterprise_id=grid["enterprise_id"], enterprise_name=grid["enterprise_name"])
+        return {"team": team, "enterprise": {"id": grid["enterprise_id"], "name": grid["enterprise_name"]}}
 
     def _view_payload(
         self,
@@ -373,7 +388,7 @@ class SlackDriver:
         base = dict(view or {})
         the_id = view_id or base.get("id") or "VSUB1"
         echoed = {
-            "id": the_id, "team_id": self.team_id, "type": "modal", "blocks": [],
+            "id": the_id, "team_id": self._home_team(user_id), "type": "modal", "blocks": [],
             "title": {"type": "plain_text", "text": title}, "close": None, "submit": None,
             "clear_on_close": False, "notify_on_close": False, "root_view_id": the_id, "previous_view_id": None,
             "hash": "1700000000.submitted", "app_id": APP_ID, "app_installed_team_id": self.team_id,
@@ -385,14 +400,17 @@ class SlackDriver:
         }
         return {
             "type": kind,
-            "team": {"id": self.team_id, "domain": TEAM_DOMAIN},
+            **self._teams(user_id),
             "user": self._user(user_id),
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,
             "view": echoed,
-            "enterprise": None,
             "is_enterprise_install": False,
         }
+
+    async def interactive(self, payload: Mapping[str, Any]) -> DriverResponse:
+        """Sign and send an interactivity payload exactly as given (e.g. one Slack's SDK teams recorded)."""
+        return await self._interactive(dict(payload))
 
     async def _interactive(self, payload: dict[str, Any]) -> DriverResponse:
         body = urlencode({"payload": json.dumps(payload)})

@@ -209,6 +209,8 @@ class SlackStandIn:
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.team_id = team_id
+        self.enterprise_id: str | None = None  # set to make the workspace part of an Enterprise Grid org
+        self.org_wide_install = False  # a token of an org-wide install: auth.test says is_enterprise_install
         self._port = port
         self._runner: web.AppRunner | None = None
         self._base: str | None = None
@@ -294,13 +296,17 @@ class SlackStandIn:
         team_id: str | None = None,
         enterprise_id: str | None = None,
         enterprise_name: str = "Sandbox Org",
+        teams: Iterable[str] | None = None,
         channels: Iterable[str] = (COMMUNITY_CHANNEL_ID,),
     ) -> dict[str, Any]:
         """A person (or bot) of the workspace, a member of `channels` (the community channel by default).
 
         `team_id` other than the workspace's is a Slack Connect person from a partner organisation:
         Slack shows no e-mail for them and, unless given, no timezone. `enterprise_id` makes an
-        Enterprise Grid person (ids start with W there) with Slack's `enterprise_user`.
+        Enterprise Grid person (ids start with W there) with Slack's `enterprise_user`, whose `teams`
+        (their home team unless given) are the org's workspaces they belong to: a Grid colleague of
+        another workspace who is also in ours lists ours there. Slack calls a person a stranger only
+        when they are of another organisation: not in our workspace and not of our enterprise.
         """
         home_team = team_id or self.team_id
         real = real_name or name
@@ -314,12 +320,13 @@ class SlackStandIn:
             now = datetime.now(UTC).astimezone(ZoneInfo(tz))
             offset = tz_offset if tz_offset is not None else int((now.utcoffset() or timedelta()).total_seconds())
             user.update(tz=tz, tz_label=now.tzname(), tz_offset=offset)
-        if home_team != self.team_id:
+        their_teams = list(teams or [home_team])
+        if self.team_id not in their_teams and (enterprise_id is None or enterprise_id != self.enterprise_id):
             user["is_stranger"] = True  # what users.info says of someone from another organisation
         if enterprise_id is not None:
             user["enterprise_user"] = {"id": user_id, "enterprise_id": enterprise_id,
                                        "enterprise_name": enterprise_name, "is_admin": is_admin,
-                                       "is_owner": False, "teams": [home_team]}
+                                       "is_owner": False, "teams": their_teams}
         self._users[user_id] = user
         for channel_id in channels if not is_bot else ():
             self.join(channel_id, user_id)
@@ -758,8 +765,13 @@ class SlackStandIn:
     # -- Web API methods (`_api_` + method with dots as underscores) --------------------------------
 
     def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": WORKSPACE_URL, "team": "QI Commons", "user": "qi-commons", "team_id": self.team_id,
-                "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+        answer = {"url": WORKSPACE_URL, "team": "QI Commons", "user": "qi-commons", "team_id": self.team_id,
+                  "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": self.org_wide_install}
+        if self.enterprise_id is not None:
+            answer["enterprise_id"] = self.enterprise_id
+        if self.org_wide_install:
+            answer["team_id"] = None  # an org-level token belongs to the org, not to one workspace
+        return answer
 
     def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._postable(args.get("channel"), public_scope=True)

@@ -112,6 +112,12 @@ async def _shut_down(runtime: Runtime, scheduler, socket_handler: AsyncSocketMod
     log.info("QI Commons stopped")
 
 
+# Every row is scoped by one workspace (handlers/tenant.py); an org-level token has none to give.
+ORG_WIDE_INSTALL = ("SLACK_BOT_TOKEN belongs to an organisation-wide install (Enterprise Grid), which QI Commons "
+                    "does not serve. To fix it: install the app in one workspace of the organisation (the manifest "
+                    "keeps org_deploy_enabled: false) and use that workspace's bot token.")
+
+
 async def _check_bot_token(runtime: Runtime) -> None:
     """auth.test before serving: a refused token stops the start; an unreachable Slack only degrades it."""
     runtime.slack_problem = None
@@ -129,8 +135,10 @@ async def _check_bot_token(runtime: Runtime) -> None:
         log.warning("Could not confirm the bot token with Slack: %s; serving anyway and retrying calls",
                     runtime.slack_problem)
         return
+    if auth.get("is_enterprise_install"):
+        raise ConfigError(ORG_WIDE_INSTALL)
     # The token works: if Slack had shut us out of this workspace, this is a reinstall.
-    team_id = auth.get("enterprise_id") if auth.get("is_enterprise_install") else auth.get("team_id")
+    team_id = auth.get("team_id")
     if team_id and await mark_active(runtime, team_id=team_id):
         log.info("QI Commons is installed again in %s: resuming what was held", team_id)
 
