@@ -19,7 +19,7 @@ from sandbox import state_values
 from storage.models import AuditLog, Kudos, Member, Nudge
 from tests.charts.test_chart_in_slack import WAIT_AFTER, WAIT_BASELINE, _project
 from tests.real_payloads import sample
-from tests.sharing_helpers import CHANNEL, MEMBER, button, posts
+from tests.sharing_helpers import CHANNEL, button, posts
 
 CONNECT = sample("view_submission_slack_connect")  # kaz (W111) of T-other-side, in a shared channel
 PARTNER, PARTNER_TEAM = CONNECT["user"]["id"], CONNECT["user"]["team_id"]
