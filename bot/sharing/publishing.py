@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbox import Delivery
@@ -159,19 +160,13 @@ async def update_posted(runtime: Runtime, session: AsyncSession, row: OutboxMess
     # would hold the database lock (all of SQLite) for as long as Slack takes. See note_permalink.
 
 
-async def posted_at(runtime: Runtime, *, team_id: str, update_id: int) -> tuple[str | None, str | None, str | None]:
-    """(channel, ts, permalink) of a posted update; (None, None, None) while it is not posted."""
-    async with runtime.db.session() as session:
-        posted = await get_update(session, team_id, update_id)
-        if posted is None or posted.post_status != "posted":
-            return None, None, None
-        return posted.channel_id, posted.ts, posted.permalink
-
-
-async def keep_permalink(runtime: Runtime, *, update_id: int, permalink: str) -> None:
-    async with runtime.db.session() as session, session.begin():
-        if (posted := await session.get(QiUpdate, update_id)) is not None and posted.post_status == "posted":
-            posted.permalink = permalink
+async def keep_permalink(runtime: Runtime, *, update_id: int, permalink: str) -> bool:
+    """Keep a posted update's permalink; False when it is no longer posted (deleted while we asked Slack)."""
+    async with runtime.db.autocommit() as session:  # one conditional UPDATE: no transaction needed
+        kept = await session.execute(
+            sql_update(QiUpdate).where(QiUpdate.id == update_id, QiUpdate.post_status == "posted")
+            .values(permalink=permalink).execution_options(synchronize_session=False))
+    return kept.rowcount == 1
 
 
 async def parent_posted(runtime: Runtime, render: Renderers, session: AsyncSession, row: OutboxMessage,
