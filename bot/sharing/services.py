@@ -187,7 +187,7 @@ async def _store_share(runtime: Runtime, session: AsyncSession, *, team_id: str,
                                 data_point=data_point, now=now)
     record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
            subject=f"qi_update:{update.id}", at=now)
-    queued = await queue_post(runtime, render, session, update) if render is not None else None
+    queued = await queue_post(runtime, render, session, update, fresh=True) if render is not None else None
     members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
     shared = Shared(update.id, project.id if project else None,
                     had_thread=project is not None and project.thread_ts is not None, queued=queued)
