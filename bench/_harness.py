@@ -22,9 +22,11 @@ CHANNEL = "C0COMMUNITY"
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc): the work it did, whatever else ran."""
+    """User + system CPU time a process and its live children (HTTP_WORKERS) have used so far (Linux
+    /proc): the work they did, whatever else ran."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + sum(cpu_seconds(int(c)) for c in children)
 
 
 def free_port() -> int:

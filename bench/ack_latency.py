@@ -11,7 +11,10 @@ N signed commands are fired at each concurrently and two times are taken per com
   acks and then makes the same one call (response_url POST or chat.postMessage). Target: reply p99
   under 3 s at 300 concurrent on PostgreSQL (TEST_DATABASE_URL), reported for SQLite too.
 
-    .venv/bin/python bench/ack_latency.py [--requests 100] [--rounds 3] [--reply-sizes 100,300] [--backends sqlite,postgresql]
+`--workers N` runs the bot on PostgreSQL with HTTP_WORKERS=N (SQLite serves one process); its CPU is
+that of all its processes.
+
+    .venv/bin/python bench/ack_latency.py [--requests 100] [--rounds 3] [--reply-sizes 100,300] [--backends sqlite,postgresql] [--workers 1]
 """
 
 from __future__ import annotations
@@ -158,12 +161,14 @@ async def _replies(slack: TimedStandIn, driver: SlackDriver, count: int, round_i
     return [got[i] - sent[i] for i in range(count)], len(late)
 
 
-async def measure(database_url: str, backend: str, requests: int, rounds: int, sizes: list[int]) -> bool:
+async def measure(database_url: str, backend: str, requests: int, rounds: int, sizes: list[int],
+                  workers: int = 1) -> bool:
     async with TimedStandIn() as slack:
         workdir = Path(tempfile.mkdtemp(prefix="qi-bench-"))
-        ours = BotProcess(slack, database_url, workdir, signing_secret=SECRET)
+        ours = BotProcess(slack, database_url, workdir, signing_secret=SECRET, HTTP_WORKERS=str(workers))
         await ours.start()
         bare, bare_port = await _start_bare({**ours.env, "PORT": ""})
+        await asyncio.sleep(2 if workers > 1 else 0)  # the first process is healthy before its workers listen
         try:
             drivers = {"qi-commons": SlackDriver.over_http(ours.url, signing_secret=SECRET, standin=slack),
                        "bare Bolt": SlackDriver.over_http(f"http://127.0.0.1:{bare_port}/slack/events",
@@ -191,7 +196,8 @@ async def measure(database_url: str, backend: str, requests: int, rounds: int, s
             bare.terminate()
             await bare.wait()
 
-    print(f"\n{backend}: ack latency, {requests} concurrent signed /qi-commons help x {rounds} rounds")
+    print(f"\n{backend}: ack latency, {requests} concurrent signed /qi-commons help x {rounds} rounds"
+          + (f" (HTTP_WORKERS={workers})" if workers > 1 else ""))
     for name, values in acks.items():
         print(f"  {name:<11} p50 {_p(values, 50):7.1f} ms   p99 {_p(values, 99):7.1f} ms   max {max(values)*1000:7.1f} ms")
     ratio = _p(acks["qi-commons"], 99) / _p(acks["bare Bolt"], 99)
@@ -218,14 +224,14 @@ async def measure(database_url: str, backend: str, requests: int, rounds: int, s
     return ack_ok and (reply_ok or backend != "PostgreSQL")
 
 
-async def main(requests: int, rounds: int, sizes: list[int], backends: list[str]) -> int:
+async def main(requests: int, rounds: int, sizes: list[int], backends: list[str], workers: int) -> int:
     ok = True
     if "sqlite" in backends:
         with tempfile.TemporaryDirectory() as tmp:
             ok = await measure(f"sqlite+aiosqlite:///{tmp}/bench.db", "SQLite", requests, rounds, sizes)
     if "postgresql" in backends and os.environ.get("TEST_DATABASE_URL"):
         url = await fresh_postgres(os.environ["TEST_DATABASE_URL"], "qi_ack_bench")
-        ok = await measure(url, "PostgreSQL", requests, rounds, sizes) and ok
+        ok = await measure(url, "PostgreSQL", requests, rounds, sizes, workers) and ok
     elif "postgresql" in backends:
         print("TEST_DATABASE_URL is not set: PostgreSQL not measured")
     return 0 if ok else 1
@@ -237,6 +243,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reply-sizes", default="100,300")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=1, help="HTTP_WORKERS for the PostgreSQL run")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.serve_bare:
@@ -244,4 +251,4 @@ if __name__ == "__main__":
     else:
         sys.exit(asyncio.run(main(options.requests, options.rounds,
                                   [int(size) for size in options.reply_sizes.split(",")],
-                                  options.backends.split(","))))
+                                  options.backends.split(","), options.workers)))

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     mentor_escalate_days: int = Field(default=10, ge=1, le=90)
     port: int = Field(default=3000, ge=1, le=65535)
     host: str = "0.0.0.0"
+    # HTTP mode: processes serving the one port (bot/runners/workers.py); more than one needs PostgreSQL.
+    http_workers: int = Field(default=1, ge=1, le=32)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
@@ -212,6 +214,9 @@ class Settings(BaseSettings):
             raise ConfigError(_fix_line("SLACK_SIGNING_SECRET", "is not set (HTTP mode verifies every request)"))
         if mode == "socket" and self.slack_app_token is None:
             raise ConfigError(_fix_line("SLACK_APP_TOKEN", "is not set (Socket Mode needs it)"))
+        if mode == "http" and self.http_workers > 1 and make_url(self.database_url).get_backend_name() == "sqlite":
+            # SQLite takes one writer at a time: processes writing at once would wait on, then fail, each other.
+            raise ConfigError(_fix_line("HTTP_WORKERS", f"is {self.http_workers}, but SQLite serves one process"))
 
 
 HOW_TO_FIX = {
@@ -235,6 +240,7 @@ HOW_TO_FIX = {
     "MENTOR_ESCALATE_DAYS": "use a whole number of days between 1 and 90 (default 10)",
     "PORT": "use a port number between 1 and 65535",
     "HOST": "use an address to listen on, e.g. 0.0.0.0",
+    "HTTP_WORKERS": "use 1, or up to one process per CPU core (at most 32) with a PostgreSQL DATABASE_URL",
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
     "LOG_FORMAT": "use text (one line per record) or json (one JSON object per line, for log collectors)",
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.runtime import Runtime
@@ -21,8 +21,9 @@ REMEMBER_FOR = timedelta(minutes=10)
 async def first_sight(runtime: Runtime, signature: str) -> bool:
     """Record the signature; False when it was already recorded (the request is a replay)."""
     try:
-        async with runtime.db.session() as session, session.begin():
-            session.add(SeenRequest(signature=signature, seen_at=runtime.clock.now()))
+        # Every request pays for this, so it is one statement: its primary key refuses a replay.
+        async with runtime.db.autocommit() as session:
+            await session.execute(insert(SeenRequest).values(signature=signature, seen_at=runtime.clock.now()))
     except IntegrityError:
         return False
     return True

@@ -425,23 +425,27 @@ def export_rows(entries: Sequence[Entry]) -> list[CsvRow]:
 
 async def update_for_offer(
     runtime: Runtime, team_id: str, user_id: str, update_id: int
-) -> UpdateForOffer | None:
-    """The member's own QI update, for the CPD offer after a share; None if it is not theirs."""
-    async with runtime.db.session() as session:
+) -> tuple[UpdateForOffer, CpdProfile] | None:
+    """The member's own QI update and their CPD profile, for the CPD offer after a share; None if it is
+    not theirs. One read, as the author of a shared update has a member row already (sharing made it)."""
+    async with runtime.db.autocommit() as session:
         found = (
             await session.execute(
-                select(QiUpdate, QiProject.title)
+                select(QiUpdate, QiProject.title, Member)
                 .outerjoin(QiProject, (QiProject.id == QiUpdate.project_id) & (QiProject.team_id == team_id))
+                .outerjoin(Member, (Member.team_id == team_id) & (Member.slack_user_id == user_id))
                 .where(QiUpdate.id == update_id, QiUpdate.team_id == team_id, QiUpdate.author_id == user_id)
             )
         ).first()
     if found is None:
         return None
-    update, project_title = found
+    update, project_title, member = found
+    # An update stored some other way (a demo's seed) may have none: made as any first use makes one.
+    profile = _profile(runtime, member) if member is not None else await get_profile(runtime, team_id, user_id)
     return UpdateForOffer(
         update.project_id if project_title else None,
         project_title,
         update.tried,
         update.learned,
         update.feedback_received,
-    )
+    ), profile

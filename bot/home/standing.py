@@ -151,7 +151,8 @@ async def load_home(runtime: Runtime, team_id: str, user_id: str, *, first_visit
                     if_opened: bool = False) -> HomeData | None:
     """The member's Home, or None for someone with no member row (never used the app, or forgotten),
     or with `if_opened`, for someone who has never opened their Home: the first visit builds it."""
-    async with runtime.db.session() as session:
+    # Reads only, and every change asks (most often to learn the Home was never opened): no transaction.
+    async with runtime.db.autocommit() as session:
         member = await get_member(session, team_id, user_id)
         if member is None or (if_opened and member.home_seen_at is None):
             return None

@@ -75,11 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.runners.service import run_bot
 
         try:
-            asyncio.run(run_bot(settings, settings.run_mode(args.mode)))
+            return asyncio.run(run_bot(settings, settings.run_mode(args.mode)))
         except ConfigError as exc:  # Slack refused a token at start
             print(exc, file=sys.stderr)
             return 2
-        return 0
     if args.command == "db":
         from storage.migrate import upgrade
 

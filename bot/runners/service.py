@@ -18,6 +18,7 @@ from bot.runners.app import build_app, build_runtime
 from bot.runners.metrics import Metrics
 from bot.runners.scheduler import build_scheduler, catch_up
 from bot.runners.server import build_web_app
+from bot.runners.workers import Workers, is_worker
 from bot.workspace.lifecycle import mark_active
 from storage.migrate import upgrade
 
@@ -37,14 +38,19 @@ class _QuietTokenWarning(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-async def run_bot(settings: Settings, mode: RunMode) -> None:
-    """Run until SIGTERM/SIGINT; raises ConfigError (one line for the operator) when Slack refuses a token."""
+async def run_bot(settings: Settings, mode: RunMode) -> int:
+    """Run until SIGTERM/SIGINT; raises ConfigError (one line for the operator) when Slack refuses a token.
+
+    The exit status: 0, or 1 when an HTTP worker (bot/runners/workers.py) exited by itself.
+    """
     logging.getLogger("slack_bolt.AsyncApp").addFilter(_QuietTokenWarning())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await asyncio.to_thread(upgrade, settings.database_url)
+    worker = is_worker()
+    if not worker:  # the first process migrates, once, before any worker starts
+        await asyncio.to_thread(upgrade, settings.database_url)
     runtime = build_runtime(settings)
     try:
         await _check_bot_token(runtime)
@@ -65,12 +71,17 @@ async def run_bot(settings: Settings, mode: RunMode) -> None:
     runner: web.AppRunner | None = None
     socket_handler: AsyncSocketModeHandler | None = None
     connected = False
+    workers = Workers(0 if worker or mode != "http" else settings.http_workers - 1)
+    worker_exited = asyncio.Event()
     if mode == "http":
         runner = web.AppRunner(build_web_app(app, runtime, metrics), handle_signals=False)
         await runner.setup()
-        site = web.TCPSite(runner, settings.host, settings.port)
+        # Several processes on one port share it only if each asks to (SO_REUSEPORT).
+        site = web.TCPSite(runner, settings.host, settings.port, reuse_port=settings.http_workers > 1 or None)
         await site.start()
         log.info("QI Commons is listening on http://%s:%s/slack/events (HTTP mode)", settings.host, settings.port)
+        if workers.count:
+            await workers.start(on_exit=worker_exited)
     else:
         assert settings.slack_app_token is not None
         socket_handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
@@ -86,8 +97,12 @@ async def run_bot(settings: Settings, mode: RunMode) -> None:
             raise connecting.exception()
         connected = connecting.done() and connecting.result()
 
-    await stop.wait()
+    await asyncio.wait({asyncio.ensure_future(stop.wait()), asyncio.ensure_future(worker_exited.wait())},
+                       return_when=asyncio.FIRST_COMPLETED)
+    if workers.count:
+        await workers.stop(DRAIN_SECONDS)
     await _shut_down(runtime, scheduler, socket_handler, runner, connected=mode == "socket" and connected)
+    return 1 if worker_exited.is_set() else 0
 
 
 async def _shut_down(runtime: Runtime, scheduler, socket_handler: AsyncSocketModeHandler | None,

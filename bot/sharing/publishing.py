@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.outbox import Delivery
@@ -29,6 +30,7 @@ from bot.sharing.updates import (
     get_update,
     update_view,
     updates_waiting_for_parent,
+    view_of,
 )
 from storage.models import OutboxMessage, QiProject, QiUpdate
 
@@ -47,11 +49,12 @@ class Renderers:
     admin_notice: Callable[[str, str], str]  # (channel, Slack error) -> text
 
 
-async def queue_post(runtime: Runtime, render: Renderers, session: AsyncSession, update: QiUpdate
-                     ) -> tuple[int, bool]:
+async def queue_post(runtime: Runtime, render: Renderers, session: AsyncSession, update: QiUpdate, *,
+                     fresh: bool = False) -> tuple[int, bool]:
     """Queue what must go out first for a stored update, in the caller's transaction (the one that stored
     it, so nothing stored is ever left without its post): (the outbox row to try, whether it is the
-    project's parent post). Queued already? That row. Idempotent."""
+    project's parent post). Queued already? That row. Idempotent; `fresh` says the update was stored
+    in this transaction, so nothing can be queued for it yet and there is nothing to look up."""
     # Locked, so two first updates at once (two replicas) queue one parent post, not two.
     project = await session.get(QiProject, update.project_id, with_for_update=True) if update.project_id else None
     if project is not None and not project.thread_ts:
@@ -64,7 +67,7 @@ async def queue_post(runtime: Runtime, render: Renderers, session: AsyncSession,
                 subject_id=project.id,
                 args={"channel": _channel(runtime, project), **render.parent(project_view(project)), **_NO_UNFURL})).id
         return waiting, True
-    queued = await session.scalar(select(OutboxMessage.id).where(
+    queued = None if fresh else await session.scalar(select(OutboxMessage.id).where(
         OutboxMessage.purpose == UPDATE_POST, OutboxMessage.subject_id == update.id,
         OutboxMessage.status == "pending"))
     if queued is None:
@@ -111,8 +114,7 @@ def _channel(runtime: Runtime, project: QiProject | None) -> str:
 
 async def _queue_update(runtime: Runtime, render: Renderers, session: AsyncSession, update: QiUpdate,
                         project: QiProject | None) -> OutboxMessage:
-    view = await update_view(session, update.team_id, update.id)
-    assert view is not None
+    view = await view_of(session, update)
     args: dict[str, Any] = {"channel": _channel(runtime, project), **render.update(view), **_NO_UNFURL}
     if project is not None:
         # In the project's thread and in the channel: the channel sees it, the thread keeps the history.
@@ -159,19 +161,13 @@ async def update_posted(runtime: Runtime, session: AsyncSession, row: OutboxMess
     # would hold the database lock (all of SQLite) for as long as Slack takes. See note_permalink.
 
 
-async def posted_at(runtime: Runtime, *, team_id: str, update_id: int) -> tuple[str | None, str | None, str | None]:
-    """(channel, ts, permalink) of a posted update; (None, None, None) while it is not posted."""
-    async with runtime.db.session() as session:
-        posted = await get_update(session, team_id, update_id)
-        if posted is None or posted.post_status != "posted":
-            return None, None, None
-        return posted.channel_id, posted.ts, posted.permalink
-
-
-async def keep_permalink(runtime: Runtime, *, update_id: int, permalink: str) -> None:
-    async with runtime.db.session() as session, session.begin():
-        if (posted := await session.get(QiUpdate, update_id)) is not None and posted.post_status == "posted":
-            posted.permalink = permalink
+async def keep_permalink(runtime: Runtime, *, update_id: int, permalink: str) -> bool:
+    """Keep a posted update's permalink; False when it is no longer posted (deleted while we asked Slack)."""
+    async with runtime.db.autocommit() as session:  # one conditional UPDATE: no transaction needed
+        kept = await session.execute(
+            sql_update(QiUpdate).where(QiUpdate.id == update_id, QiUpdate.post_status == "posted")
+            .values(permalink=permalink).execution_options(synchronize_session=False))
+    return kept.rowcount == 1
 
 
 async def parent_posted(runtime: Runtime, render: Renderers, session: AsyncSession, row: OutboxMessage,

@@ -156,29 +156,47 @@ async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: 
             hits.update(exc.hits)
     if hits:
         raise phi.ContainsPhi(hits)
+    async with runtime.db.session() as session, session.begin():
+        stored = await _store_share(runtime, session, team_id=team_id, user_id=user_id, fields=fields,
+                                    project_id=project_id, new_project=new_project, data_point=data_point,
+                                    render=render)
+    return _after_share(runtime, team_id, *stored)
+
+
+async def _store_share(runtime: Runtime, session: AsyncSession, *, team_id: str, user_id: str,
+                       fields: UpdateFields, project_id: int | None, new_project: ProjectFields | None,
+                       data_point: DataPoint | None, render: Renderers | None
+                       ) -> tuple[Shared, list[str], DataPoint | None]:
+    """share_update's writes, in the caller's transaction, on fields already through the PHI gate:
+    (what was shared, the members whose views changed, the data point stored with it)."""
     now = runtime.clock.now()
     is_admin = runtime.settings.is_admin(user_id)
-    async with runtime.db.session() as session, session.begin():
-        if new_project is not None:
-            await ensure_member(runtime, session, team_id, user_id)
-            project = await create_project(session, team_id=team_id, owner_id=user_id, fields=new_project, now=now)
-            record(session, team_id=team_id, actor_id=user_id, action="qi_project.created",
-                   subject=f"qi_project:{project.id}", at=now)
-        else:
-            project = await get_project(session, team_id, project_id)
-            if project_id is not None and project is None:
-                raise NotFound
-            if project is not None and not can_contribute(project, user_id, is_admin):
-                raise NotAllowed
-            await ensure_member(runtime, session, team_id, user_id)
-        update = await store_update(session, team_id=team_id, author_id=user_id, project=project, fields=fields,
-                                    data_point=data_point, now=now)
-        record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
-               subject=f"qi_update:{update.id}", at=now)
-        queued = await queue_post(runtime, render, session, update) if render is not None else None
-        members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
-        shared = Shared(update.id, project.id if project else None,
-                        had_thread=project is not None and project.thread_ts is not None, queued=queued)
+    if new_project is not None:
+        await ensure_member(runtime, session, team_id, user_id)
+        project = await create_project(session, team_id=team_id, owner_id=user_id, fields=new_project, now=now)
+        record(session, team_id=team_id, actor_id=user_id, action="qi_project.created",
+               subject=f"qi_project:{project.id}", at=now)
+    else:
+        project = await get_project(session, team_id, project_id)
+        if project_id is not None and project is None:
+            raise NotFound
+        if project is not None and not can_contribute(project, user_id, is_admin):
+            raise NotAllowed
+        await ensure_member(runtime, session, team_id, user_id)
+    update = await store_update(session, team_id=team_id, author_id=user_id, project=project, fields=fields,
+                                data_point=data_point, now=now)
+    record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
+           subject=f"qi_update:{update.id}", at=now)
+    queued = await queue_post(runtime, render, session, update, fresh=True) if render is not None else None
+    members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
+    shared = Shared(update.id, project.id if project else None,
+                    had_thread=project is not None and project.thread_ts is not None, queued=queued)
+    return shared, members, data_point
+
+
+def _after_share(runtime: Runtime, team_id: str, shared: Shared, members: list[str],
+                 data_point: DataPoint | None) -> Shared:
+    """Once the share is committed: the background work it causes (run-chart signals, App Homes)."""
     if data_point is not None:
         runtime.data_point_added(team_id, data_point.measure_id)
     for member in members:
@@ -192,30 +210,31 @@ async def quick_share(runtime: Runtime, *, team_id: str, user_id: str, text: str
 
     The whole text is checked, `#slug` included: the replies repeat the slug, and an identifier never comes back.
     """
-    async with runtime.db.session() as session:
+    # One transaction from reading where it goes to storing it with its post queued: a share is the
+    # commonest command, and each transaction more is two more round trips to the database.
+    async with runtime.db.session() as session, session.begin():
         route = await route_quick_share(session, team_id=team_id, user_id=user_id,
                                         is_admin=runtime.settings.is_admin(user_id), text=text)
         project = route.project
-        fields = _quick_fields(route.text, project)
         slug, owner_id, project_id = (project.slug, project.owner_id, project.id) if project else ("", None, None)
-        choices = tuple(project_view(p) for p in route.choices)
-    if len(route.text) > LIMITS["tried"]:
-        return QuickShare(too_long=len(route.text))
-    try:
-        phi.guard(runtime.settings.staff_email_domains, tried=text)
-    except phi.ContainsPhi as exc:
-        raise QuickShareHasPhi(exc.hits, route.text, project_id) from None
-    if route.unknown_slug:
-        return QuickShare(unknown_slug=route.unknown_slug)
-    if route.not_allowed:
-        return QuickShare(not_allowed_slug=slug, owner_id=owner_id)
-    if not route.text:
-        return QuickShare(missing_text_slug=slug)
-    if route.ask:
-        return QuickShare(ask=route.ask, text=route.text, choices=choices)
-    shared = await share_update(runtime, team_id=team_id, user_id=user_id, project_id=project_id, fields=fields,
-                                render=render)
-    return QuickShare(shared=shared)
+        if len(route.text) > LIMITS["tried"]:
+            return QuickShare(too_long=len(route.text))
+        try:
+            phi.guard(runtime.settings.staff_email_domains, tried=text)
+        except phi.ContainsPhi as exc:
+            raise QuickShareHasPhi(exc.hits, route.text, project_id) from None
+        if route.unknown_slug:
+            return QuickShare(unknown_slug=route.unknown_slug)
+        if route.not_allowed:
+            return QuickShare(not_allowed_slug=slug, owner_id=owner_id)
+        if not route.text:
+            return QuickShare(missing_text_slug=slug)
+        if route.ask:
+            return QuickShare(ask=route.ask, text=route.text, choices=tuple(project_view(p) for p in route.choices))
+        stored = await _store_share(runtime, session, team_id=team_id, user_id=user_id,
+                                    fields=_guard_update(runtime, _quick_fields(route.text, project)),
+                                    project_id=project_id, new_project=None, data_point=None, render=render)
+    return QuickShare(shared=_after_share(runtime, team_id, *stored))
 
 
 async def share_chosen(runtime: Runtime, *, team_id: str, user_id: str, text: str, project_id: int | None,

@@ -168,8 +168,11 @@ async def toggle_kudos(session: AsyncSession, *, team_id: str, update_id: int, u
 
 async def update_view(session: AsyncSession, team_id: str, update_id: int) -> UpdateView | None:
     update = await get_update(session, team_id, update_id)
-    if update is None:
-        return None
+    return await view_of(session, update) if update is not None else None
+
+
+async def view_of(session: AsyncSession, update: QiUpdate) -> UpdateView:
+    """What an update's post shows, for an update loaded in this session."""
     project = await session.get(QiProject, update.project_id) if update.project_id else None
     kudos = await session.scalar(select(func.count()).select_from(Kudos).where(Kudos.update_id == update.id))
     point = (await session.execute(

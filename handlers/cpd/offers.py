@@ -39,10 +39,10 @@ async def offer_cpd_for_update(runtime: Runtime, client: AsyncWebClient, *, team
     take it, through the outbox as an ephemeral in `channel_id`, which falls back to a DM
     (bot.cpd.offer_delivery), so the offer is never lost.
     """
-    update = await update_for_offer(runtime, team_id, user_id, update_id)
-    if update is None:
+    found = await update_for_offer(runtime, team_id, user_id, update_id)
+    if found is None:
         return  # not this member's update (or forgotten meanwhile): nothing to offer
-    profile = await get_profile(runtime, team_id, user_id)
+    update, profile = found
     text = "\n".join(part for part in (update.tried, update.learned) if part)
     suggestion = suggest_for_qi_update(profile.framework, update.feedback_received, text, profile.today)
     about = update.project_title or first_line(update.tried, TITLE_LIMIT)

@@ -47,18 +47,17 @@ async def refresh_parent(runtime: Runtime, *, team_id: str, project_id: int) -> 
     await publishing.refresh_parent(runtime, RENDER, team_id=team_id, project_id=project_id)
 
 
-async def note_permalink(runtime: Runtime, *, team_id: str, update_id: int) -> str | None:
-    """Fetch and keep a posted update's permalink, with no transaction open during the Slack call.
+async def note_permalink(runtime: Runtime, *, update_id: int, delivery: Delivery) -> str | None:
+    """Fetch and keep the permalink of an update just posted (`delivery` says where), with no transaction
+    open during the Slack call; None when Slack gives none or the update was deleted meanwhile.
 
     Updates posted later by the sweep keep none; readers fall back to Slack's archive link.
     """
-    channel, ts, permalink = await publishing.posted_at(runtime, team_id=team_id, update_id=update_id)
-    if channel is None or permalink:
+    data = delivery.data or {}
+    permalink = await _permalink(runtime, data.get("channel"), data.get("ts"))
+    if permalink and await publishing.keep_permalink(runtime, update_id=update_id, permalink=permalink):
         return permalink
-    permalink = await _permalink(runtime, channel, ts)
-    if permalink:
-        await publishing.keep_permalink(runtime, update_id=update_id, permalink=permalink)
-    return permalink
+    return None
 
 
 async def _permalink(runtime: Runtime, channel: str | None, ts: str | None) -> str | None:

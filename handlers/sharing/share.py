@@ -53,7 +53,7 @@ async def deliver_share(runtime: Runtime, client: AsyncWebClient, *, team_id: st
     """Post a stored update, tell its author where it is (or that it will appear shortly), offer CPD."""
     update_id, project_id = shared.update_id, shared.project_id
     delivery = await publish(runtime, team_id=team_id, update_id=update_id, queued=shared.queued)
-    permalink = (await note_permalink(runtime, team_id=team_id, update_id=update_id)
+    permalink = (await note_permalink(runtime, update_id=update_id, delivery=delivery)
                  if delivery is not None and delivery.sent else None)
     community = runtime.settings.community_channel_id
     if delivery is not None and delivery.sent:
