@@ -49,7 +49,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             else:
                 project_id = project.id
                 today = runtime.clock.now().astimezone(runtime.settings.tz).date()
-                data_point, point_errors = read_data_point(view, today, {m.id for m in project.measures})
+                data_point, point_errors = read_data_point(view, today, {m.id: m.unit for m in project.measures})
                 errors.update(point_errors)
         if not runtime.settings.community_channel_id:
             errors.setdefault("project", "Sharing is not set up yet: ask your QI Commons admin to set the community "
