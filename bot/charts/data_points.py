@@ -97,6 +97,12 @@ def may_add(runtime: Runtime, project: QiProject, user_id: str) -> bool:
             or any(m.slack_user_id == user_id for m in project.members))
 
 
+async def has_point_on(runtime: Runtime, *, team_id: str, measure_id: int, on: date) -> bool:
+    """Whether the measure has a value on that date (the /qi-share form asks the member to choose elsewhere)."""
+    async with runtime.db.session() as session:
+        return bool(await _points_on(session, team_id, measure_id, on))
+
+
 async def _points_on(session: AsyncSession, team_id: str, measure_id: int, on: date) -> list[MeasureDataPoint]:
     return list((await session.scalars(select(MeasureDataPoint).where(
         MeasureDataPoint.team_id == team_id, MeasureDataPoint.measure_id == measure_id,
