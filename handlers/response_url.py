@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.context.respond.internals import _build_message
@@ -20,6 +19,7 @@ from slack_sdk.webhook import WebhookResponse
 
 from bot.core.slack import sessions
 from bot.core.slack.payloads import PayloadRefused, fit_message
+from bot.core.slack.trust import origin
 
 log = logging.getLogger(__name__)
 
@@ -27,21 +27,12 @@ SLACK_WEBHOOKS = ("https", "hooks.slack.com", 443)
 TIMEOUT = 30.0  # seconds
 
 
-def _origin(url: str) -> tuple[str, str, int | None] | None:
-    try:
-        parts = urlsplit(url)
-        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
-    except ValueError:  # e.g. a port that is not a number
-        return None
-    return (parts.scheme, parts.hostname or "", port) if parts.hostname else None
-
-
 def trusted(url: Any, api_url: str) -> bool:
     """Whether `url` is Slack's: https://hooks.slack.com/..., or on the Web API's own host."""
     if not isinstance(url, str):
         return False
-    origin = _origin(url)
-    return origin is not None and origin in (SLACK_WEBHOOKS, _origin(api_url))
+    found = origin(url)
+    return found is not None and found in (SLACK_WEBHOOKS, origin(api_url))
 
 
 async def post(client: AsyncWebClient, url: Any, message: dict[str, Any]) -> WebhookResponse | None:
@@ -73,8 +64,8 @@ async def delivered(client: AsyncWebClient, url: Any, **message: Any) -> bool:
 
 
 def _host(url: Any) -> str:
-    origin = _origin(url) if isinstance(url, str) else None
-    return origin[1] if origin else "unreadable"
+    found = origin(url) if isinstance(url, str) else None
+    return found[1] if found else "unreadable"
 
 
 class CheckedRespond(AsyncRespond):

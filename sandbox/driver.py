@@ -109,6 +109,7 @@ def _element_state(simple: Any) -> dict[str, Any]:
         "selected_date": lambda v: {"type": "datepicker", "selected_date": v},
         "selected_time": lambda v: {"type": "timepicker", "selected_time": v},
         "number": lambda v: {"type": "number_input", "value": None if v is None else str(v)},
+        "files": lambda v: {"type": "file_input", "files": [dict(f) for f in v]},
     }
     (key, value), *rest = simple.items()
     if rest or key not in shapes:
@@ -124,7 +125,7 @@ def state_values(
     A string is a plain_text_input value; {"selected": v} a static_select; {"selected_options": [...]},
     {"checked": [...]}, {"radio": v}, {"selected_user(s)": ...}, {"selected_conversation": c},
     {"selected_channel": c}, {"selected_date": "2025-01-31"}, {"selected_time": "09:30"},
-    {"number": 3}; a dict with a "type" key is taken as already in Slack's shape.
+    {"number": 3}, {"files": [slack.add_user_file(...)]}; a dict with a "type" key is taken as already in Slack's shape.
     """
     merged = {**(blocks or {}), **more}
     return {block: {action: _element_state(v) for action, v in actions.items()} for block, actions in merged.items()}

@@ -33,6 +33,8 @@ _MAX_CONTEXT_ELEMENTS = 10
 _MAX_ACTIONS_ELEMENTS = 25
 _MAX_OPTIONS = {"overflow": 5, "checkboxes": 10, "radio_buttons": 10}
 _MAX_SELECT_OPTIONS = 100
+_MAX_FILES = 10  # a file_input's max_files
+_INPUT_ONLY = {"file_input"}  # elements Slack takes only inside an input block
 _BLOCK_TYPES = {"actions", "context", "divider", "file", "header", "image", "input", "markdown", "rich_text",
                 "section", "video", "table", "context_actions"}
 _TEXT_TYPES = {"plain_text", "mrkdwn"}
@@ -78,6 +80,13 @@ def _element_problems(node: dict[str, Any], pointer: str) -> list[str]:
             found.append(f"must be less than {BUTTON_VALUE + 1} characters {_at(pointer + '/value')}")
     if isinstance(node.get("placeholder"), dict):
         found += _text_problems(node["placeholder"], f"{pointer}/placeholder", _PLACEHOLDER, plain_only=True)
+    if own == "file_input":
+        most = node.get("max_files", 10)
+        if not isinstance(most, int) or isinstance(most, bool) or not 1 <= most <= _MAX_FILES:
+            found.append(f"must be between 1 and {_MAX_FILES} {_at(pointer + '/max_files')}")
+        kinds = node.get("filetypes", [])
+        if not isinstance(kinds, list) or not all(isinstance(k, str) and k for k in kinds):
+            found.append(f"must be an array of file extensions {_at(pointer + '/filetypes')}")
     if own == "image" and len(str(node.get("alt_text") or "")) > _ALT_TEXT:
         found.append(f"must be less than {_ALT_TEXT + 1} characters {_at(pointer + '/alt_text')}")
     options = node.get("options")
@@ -96,6 +105,11 @@ def _element_problems(node: dict[str, Any], pointer: str) -> list[str]:
             if key in confirm:
                 found += _text_problems(confirm[key], f"{pointer}/confirm/{key}", limit, plain_only=plain_only)
     return found
+
+
+def _outside_input(element: dict[str, Any], pointer: str) -> list[str]:
+    kind = element.get("type")
+    return [f"unsupported type: {kind} {_at(pointer + '/type')}"] if kind in _INPUT_ONLY else []
 
 
 def _option_problems(option: Any, pointer: str) -> list[str]:
@@ -129,6 +143,7 @@ def _block_problems(block: Any, pointer: str) -> list[str]:
         for n, item in enumerate(fields):
             found += _text_problems(item, f"{pointer}/fields/{n}", _SECTION_FIELD)
         if isinstance(block.get("accessory"), dict):
+            found += _outside_input(block["accessory"], f"{pointer}/accessory")
             found += _element_problems(block["accessory"], f"{pointer}/accessory")
     elif kind == "header":
         found += _text_problems(block.get("text"), f"{pointer}/text", 150, plain_only=True)
@@ -146,6 +161,7 @@ def _block_problems(block: Any, pointer: str) -> list[str]:
         if not elements or len(elements) > _MAX_ACTIONS_ELEMENTS:
             found.append(f"must provide between 1 and {_MAX_ACTIONS_ELEMENTS} items {_at(pointer + '/elements')}")
         for n, element in enumerate(elements):
+            found += _outside_input(element if isinstance(element, dict) else {}, f"{pointer}/elements/{n}")
             found += _element_problems(element if isinstance(element, dict) else {}, f"{pointer}/elements/{n}")
     elif kind == "input":
         found += _text_problems(block.get("label"), f"{pointer}/label", 2000, plain_only=True)

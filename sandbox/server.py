@@ -15,6 +15,9 @@ It refuses what Slack refuses, by default:
 - without `chat:write.public` the bot posts only where it is a member; a private channel it is not in
   does not exist (`channel_not_found`); an ephemeral goes only to a member of the channel
   (`user_not_in_channel`);
+- a file a member picks in a `file_input` (`add_user_file`) comes back in view_submission state as Slack
+  sends it, and its `url_private` answers only a bearer bot token with `files:read` (otherwise, as
+  Slack does, a redirect to the sign-in page);
 - Slack Connect people (another team, no e-mail or timezone shown) and Enterprise Grid people
   (`W…` ids, `enterprise_user`) are `add_user(..., team_id=..., enterprise_id=...)`.
 
@@ -61,7 +64,7 @@ _TRIGGER_LIFETIME = 3  # seconds
 # What the app's manifest asks for (manifest.yml); a test can install the app with fewer.
 DEFAULT_SCOPES = frozenset({"commands", "chat:write", "chat:write.public", "channels:join", "channels:read",
                             "groups:read", "channels:history", "groups:history", "im:history", "im:write",
-                            "mpim:write", "users:read", "users:read.email", "files:write"})
+                            "mpim:write", "users:read", "users:read.email", "files:write", "files:read"})
 # Fixed epoch so message timestamps (and golden fixtures built from them) repeat run to run.
 _TS_EPOCH_MICROS = 1_700_000_000_000_000
 
@@ -225,6 +228,7 @@ class SlackStandIn:
         self.opened_views: list[dict[str, Any]] = []
         self._uploads: dict[str, dict[str, Any]] = {}
         self.files: list[StoredFile] = []
+        self._user_files: dict[str, tuple[dict[str, Any], bytes]] = {}  # id -> (Slack's file object, content)
         self._response_urls: dict[str, list[dict[str, Any]]] = {}
         self._response_url_issued: dict[str, float] = {}
         self._responses: list[tuple[str, dict[str, Any]]] = []
@@ -243,6 +247,9 @@ class SlackStandIn:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_get("/files-pri/{team_file}/{name}", self._handle_file_download)
+        app.router.add_get("/files-pri/{team_file}/download/{name}", self._handle_file_download)
+        app.router.add_get("/signin", self._handle_signin)
         app.router.add_post("/response/{n}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
         self._add_routes(app)
@@ -630,6 +637,45 @@ class SlackStandIn:
             return web.Response(status=404, text="file_not_found")
         upload["content"] = await request.read()
         return web.Response(text=f"OK - {len(upload['content'])}")
+
+    def add_user_file(self, user_id: str, name: str, content: bytes, *, mimetype: str | None = None) -> dict[str, Any]:
+        """A file a member picked in a modal's `file_input`: Slack's file object, as the element's state
+        in view_submission carries it (`state_values(x={"value": {"files": [file]}})`)."""
+        file_id = self._next_id("F")
+        stem = f"{self.url}files-pri/{self.team_id}-{file_id}"
+        filetype = name.rsplit(".", 1)[-1].lower() if "." in name else "text"
+        found = {
+            "id": file_id, "created": 1700000000, "timestamp": 1700000000, "name": name, "title": name,
+            "mimetype": mimetype or mimetypes.guess_type(name)[0] or "text/plain", "filetype": filetype,
+            "pretty_type": filetype.upper(), "user": user_id, "user_team": self.team_id, "editable": True,
+            "size": len(content), "mode": "snippet" if filetype in ("csv", "text", "txt") else "hosted",
+            "is_external": False, "external_type": "", "is_public": False, "public_url_shared": False,
+            "display_as_bot": False, "username": "", "url_private": f"{stem}/{name}",
+            "url_private_download": f"{stem}/download/{name}",
+            "permalink": f"{WORKSPACE_URL}files/{user_id}/{file_id}/{name}",
+            "permalink_public": f"https://slack-files.com/{self.team_id}-{file_id}-0a1b2c3d4e",
+            "comments_count": 0, "is_starred": False, "shares": {}, "channels": [], "groups": [], "ims": [],
+            "has_more_shares": False, "has_rich_preview": False, "file_access": "visible",
+        }
+        self._user_files[file_id] = (found, content)
+        return copy.deepcopy(found)
+
+    async def _handle_file_download(self, request: web.Request) -> web.Response:
+        """A file's url_private: only with the bot token in `Authorization: Bearer` and the files:read
+        scope. Slack answers anything else with a redirect to the workspace's sign-in page (an HTML
+        page, status 200), so a client that follows redirects gets HTML instead of the file."""
+        team, _, file_id = request.match_info["team_file"].partition("-")
+        found = self._user_files.get(file_id)
+        self.calls.append(Call("files-pri", {"file": file_id}, dict(request.headers), time.time()))
+        authorization = request.headers.get("Authorization", "")
+        if (authorization != f"Bearer {self.bot_token}" or "files:read" not in self.scopes
+                or found is None or team != self.team_id or found[0]["name"] != request.match_info["name"]):
+            raise web.HTTPFound(f"{self.url}signin?redir={request.path}")
+        return web.Response(body=found[1], content_type=found[0]["mimetype"])
+
+    async def _handle_signin(self, request: web.Request) -> web.Response:
+        return web.Response(text="<!DOCTYPE html><html><head><title>Sign in | Slack</title></head>"
+                                 "<body>Sign in to qi-commons</body></html>", content_type="text/html")
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         url = str(request.url)

@@ -9,6 +9,8 @@ and the page hears about every change over server-sent events.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import copy
 import logging
 import mimetypes
@@ -80,6 +82,7 @@ class SandboxWorkspace(SlackStandIn):
         app.router.add_post("/ui/message", self._user_message)
         app.router.add_post("/ui/action", self._action)
         app.router.add_post("/ui/submit", self._submit)
+        app.router.add_post("/ui/file", self._pick_file)
         app.router.add_post("/ui/close", self._close)
         app.router.add_post("/ui/home", self._home_opened)
         app.router.add_post("/ui/control/{name}", self._control)
@@ -323,6 +326,21 @@ class SandboxWorkspace(SlackStandIn):
             return self._reply(response)
 
         return await self._guarded(request, work)
+
+    async def _pick_file(self, request: web.Request) -> web.Response:
+        """A file the person picked in a form's file input: kept as Slack keeps a member's upload, and its
+        file object handed back for the form's state, as Slack puts it in view_submission."""
+        body = await request.json()
+        user = self._member(body.get("user"))
+        name = str(body.get("name") or "").strip()
+        try:
+            content = base64.b64decode(str(body.get("content") or ""), validate=True)
+        except binascii.Error:
+            raise web.HTTPBadRequest(text="the file's content must be base64") from None
+        if not name:
+            raise web.HTTPBadRequest(text="a file needs a name")
+        return web.json_response({"ok": True, "file": self.add_user_file(user, name, content,
+                                                                         mimetype=body.get("type") or None)})
 
     async def _close(self, request: web.Request) -> web.Response:
         async def work(body: dict[str, Any]) -> web.Response:

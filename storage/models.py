@@ -477,6 +477,23 @@ class ChartSignal(Base):
     found_at: Mapped[datetime]
 
 
+class ChartAnnotation(Base):
+    """A note on a project's run charts (a PDSA cycle, a new form, a staffing change): a marker on every
+    measure's chart at the first point on or after its date. One a project a day; the owner writes them."""
+
+    __tablename__ = "chart_annotations"
+    __table_args__ = (UniqueConstraint("project_id", "noted_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    project_id: Mapped[int] = mapped_column(ForeignKey("qi_projects.id", ondelete="CASCADE"))
+    noted_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(String(200))
+    written_by: Mapped[str] = mapped_column(USER)  # who wrote the current words (forget-me removes theirs)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
 class ProcessedEvent(Base):
     """Slack event ids we have taken on, so a retried delivery does nothing twice."""
 

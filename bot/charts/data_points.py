@@ -7,20 +7,21 @@ already has is not stored until the member says whether it replaces the old one 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.charts.annotations import stage_note
+from bot.charts.dates import check_date, members_today
 from bot.charts.measure_charts import ChartUnavailable, choose_measure, project_with_measures
+from bot.charts.numbers import NotANumber, check_unit
 from bot.core.audit import record
-from bot.core.members import get_member, member_today
 from bot.core.runtime import Runtime
 from storage.models import MeasureDataPoint, QiMeasure, QiProject
 
-OLDEST = timedelta(days=3653)  # ten years back
 Mode = Literal["new", "replace", "keep_both"]
 
 
@@ -28,11 +29,16 @@ class NotAllowed(Exception):
     """Only the project's team (and admins) add its data."""
 
 
+class WrongUnit(ChartUnavailable):
+    """A value typed in another unit than its measure's (62% for days)."""
+
+
 @dataclass(frozen=True)
 class Reading:
     measure: str  # what the member typed: a name, part of one, or its number
     value: Decimal
     measure_id: int | None = None  # instead, when a button carries the reading back
+    unit: str | None = None  # "%" when typed with one: it must be the measure's
 
 
 @dataclass(frozen=True)
@@ -46,29 +52,32 @@ class Added:
 
 
 async def add_points(runtime: Runtime, *, team_id: str, user_id: str, slug: str, readings: list[Reading],
-                     observed_on: date | None, mode: Mode = "new") -> list[Added]:
-    """Store every reading, or none: a bad measure name or date raises ChartUnavailable with the words to
-    show; a duplicate date (with mode "new") comes back marked, and nothing at all is stored."""
+                     observed_on: date | None, mode: Mode = "new", note: str | None = None) -> list[Added]:
+    """Store every reading, or none: a bad measure name, unit or date raises ChartUnavailable with the words to
+    show; a duplicate date (with mode "new") comes back marked, and nothing at all is stored. A `note` (the
+    Add data form's) goes on the chart on that date in the same transaction (annotations.stage_note)."""
     now = runtime.clock.now()
     async with runtime.db.session() as session, session.begin():
         project = await project_with_measures(session, team_id, slug)
-        if not (runtime.settings.is_admin(user_id) or project.owner_id == user_id
-                or any(m.slack_user_id == user_id for m in project.members)):
+        if not may_add(runtime, project, user_id):
             raise NotAllowed
         slug = project.slug
-        member = await get_member(session, team_id, user_id)
-        today = member_today(runtime, member) if member else now.astimezone(runtime.settings.tz).date()
+        today = await members_today(runtime, session, team_id, user_id)
         on = observed_on or today
-        if on > today:
-            raise ChartUnavailable(f"{on:%d %b %Y} is in the future: give the date the value was measured.")
-        if on < today - OLDEST:
-            raise ChartUnavailable(f"{on:%d %b %Y} is more than ten years ago: check the year.")
+        check_date(on, today)
         chosen = [(_measure(project, r), r.value) for r in readings]
+        for (measure, _), reading in zip(chosen, readings, strict=True):
+            try:
+                check_unit(reading.unit, measure.unit)
+            except NotANumber as why:
+                raise WrongUnit(f"{measure.name}: {why}") from None
         existing = {measure.id: await _points_on(session, team_id, measure.id, on) for measure, _ in chosen}
         added = [Added(slug, measure.id, measure.name, value, on, duplicate=bool(existing[measure.id]))
                  for measure, value in chosen]
         if mode == "new" and any(a.duplicate for a in added):
             return added  # the transaction stores nothing: the member chooses first
+        if note and note.strip():
+            await stage_note(runtime, session, project, user_id=user_id, on=on, text=note, now=now)
         for measure, value in chosen:
             if mode == "replace":
                 for old in existing[measure.id]:
@@ -81,6 +90,17 @@ async def add_points(runtime: Runtime, *, team_id: str, user_id: str, slug: str,
     for measure_id in {a.measure_id for a in added}:
         runtime.data_point_added(team_id, measure_id)
     return [Added(a.slug, a.measure_id, a.measure_name, a.value, a.observed_on) for a in added]
+
+
+def may_add(runtime: Runtime, project: QiProject, user_id: str) -> bool:
+    return (runtime.settings.is_admin(user_id) or project.owner_id == user_id
+            or any(m.slack_user_id == user_id for m in project.members))
+
+
+async def has_point_on(runtime: Runtime, *, team_id: str, measure_id: int, on: date) -> bool:
+    """Whether the measure has a value on that date (the /qi-share form asks the member to choose elsewhere)."""
+    async with runtime.db.session() as session:
+        return bool(await _points_on(session, team_id, measure_id, on))
 
 
 async def _points_on(session: AsyncSession, team_id: str, measure_id: int, on: date) -> list[MeasureDataPoint]:

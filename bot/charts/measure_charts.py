@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts.analysis import TOO_EARLY_BELOW, ChartAnalysis, Point, Series, analyse
 from bot.charts.export import series_csv
+from bot.charts.markers import Note, markers, notes_of
 from bot.charts.render import alt_text, render_run_chart
+from bot.core import phi
 from bot.core.runtime import Runtime
 from bot.core.text import plural
 from storage.models import MeasureDataPoint, QiMeasure, QiProject
@@ -55,6 +57,7 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
         counts = await _point_counts(session, team_id, [m.id for m in project.measures])
         chosen = choose_measure(project.measures, measure.strip(), counts)
         rows = await points_of(session, team_id, chosen.id)
+        notes = await notes_of(session, team_id, project.id)
         names = tuple(m.name for m in project.measures if m.id != chosen.id)
         slug, title, channel_id, thread_ts = project.slug, project.title, project.channel_id, project.thread_ts
         owner_id = project.owner_id
@@ -63,13 +66,13 @@ async def measure_chart(runtime: Runtime, *, team_id: str, slug: str, measure: s
             f"\"{chosen.name}\" has {plural(len(rows), 'data point')} so far; a run chart needs at least "
             f"{FEWEST_POINTS} (and {TOO_EARLY_BELOW} before it can call a signal). Add one with \"Add data\" on the "
             f"project's card, or `/qi-share #{slug} data NAME=VALUE DATE`.")
-    series = series_of(chosen, rows)
+    series = series_of(chosen, rows, notes)
     analysis = analyse(series)
     chart_title = f"{chosen.name} ({title})"
     png = await asyncio.to_thread(render_run_chart, series, analysis, title=chart_title, unit=chosen.unit) if draw else b""
     return MeasureChart(owner_id=owner_id, measure_id=chosen.id, slug=slug, measure_name=chosen.name,
                         points=len(rows), png=png, csv=series_csv(series, analysis),
-                        alt_text=alt_text(analysis, title=chart_title), summary=_summary(analysis, series),
+                        alt_text=alt_text(analysis, title=chart_title, series=series), summary=_summary(analysis, series),
                         channel_id=channel_id, thread_ts=thread_ts, other_measures=names)
 
 
@@ -91,12 +94,14 @@ async def points_of(session: AsyncSession, team_id: str, measure_id: int) -> lis
         .order_by(MeasureDataPoint.observed_on, MeasureDataPoint.id))).all())
 
 
-def series_of(measure: QiMeasure, rows: list[MeasureDataPoint]) -> Series:
+def series_of(measure: QiMeasure, rows: list[MeasureDataPoint], notes: list[Note] | None = None) -> Series:
     """The measure's points, oldest first, with what its owner said: which way is better, goal, baseline,
-    and the date a change was adopted (the points from then on are a new part with its own centre line)."""
+    the date a change was adopted (the points from then on are a new part with its own centre line), and
+    the project's notes as markers."""
+    points = tuple(Point(r.observed_on, _plain(r.value)) for r in rows)
     split = next((i for i, r in enumerate(rows) if measure.change_on and r.observed_on >= measure.change_on), None)
     splits = (split,) if split is not None and 0 < split < len(rows) else ()
-    return Series(points=tuple(Point(r.observed_on, _plain(r.value)) for r in rows),
+    return Series(points=points, annotations=markers(points, notes or []),
                   direction=measure.direction if measure.direction in ("up", "down") else None,  # type: ignore[arg-type]
                   baseline=_baseline(measure.baseline_points, splits[0] if splits else len(rows)), goal=measure.goal,
                   splits=splits)
@@ -123,6 +128,9 @@ def choose_measure(measures: list[QiMeasure], wanted: str, counts: dict[int, int
     if len(found) == 1 or (found and found[0].name.lower() == lowered):
         return found[0]
     listed = "; ".join(f"{i}. {m.name}" for i, m in enumerate(measures, start=1))
+    if phi.scan(wanted):  # never repeat what looks like a patient identifier back
+        raise ChartUnavailable(f"That measure's name looks like it holds a patient identifier; I kept nothing. "
+                               f"Its measures: {listed}.")
     if found:
         raise ChartUnavailable(f"\"{wanted}\" fits more than one measure: {listed}. Give more of the name, or its number.")
     raise ChartUnavailable(f"This project has no measure called \"{wanted}\". Its measures: {listed}.")

@@ -2,7 +2,8 @@
 
 A comma or a dot is the decimal mark (French format, as in Quebec, or English); spaces group
 thousands, and so does the first mark when both appear ("1.234,5"). "1,234" alone could be either,
-so it is refused with the two readings spelled out rather than guessed. A value carries at most one unit, and a series keeps one unit throughout.
+so it is refused with the two readings spelled out rather than guessed. A value carries at most one unit
+(%), and it must be the measure's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 UNITS = ("%",)  # the only unit a value may carry inline; others belong to the measure's name
+PERCENT_UNITS = ("%", "percent", "per cent", "pourcentage", "pour cent")  # a measure's unit that means %
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")  # French typing puts (narrow) no-break spaces in 1 234,5
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)*|[.,]\d+)")
@@ -68,9 +70,13 @@ def _ungrouped(text: str) -> str:
     return first + "".join(groups)
 
 
-def check_unit(reading: Reading, expected: str | None) -> None:
-    """Refuse a value whose unit differs from the series' (62% in a series of counts)."""
-    if reading.unit != expected:
-        wanted = f"in {expected}" if expected else "without a unit"
-        got = f"in {reading.unit}" if reading.unit else "without a unit"
-        raise NotANumber(f"This measure is recorded {wanted}; that value is {got}.")
+def is_percent(unit: str | None) -> bool:
+    return (unit or "").strip().lower() in PERCENT_UNITS
+
+
+def check_unit(unit: str | None, measure_unit: str | None) -> None:
+    """Refuse a value typed with a unit (`Reading.unit`) that is not the measure's: 62% for a measure counted in days. A plain number
+    fits any measure (62 for a measure in % is 62%); a measure whose unit nobody set takes either."""
+    if unit == "%" and measure_unit and not is_percent(measure_unit):
+        raise NotANumber(f"This measure is counted in {measure_unit}, and that value is a percentage: "
+                         "type the number alone, or ask the project's owner to change the unit.")

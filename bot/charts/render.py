@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot.charts.analysis import ChartAnalysis, Series, format_number
+from bot.core.text import truncate
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour vision.
 BLUE, ORANGE, GREEN, VERMILION, GREY, BLACK = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999", "#000000"
@@ -52,9 +53,11 @@ def render_run_chart(series: Series, analysis: ChartAnalysis, *, title: str, uni
             axes.axvline(xs[part.start] - 0.5, color=BLACK, linewidth=1.5, linestyle="-.", zorder=1)
     if series.goal is not None:
         axes.axhline(float(series.goal), color=GREEN, linewidth=2, linestyle=(0, (6, 3)), zorder=1, label="goal")
-    for annotation in series.annotations:
+    for n, annotation in enumerate(series.annotations):
         x, y = xs[annotation.index], ys[annotation.index]
-        axes.annotate(_literal(annotation.label[:30]), (x, y), xytext=(0, 40), textcoords="offset points", ha="center",
+        # Every other label higher, so two notes a few points apart do not cover each other.
+        axes.annotate(_literal(truncate(annotation.label, 30)), (x, y), xytext=(0, 40 + 32 * (n % 2)),
+                      textcoords="offset points", ha="center",
                       fontsize=FONT - 5, arrowprops={"arrowstyle": "-|>", "color": BLACK},
                       bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": GREY})
 
@@ -76,7 +79,9 @@ def _literal(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def alt_text(analysis: ChartAnalysis, *, title: str) -> str:
-    """What the image shows, in words, for screen readers and for Slack's alt text."""
+def alt_text(analysis: ChartAnalysis, *, title: str, series: Series | None = None) -> str:
+    """What the image shows, in words, for screen readers and for Slack's alt text: the analysis, then the
+    notes marked on it."""
     kind = "I chart" if analysis.parts[0].chart == "i" else "Run chart"
-    return f"{kind} of {title}. {analysis.describe()}"
+    notes = "".join(f" Note at {series.points[a.index].on:%d %b %Y}: {a.label}." for a in series.annotations) if series else ""
+    return f"{kind} of {title}. {analysis.describe()}{notes}"

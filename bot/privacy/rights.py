@@ -36,6 +36,7 @@ from bot.sharing.projects import ProjectView, get_project, project_view, project
 from bot.sharing.updates import PARENT_POST, UPDATE_POST
 from storage.models import (
     AuditLog,
+    ChartAnnotation,
     CpdEntry,
     Kudos,
     MeasureDataPoint,
@@ -178,6 +179,9 @@ async def _export_projects(session: AsyncSession, team_id: str, user_id: str) ->
                    "created_at", "updated_at"),
             "role": "owner" if project.owner_id == user_id else "team member",
             "measures": measures,
+            "chart_notes": [_row(n, "noted_on", "text") for n in (await session.scalars(select(ChartAnnotation).where(
+                ChartAnnotation.team_id == team_id, ChartAnnotation.project_id == project.id)
+                .order_by(ChartAnnotation.noted_on))).all()],
         })
     return exported
 
@@ -356,6 +360,10 @@ async def _forget_projects(session: AsyncSession, team_id: str, user_id: str, re
     await session.execute(update(MeasureDataPoint).where(MeasureDataPoint.team_id == team_id,
                                                          MeasureDataPoint.recorded_by == user_id)
                           .values(recorded_by=""))
+    # Notes on a team's charts are their words: they go (the points they mark stay).
+    notes = await session.execute(delete(ChartAnnotation).where(ChartAnnotation.team_id == team_id,
+                                                                ChartAnnotation.written_by == user_id))
+    result.counts["chart notes"] = notes.rowcount or 0
 
 
 async def _forget_mentoring(session: AsyncSession, team_id: str, user_id: str, result: ForgetResult,

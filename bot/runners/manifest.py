@@ -29,6 +29,8 @@ BOT_SCOPES = (
     "users:read",
     "users:read.email",
     "files:write",
+    # A CSV a member picks in the import form's file_input is read from its url_private.
+    "files:read",
 )
 BOT_EVENTS = ("app_home_opened", "app_uninstalled", "tokens_revoked", "member_joined_channel")
 

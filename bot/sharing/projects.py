@@ -73,6 +73,7 @@ class MeasureView:
     id: int
     kind: str
     name: str
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def project_view(project: QiProject) -> ProjectView:
                        change_ideas=project.change_ideas, pdsa_stage=project.pdsa_stage,
                        progress_score=project.progress_score, status=project.status, tags=tuple(project.tags or ()),
                        owner_id=project.owner_id, members=tuple(m.slack_user_id for m in project.members),
-                       measures=tuple(MeasureView(m.id, m.kind, m.name) for m in project.measures),
+                       measures=tuple(MeasureView(m.id, m.kind, m.name, m.unit) for m in project.measures),
                        channel_id=project.channel_id, thread_ts=project.thread_ts)
 
 

@@ -7,7 +7,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.charts.signals import note_new_signals
 from bot.core.runtime import Runtime
-from handlers.charts import actions, data_entry, data_form
+from handlers.charts import actions, data_entry, data_form, data_import
 from handlers.charts.signals import signal_message
 
 
@@ -15,5 +15,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     actions.register(app, runtime)
     data_entry.register(app, runtime)
     data_form.register(app, runtime)
+    data_import.register(app, runtime)
     runtime.on_data_point(lambda team_id, measure_id: note_new_signals(runtime, signal_message, team_id=team_id,
                                                                        measure_id=measure_id))

@@ -75,7 +75,8 @@ async def store_data_text(runtime: Runtime, *, team_id: str, user_id: str, slug:
     readings = []
     for name, value in pairs:
         try:
-            readings.append(Reading(name, parse_value(value).value))
+            reading = parse_value(value)
+            readings.append(Reading(name, reading.value, unit=reading.unit))
         except NotANumber as why:
             return {"text": f"{escape(name)}: {why}"}
     return await _store(runtime, team_id=team_id, user_id=user_id, slug=slug, readings=readings, on=on, mode="new")

@@ -11,13 +11,16 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.charts.data_points import NotAllowed, ProjectMeasures, Reading, add_points, measures_of
+from bot.charts.annotations import NOTE_LIMIT, NotOwner
+from bot.charts.data_points import NotAllowed, ProjectMeasures, Reading, WrongUnit, add_points, measures_of
 from bot.charts.measure_charts import ChartUnavailable
 from bot.charts.numbers import NotANumber, parse_value
+from bot.core import phi
 from bot.core.runtime import Runtime
 from bot.core.text import escape, truncate
 from handlers.blocks import option, plain, section
 from handlers.charts.data_entry import NOT_YOURS
+from handlers.charts.notes import NOT_OWNER as NOTE_NOT_OWNER
 from handlers.ids import row_id
 from handlers.tenant import team_of
 from handlers.view_state import STALE_FORM, metadata, picked_date, text
@@ -42,6 +45,11 @@ def data_modal(project: ProjectMeasures, today: date) -> dict[str, Any]:
              "element": {"type": "plain_text_input", "action_id": INPUT, "max_length": 20,
                          "placeholder": plain("e.g. 3 or 62%")},
              "hint": plain("A number; 3,5 and 3.5 both work.")},
+            {"type": "input", "block_id": "note", "label": plain("Note on the chart"), "optional": True,
+             "element": {"type": "plain_text_input", "action_id": INPUT, "max_length": NOTE_LIMIT,
+                         "placeholder": plain("e.g. PDSA 2: new triage form")},
+             "hint": plain("What changed around this date, shown as a marker on the project's run charts. "
+                           "Only the project's owner adds notes. No patient details.")},
         ],
     }
 
@@ -64,12 +72,14 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         values = view["state"]["values"]
         chosen = (((values.get("measure") or {}).get(INPUT) or {}).get("selected_option") or {}).get("value") or ""
         typed = ((values.get("value") or {}).get(INPUT) or {}).get("value") or ""
+        note = ((values.get("note") or {}).get(INPUT) or {}).get("value") or None
         on = picked_date(((values.get("on") or {}).get(INPUT) or {}).get("selected_date"))
         errors: dict[str, str] = {}
         if on is None:
             errors["on"] = "Pick the date it was measured."
         try:
-            reading = Reading("", parse_value(typed).value, row_id(chosen) or -1)
+            typed_value = parse_value(typed)
+            reading = Reading("", typed_value.value, row_id(chosen) or -1, unit=typed_value.unit)
         except NotANumber as why:
             errors["value"] = str(why)
         if errors:
@@ -81,7 +91,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         try:
             added = await add_points(runtime, team_id=team_of(context), user_id=body["user"]["id"], slug=slug,
-                                     readings=[reading], observed_on=on)
+                                     readings=[reading], observed_on=on, note=note)
+        except NotOwner:
+            await ack(response_action="errors", errors={"note": NOTE_NOT_OWNER})
+            return
+        except phi.ContainsPhi as refused:
+            await ack(response_action="errors", errors={"note": phi.field_error(refused.hits["note"])})
+            return
+        except WrongUnit as why:
+            await ack(response_action="errors", errors={"value": str(why)})
+            return
         except ChartUnavailable as why:
             await ack(response_action="errors", errors={"on" if "ago" in str(why) or "future" in str(why)
                                                         else "measure": str(why)})

@@ -14,6 +14,7 @@ from bot.sharing.projects import ProjectView, progress_label, stage_label
 from bot.sharing.updates import UpdateView
 from handlers.blocks import SECTION_LIMIT, button, context, header, section
 from handlers.charts.data_form import ADD_DATA
+from handlers.charts.data_import import IMPORT
 from handlers.charts.delivery import CHART
 
 KUDOS = "sharing_kudos"
@@ -101,5 +102,6 @@ def parent_message(project: ProjectView) -> dict[str, Any]:
                           verbatim=True))
     if project.measures:
         blocks.append({"type": "actions", "elements": [button("Run chart", CHART, project.slug),
-                                                       button("Add data", ADD_DATA, project.slug)]})
+                                                       button("Add data", ADD_DATA, project.slug),
+                                                       button("Import CSV", IMPORT, project.slug)]})
     return {"text": f"QI project: {escape(project.title)} (owner {mention(project.owner_id)})", "blocks": blocks}

@@ -16,6 +16,8 @@ from bot.core.text import mention
 from bot.sharing import services
 from bot.sharing.updates import LIMITS, SUBCOMMANDS
 from handlers.charts.data_entry import DATA_TEXT, store_data_text
+from handlers.charts.data_import import IMPORT_TEXT, open_import_form
+from handlers.charts.notes import NOTE_TEXT, store_note_text
 from handlers.commands.context import CommandContext
 from handlers.commands.help import SECTIONS
 from handlers.sharing.listing import MAX_LISTED, list_message
@@ -38,15 +40,23 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         ctx = CommandContext.from_command(runtime, command, context, client, respond, command.get("text", ""))
         response_url = command.get("response_url")
         word = ctx.text.lower()
-        if data := DATA_TEXT.match(ctx.text):
-            # Data points are a member's work too: stored before the ack, which carries the answer.
+        chart_text = DATA_TEXT.match(ctx.text) or NOTE_TEXT.match(ctx.text)
+        if chart_text:
+            # Data points and chart notes are a member's work too: stored before the ack, which carries the answer.
+            store = store_data_text if chart_text.re is DATA_TEXT else store_note_text
             try:
-                answer = await store_data_text(runtime, team_id=ctx.team_id, user_id=ctx.user_id,
-                                               slug=data.group(1), text=data.group(2))
+                answer = await store(runtime, team_id=ctx.team_id, user_id=ctx.user_id,
+                                     slug=chart_text.group(1), text=chart_text.group(2))
             except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
-                log.exception("Could not store data points from %s", ctx.user_id)
+                log.exception("Could not store chart data from %s", ctx.user_id)
                 answer = {"text": SAVE_FAILED}
             await ack(**answer, response_type="ephemeral")
+            return
+        if wanted := IMPORT_TEXT.match(ctx.text):
+            await ack()
+            if refused := await open_import_form(runtime, ctx.client, team_id=ctx.team_id, trigger_id=ctx.trigger_id,
+                                                 slug=wanted.group(1)):
+                await ctx.reply(refused)
             return
         if ctx.text and word not in SUBCOMMANDS:
             # A member's work is committed before the ack: once Slack shows the command as taken, a

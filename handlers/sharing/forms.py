@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from bot.charts.dates import OLDEST
+from bot.charts.numbers import NotANumber, check_unit, parse_value
 from bot.sharing.projects import LIMITS as PROJECT_LIMITS
 from bot.sharing.projects import (
     PDSA_STAGES,
@@ -89,24 +91,31 @@ def read_project(view: dict[str, Any]) -> tuple[ProjectFields, Errors]:
 
 
 def read_data_point(view: dict[str, Any], today: date,
-                    measure_ids: set[int]) -> tuple[DataPoint | None, Errors]:
-    """All three parts or none; the measure must be one of the project's; a date in the future is refused."""
+                    measures: dict[int, str | None]) -> tuple[DataPoint | None, Errors]:
+    """All three parts or none; the measure must be one of the project's (`measures`: id -> unit); the value
+    is read as the quick entry reads it (3,5 too) in the measure's unit; a date in the future, or more than
+    ten years back, is refused."""
     measure, raw, when = value(view, "dp_measure"), value(view, "dp_value"), value(view, "dp_date")
     if not (measure or raw or when):
         return None, {}
     errors: Errors = {}
+    measure_id = row_id(measure)
     if not measure:
         errors["dp_measure"] = "Choose the measure this value belongs to."
-    elif row_id(measure) not in measure_ids:
+    elif measure_id not in measures:
         # e.g. picked before switching to another project in the form
         errors["dp_measure"] = "Choose one of this project's measures."
     number: Decimal | None = None
     try:
-        number = Decimal(raw) if raw else None
-    except InvalidOperation:
-        pass
-    if number is None or not number.is_finite() or abs(number) >= Decimal("1e10"):
-        errors["dp_value"] = "Enter the value as a number, e.g. 62 or 3.5."
+        reading = parse_value(raw or "")
+        if measure_id in measures:
+            check_unit(reading.unit, measures[measure_id])
+        number = reading.value
+    except NotANumber as why:
+        errors["dp_value"] = str(why)
+    else:
+        if not number.is_finite() or abs(number) >= Decimal("1e10"):
+            errors["dp_value"] = "Enter the value as a number, e.g. 62 or 3,5."
     observed = picked_date(when)
     if not when:
         errors["dp_date"] = "Pick the date the value was measured."
@@ -114,8 +123,9 @@ def read_data_point(view: dict[str, Any], today: date,
         errors["dp_date"] = "That is not a date on the calendar: pick the date it was measured."
     elif observed > today:
         errors["dp_date"] = "That date is in the future: pick the date it was measured."
+    elif observed < today - OLDEST:
+        errors["dp_date"] = "That date is more than ten years ago: check the year."
     if errors:
         return None, errors
-    measure_id = row_id(measure)
     assert measure_id is not None and number is not None and observed
     return DataPoint(measure_id=measure_id, value=number, observed_on=observed), {}

@@ -8,8 +8,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.charts.data_points import has_point_on
 from bot.core import phi
 from bot.core.runtime import Runtime
+from bot.core.text import truncate
 from bot.sharing import services
 from handlers import view_state
 from handlers.ids import row_id
@@ -51,8 +53,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             else:
                 project_id = project.id
                 today = runtime.clock.now().astimezone(runtime.settings.tz).date()
-                data_point, point_errors = read_data_point(view, today, {m.id for m in project.measures})
+                data_point, point_errors = read_data_point(view, today, {m.id: m.unit for m in project.measures})
                 errors.update(point_errors)
+                if data_point and await has_point_on(runtime, team_id=team_id, measure_id=data_point.measure_id,
+                                                     on=data_point.observed_on):
+                    ids = [m.id for m in project.measures]
+                    name, number = project.measures[ids.index(data_point.measure_id)].name, ids.index(data_point.measure_id) + 1
+                    errors["dp_date"] = truncate(
+                        f"{name} already has a value on {data_point.observed_on:%d %b %Y}. Leave the data point out "
+                        f"here and send `/qi-share #{project.slug} data {number}=VALUE {data_point.observed_on}` to "
+                        "replace it or keep both.", 300)
         if not runtime.settings.community_channel_id:
             errors.setdefault("project", "Sharing is not set up yet: ask your QI Commons admin to set the community "
                                          "channel.")

@@ -45,8 +45,18 @@
       dispatches: () => source.kind !== "view" || true,
       confirm: showConfirm,
       act: (b, element, node) => sendAction(source, b, element, node),
+      upload: uploadFile,
       ...extra,
     };
+  }
+
+  // A picked file as Slack keeps a member's upload: its content goes to the server, its file object comes back.
+  async function uploadFile(file) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    const answer = await post("/ui/file", { user: me, name: file.name, type: file.type, content: btoa(binary) });
+    return answer.ok ? answer.file : null;
   }
 
   // Who and what `<@U…>` and `<#C…>` name: members by real name, channels by name.
@@ -201,6 +211,7 @@
     const body = el("div", { class: "modal-body", "data-view-id": view.id }, Blocks.render(view.blocks, ctx));
     const close = () => post("/ui/close", { user: me, view_id: view.id });
     const submit = async () => {
+      await Blocks.uploaded(body);
       const answer = await post("/ui/submit", { user: me, view_id: view.id, values: Blocks.values(body, view.blocks) });
       if (answer.errors) { modalErrors = answer.errors; layer.dataset.hash = ""; renderModal(); }
       else modalErrors = {};

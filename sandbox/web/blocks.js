@@ -63,6 +63,7 @@ const Blocks = (() => {
     }
     if (t === "number_input") return { type: t, value: node.value === "" ? null : node.value };
     if (t === "datepicker") return { type: t, selected_date: node.value || null };
+    if (t === "file_input") return { type: t, files: node.picked || [] };
     if (t === "timepicker") return { type: t, selected_time: node.value || null };
     if (t === "static_select" || t === "overflow") {
       const o = byValue(node.value);
@@ -129,6 +130,8 @@ const Blocks = (() => {
         maxlength: element.max_length, minlength: element.min_length };
       node = element.multiline ? el("textarea", attrs) : el("input", { type: "text", ...attrs });
       if (element.initial_value) node.value = element.initial_value;
+    } else if (t === "file_input") {
+      return fileInput(element, ctx);
     } else if (t === "checkboxes") {
       node = choices(element, ctx, "checkbox");
     } else if (t === "radio_buttons") {
@@ -140,6 +143,25 @@ const Blocks = (() => {
     }
     node.addEventListener("change", () => ctx.dispatches(element) && onAct(element, node));
     return node;
+  }
+
+  // Slack uploads what a member picks at once and puts the files' objects in the form's state; here the
+  // page hands each file to the sandbox server (ctx.upload), and `uploading` lets a submit wait for it.
+  function fileInput(element, ctx) {
+    const accept = (element.filetypes || []).map((f) => `.${f}`).join(",");
+    const node = el("input", { type: "file", "data-action-id": element.action_id, accept: accept || undefined,
+      multiple: (element.max_files || 10) > 1 });
+    node.picked = [];
+    node.addEventListener("change", () => {
+      const chosen = [...node.files].slice(0, element.max_files || 10);
+      node.uploading = Promise.all(chosen.map((f) => ctx.upload(f))).then((objects) => { node.picked = objects.filter(Boolean); });
+    });
+    return node;
+  }
+
+  // Resolves once every file picked in `root` has reached the server.
+  function uploaded(root) {
+    return Promise.all([...root.querySelectorAll("input[type=file]")].map((n) => n.uploading));
   }
 
   function confirmThen(confirm, ctx, go) {
@@ -227,5 +249,5 @@ const Blocks = (() => {
     return out;
   }
 
-  return { render, values, stateOf, el, plain };
+  return { render, values, stateOf, uploaded, el, plain };
 })();

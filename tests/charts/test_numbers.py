@@ -57,10 +57,10 @@ def test_french_and_english_decimals_read_the_same(value):
     assert parse_value(english.replace(".", ",")).value == value
 
 
-def test_a_value_in_another_unit_than_the_series_is_refused():
-    check_unit(parse_value("62%"), "%")
-    check_unit(parse_value("12"), None)
-    with pytest.raises(NotANumber, match="recorded in %; that value is without a unit"):
-        check_unit(parse_value("12"), "%")
-    with pytest.raises(NotANumber, match="recorded without a unit; that value is in %"):
-        check_unit(parse_value("62%"), None)
+def test_a_percentage_for_a_measure_in_another_unit_is_refused():
+    check_unit(parse_value("62%").unit, "%")
+    check_unit(parse_value("62%").unit, "Percent")
+    check_unit(parse_value("62").unit, "%")  # a plain number is in the measure's unit
+    check_unit(parse_value("62%").unit, None)  # nobody said the unit: either is taken
+    with pytest.raises(NotANumber, match="counted in days, and that value is a percentage"):
+        check_unit(parse_value("62%").unit, "days")

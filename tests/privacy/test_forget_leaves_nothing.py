@@ -73,6 +73,9 @@ async def use_everything(env) -> None:
 
     now = env.clock.now()
     team_project = (await projects(env))[0]
+    # A note on the team project's run charts: their words, on the team's chart.
+    noted = await env.driver.command("/qi-share", f"#{team_project.slug} note 2026-11-20 {MARK} PDSA 2 began")
+    assert noted.json()["text"].startswith("Noted on 20 Nov 2026")
     async with env.runtime.db.session() as session, session.begin():
         mine = Mentorship(team_id=TEAM, mentor_id=OTHER, mentee_id=ME, kind="formal", status="active",
                           started_at=now - timedelta(days=30))

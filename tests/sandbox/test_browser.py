@@ -13,9 +13,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.runners.sandbox import Sandbox, sandbox_running
 from bot.runners.sandbox_demo import ADMIN, CLINICIAN, MENTOR
+from storage.models import MeasureDataPoint, QiProject
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -200,3 +202,29 @@ async def test_mrkdwn_shows_what_slack_shows(page):
     assert "2026-12-23" in shown["text"] and "@2026" not in shown["text"]
     assert shown["link"] == "https://example.org" and "the site" in shown["text"]
     assert shown["quote"] == "quoted"
+
+
+async def test_a_csv_picked_in_the_import_form_is_checked_then_imported(page, sandbox, tmp_path):
+    await page.click('[data-control="demo"]')
+    await page.wait_for_function("document.querySelector('#control-said').innerText.includes('Seeded')",
+                                 timeout=60_000)
+    async with sandbox.runtime.db.session() as session:
+        slug = await session.scalar(select(QiProject.slug).where(QiProject.owner_id == CLINICIAN.id))
+        before = await session.scalar(select(func.count()).select_from(MeasureDataPoint))
+    csv = tmp_path / "baseline.csv"
+    csv.write_text("date,value\n2025-01-06,41\n2025-01-13,44\n2025-01-20,39\n")
+    await type_in_composer(page, f"/qi-share #{slug} import")
+    modal = page.locator(".modal")
+    await modal.wait_for()
+    await modal.locator('[data-block-id="measure"] select').select_option(label="% summaries sent within 48 h")
+    await modal.locator('[data-block-id="file"] input[type=file]').set_input_files(str(csv))
+    await modal.locator("[data-submit]").click()
+    await page.locator(".modal", has_text="Ready to import 3 points").wait_for()
+    assert "06 Jan 2025 to 20 Jan 2025" in await page.inner_text(".modal")
+    await page.locator(".modal [data-submit]").click()
+    await page.locator(".modal", has_text="Imported 3 points").wait_for()
+    async with sandbox.runtime.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(MeasureDataPoint)) == before + 3
+    # The bot read the picked file from Slack's side (for the dry run, then again to import it), never the page.
+    reads = [c for c in sandbox.workspace.calls if c.method == "files-pri"]
+    assert len(reads) == 2 and all(c.status == 200 for c in reads)
