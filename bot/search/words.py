@@ -46,8 +46,9 @@ def stem(word: str) -> str:
 
 
 def stems(text: str | None) -> list[str]:
-    """The stems a text is indexed or searched by, in order, without stop-words."""
-    return [stem(word) for word in words(text) if word not in STOP_WORDS]
+    """The stems a text is indexed or searched by, in order, without stop-words or lone letters (the "s"
+    of "fall's")."""
+    return [stem(word) for word in words(text) if word not in STOP_WORDS and not (len(word) == 1 and word.isalpha())]
 
 
 def terms(*texts: str | None) -> str:
