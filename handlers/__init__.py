@@ -21,6 +21,7 @@ from handlers import (
     workspace,
 )
 from handlers.commands import qi_commons
+from handlers.search import actions as search
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
@@ -36,5 +37,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     charts.register(app, runtime)
     member_settings.register(app, runtime)
     privacy.register(app, runtime)
+    search.register(app, runtime)
     admin.register(app, runtime)
     workspace.register(app, runtime)

@@ -192,13 +192,13 @@ async def hydrate(session: AsyncSession, team_id: str, hits: Sequence[tuple[str,
     for kind, ref_id, _ in hits:
         if kind == "project" and ref_id in projects:
             p = projects[ref_id]
-            results.append(Result("project", p.id, p.title, "\n".join(filter(None, (p.aim, p.change_ideas))),
+            results.append(Result("project", p.id, p.title, " · ".join(filter(None, (p.aim, p.change_ideas))),
                                   p.owner_id or None, p.pdsa_stage, p.updated_at or p.created_at, project_id=p.id,
                                   slug=p.slug, channel_id=p.channel_id, ts=p.thread_ts))
         elif kind == "update" and ref_id in updates:
             u = updates[ref_id]
             p = projects.get(u.project_id) if u.project_id else None
-            results.append(Result("update", u.id, p.title if p else "", "\n".join(filter(None, (u.tried, u.learned))),
+            results.append(Result("update", u.id, p.title if p else "", " · ".join(filter(None, (u.tried, u.learned))),
                                   u.author_id, u.pdsa_stage, u.created_at, project_id=u.project_id,
                                   slug=p.slug if p else None, channel_id=u.channel_id, ts=u.ts, permalink=u.permalink))
         elif kind == "mentor" and ref_id in mentors:
