@@ -174,8 +174,8 @@ async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: 
             await ensure_member(runtime, session, team_id, user_id)
         update = await store_update(session, team_id=team_id, author_id=user_id, project=project, fields=fields,
                                     data_point=data_point, now=now)
-        if project is not None:
-            await index_project(session, project)  # new, or its stage and date changed with this update
+        if new_project is not None:
+            await index_project(session, project)  # an update changes no word a project is found by
         await index_update(session, update, project)
         record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
                subject=f"qi_update:{update.id}", at=now)
