@@ -20,11 +20,15 @@ from handlers import (
     weekly,
     workspace,
 )
+from handlers.charts.delivery import CHART
 from handlers.commands import qi_commons
+from handlers.search import actions as search
+from handlers.sharing.blocks import KUDOS
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    middleware.register(app, runtime)
+    # A partner organisation's guest in a shared channel may give kudos and open a run chart; nothing else.
+    middleware.register(app, runtime, open_to_guests=frozenset({KUDOS, CHART}))
     errors.register(app, runtime)
     qi_commons.register(app, runtime)
     cpd.register(app, runtime)
@@ -36,5 +40,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     charts.register(app, runtime)
     member_settings.register(app, runtime)
     privacy.register(app, runtime)
+    search.register(app, runtime)
     admin.register(app, runtime)
     workspace.register(app, runtime)

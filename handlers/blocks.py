@@ -65,6 +65,13 @@ def button(text: str, action_id: str, value: str = "", *, style: str | None = No
     return block
 
 
+def archive_link(workspace_url: str | None, channel_id: str | None, ts: str | None) -> str | None:
+    """Slack's permalink form, for rows stored before their permalink was fetched."""
+    if not (workspace_url and channel_id and ts):
+        return None
+    return f"{workspace_url.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
+
+
 def option(text: str, value: str) -> dict[str, Any]:
     """A select, radio or checkbox option, its label cut to OPTION_LIMIT."""
     return {"text": plain(truncate(text, OPTION_LIMIT)), "value": value}

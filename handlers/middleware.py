@@ -14,17 +14,13 @@ from bot.core.events import first_delivery
 from bot.core.replays import first_sight, forget_old_signatures
 from bot.core.runtime import Runtime
 from handlers.blocks import plain, section
-from handlers.charts.delivery import CHART
 from handlers.response_url import CheckedRespond
-from handlers.sharing.blocks import KUDOS
 from handlers.tenant import Membership, installed_team, is_org_wide, person, set_team, team_of
 
 log = logging.getLogger(__name__)
 
 _VERIFIED = "qi_signature_verified"
 
-# What a guest from a partner organisation may press on what they can read in a shared channel.
-OPEN_TO_GUESTS = frozenset({KUDOS, CHART})
 _LIFECYCLE = frozenset({"app_uninstalled", "tokens_revoked"})
 
 GUEST = ("This part of QI Commons is for members of the workspace it is installed in, so nothing was changed. "
@@ -43,7 +39,9 @@ def is_verified(context: MutableMapping[str, Any]) -> bool:
     return context.get(_VERIFIED) is True
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: Runtime, *, open_to_guests: frozenset[str]) -> None:
+    """`open_to_guests`: the buttons a guest from a partner organisation may press on what they can read in
+    a shared channel (named by the features that own them: this module imports no feature)."""
     runtime.each_sweep("forget-old-signatures", forget_old_signatures)
 
     @app.middleware
@@ -80,7 +78,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             log.warning("Refused a request from an organisation-wide install (%s)", _kind(body))
             return await _refuse(req, body, ORG_WIDE)
         user_id, their_team = person(body)
-        if (user_id and their_team and their_team != team_id and not _open_to_guests(body)
+        if (user_id and their_team and their_team != team_id and not _open_to_guests(body, open_to_guests)
                 and not await membership.is_member(runtime.client, team_id=team_id, user_id=user_id)):
             log.info("Refused a guest from another organisation (%s)", _kind(body))
             return await _refuse(req, body, GUEST)
@@ -111,9 +109,9 @@ def _kind(body: dict) -> str:
     return body.get("command") or _event_type(body) or body.get("type") or "unknown"
 
 
-def _open_to_guests(body: dict) -> bool:
+def _open_to_guests(body: dict, action_ids: frozenset[str]) -> bool:
     actions = body.get("actions") if body.get("type") == "block_actions" else None
-    return bool(actions) and all(a.get("action_id") in OPEN_TO_GUESTS for a in actions)
+    return bool(actions) and all(a.get("action_id") in action_ids for a in actions)
 
 
 async def _refuse(req: AsyncBoltRequest, body: dict, text: str) -> BoltResponse:

@@ -75,6 +75,8 @@ class Member(Base):
     name_in_digest_shares: Mapped[bool] = mapped_column(Boolean, default=True)
     name_in_digest_mentoring: Mapped[bool] = mapped_column(Boolean, default=False)
     do_not_match: Mapped[list[str]] = mapped_column(default=list)
+    # May the bot suggest them to others ("they worked on something similar: ask them?").
+    suggest_me: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     home_seen_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime | None]
@@ -492,6 +494,60 @@ class ChartAnnotation(Base):
     written_by: Mapped[str] = mapped_column(USER)  # who wrote the current words (forget-me removes theirs)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class SearchDocument(Base):
+    """One searchable thing (a project, an update, a mentor profile, a value story) as its words' stems.
+
+    Only what everyone in the team may read is here: a deleted update, a forgotten member's words or a
+    story its author keeps private has no row. The stems are made in Python (bot/search/words.py), so
+    both databases index the same words; the full-text index over them is backend-specific and kept in
+    step by the database itself in the same transaction (migration 0009: an FTS5 table with triggers on
+    SQLite, a generated tsvector column with a GIN index on PostgreSQL).
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (UniqueConstraint("team_id", "kind", "ref_id"),
+                      Index("ix_search_documents_team_kind_at", "team_id", "kind", "happened_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    kind: Mapped[str] = mapped_column(SHORT)  # project | update | mentor | story
+    ref_id: Mapped[int]  # the id of the row it describes, in the table its kind names
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("qi_projects.id", ondelete="CASCADE"))
+    owner_id: Mapped[str | None] = mapped_column(USER)  # whose work it is: the person a connection suggests
+    title_terms: Mapped[str] = mapped_column(Text, default="")
+    topic_terms: Mapped[str] = mapped_column(Text, default="")
+    body_terms: Mapped[str] = mapped_column(Text, default="")
+    happened_at: Mapped[datetime]
+
+
+# The full-text index each database builds over search_documents (migration 0009) is not in these models:
+# SQLite's FTS5 table (and the shadow tables FTS5 keeps), PostgreSQL's tsvector column and its GIN index.
+FULL_TEXT_TABLES = "search_fts"  # a prefix: search_fts, search_fts_data, search_fts_idx, ...
+FULL_TEXT_COLUMNS = ("search_vector",)
+FULL_TEXT_INDEXES = ("ix_search_documents_vector",)
+
+
+def is_full_text_internal(name: str | None, type_: str) -> bool:
+    """For Alembic's include_object: the backend's own full-text index, which autogenerate must leave alone."""
+    name = name or ""
+    return ((type_ == "table" and name.startswith(FULL_TEXT_TABLES)) or (type_ == "column" and name in FULL_TEXT_COLUMNS)
+            or (type_ == "index" and name in FULL_TEXT_INDEXES))
+
+
+class ConnectionSuggestion(Base):
+    """Someone we suggested asking about a project or a mentor request: nobody is suggested twice for it."""
+
+    __tablename__ = "connection_suggestions"
+    __table_args__ = (UniqueConstraint("team_id", "subject", "suggested_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    subject: Mapped[str] = mapped_column(SHORT)  # qi_project:ID or mentorship_request:ID
+    suggested_id: Mapped[str] = mapped_column(USER)
+    because_project_id: Mapped[int | None] = mapped_column(ForeignKey("qi_projects.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
 
 
 class ProcessedEvent(Base):

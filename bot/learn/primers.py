@@ -32,6 +32,7 @@ class LearnTopic:
     sources: tuple[Source, ...]
     button_label: str
     aliases: tuple[str, ...] = ()
+    community_search: tuple[str, ...] = ()  # phrases a project on this topic uses (bot/learn/community.py)
 
 
 def _key(text: str) -> str:
@@ -52,6 +53,7 @@ def topics() -> tuple[LearnTopic, ...]:
             sources=tuple(Source(title=source["title"], url=source["url"]) for source in entry["sources"]),
             button_label=entry["button_label"],
             aliases=tuple(entry.get("aliases", ())),
+            community_search=tuple(entry.get("community_search", ())),
         )
         for entry in raw["topic"]
     )

@@ -1,4 +1,5 @@
-"""A member's own settings: profession, career stage, CPD framework, reminders, quiet hours, digest consent.
+"""A member's own settings: profession, career stage, CPD framework, reminders, quiet hours, digest consent,
+and whether others starting similar work may be pointed to them.
 
 Choices are checked against the same vocabularies the rest of the app uses (a forged submission can
 send any string). Quiet hours follow bot.core.nudges: they may wrap midnight, equal times mean no quiet
@@ -29,6 +30,8 @@ class MemberSettings:
     quiet_end: time
     name_in_digest_shares: bool
     name_in_digest_mentoring: bool
+    # Others starting similar work may be pointed to them ("ask them?"); search finds their shares either way.
+    suggest_me: bool = True
 
 
 def _minutes(at: time) -> int:
@@ -63,7 +66,7 @@ async def load(runtime: Runtime, team_id: str, user_id: str) -> MemberSettings:
             profession=member.profession, career_stage=member.career_stage, cpd_framework=member.cpd_framework,
             reminders_enabled=member.reminders_enabled, quiet_start=member.quiet_start, quiet_end=member.quiet_end,
             name_in_digest_shares=member.name_in_digest_shares,
-            name_in_digest_mentoring=member.name_in_digest_mentoring)
+            name_in_digest_mentoring=member.name_in_digest_mentoring, suggest_me=member.suggest_me)
 
 
 async def save(runtime: Runtime, team_id: str, user_id: str, settings: MemberSettings) -> dict[str, str]:
@@ -85,6 +88,7 @@ async def save(runtime: Runtime, team_id: str, user_id: str, settings: MemberSet
         member.quiet_end = settings.quiet_end
         member.name_in_digest_shares = settings.name_in_digest_shares
         member.name_in_digest_mentoring = settings.name_in_digest_mentoring
+        member.suggest_me = settings.suggest_me
         member.updated_at = runtime.clock.now()
     runtime.member_changed(team_id, user_id)
     return {}

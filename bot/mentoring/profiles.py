@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +19,9 @@ from bot.core.members import ensure_member
 from bot.core.phi import guard
 from bot.core.runtime import Runtime
 from bot.core.slack import LookupFailed
+from bot.mentoring import vocabulary as mentor_vocabulary
 from bot.mentoring.matching import MentorCandidate
+from bot.search.index import drop_document, index_mentor
 from storage.models import Member, MentorProfile, Mentorship, MentorshipCandidate
 
 NAME_CHARS = 120  # MentorProfile.name
@@ -103,8 +105,10 @@ async def upsert_profile(runtime: Runtime, session: AsyncSession, *, team_id: st
     if existing is None:
         try:
             async with session.begin_nested():
-                session.add(MentorProfile(team_id=team_id, slack_user_id=user_id, created_at=now,
-                                          **{"accepting": True, **values}))
+                created = MentorProfile(team_id=team_id, slack_user_id=user_id, created_at=now,
+                                        **{"accepting": True, **values})
+                session.add(created)
+            await _index(session, created)
             return True
         except IntegrityError:
             existing = await get_profile(session, team_id, user_id)
@@ -112,7 +116,19 @@ async def upsert_profile(runtime: Runtime, session: AsyncSession, *, team_id: st
     for key, value in values.items():
         setattr(existing, key, value)
     existing.updated_at = now
+    await _index(session, existing)
     return False
+
+
+async def _index(session: AsyncSession, profile: MentorProfile) -> None:
+    """Search finds a mentor by what they offer, as the vocabulary names it too ("Run charts")."""
+    labels = []
+    for topic_id in profile.expertise:
+        try:
+            labels.append(mentor_vocabulary.term(topic_id).label)
+        except KeyError:
+            continue
+    await index_mentor(session, profile, labels)
 
 
 async def save_profile(runtime: Runtime, *, team_id: str, user_id: str, profile: ProfileInput) -> bool:
@@ -132,6 +148,7 @@ async def remove_profile(runtime: Runtime, *, team_id: str, user_id: str) -> boo
         profile = await get_profile(session, team_id, user_id)
         if profile is None:
             return False
+        await drop_document(session, team_id=team_id, kind="mentor", ref_ids=[profile.id])
         await session.delete(profile)
         record(session, team_id=team_id, actor_id=user_id, action="mentor.profile_removed",
                subject="mentor_profile", at=runtime.clock.now())
@@ -150,9 +167,10 @@ async def slack_display_name(runtime: Runtime, user_id: str) -> str | None:
 async def set_mentor_name(runtime: Runtime, *, team_id: str, user_id: str, name: str) -> None:
     """Store the name Slack gave us, looked up after the profile was saved (and acknowledged)."""
     async with runtime.db.session() as session, session.begin():
-        await session.execute(update(MentorProfile)
-                              .where(MentorProfile.team_id == team_id, MentorProfile.slack_user_id == user_id)
-                              .values(name=name[:NAME_CHARS]))
+        profile = await get_profile(session, team_id, user_id)
+        if profile is not None:
+            profile.name = name[:NAME_CHARS]
+            await _index(session, profile)
 
 
 async def mentor_candidates(session: AsyncSession, team_id: str, now: datetime) -> list[MentorCandidate]:

@@ -29,7 +29,7 @@ from bot.core.runtime import Runtime
 from bot.mentoring import pairs as mentorships
 from bot.mentoring.matching import Match, MentorRequestSpec, match_mentors
 from bot.mentoring.profiles import get_profile, mentor_candidates
-from bot.mentoring.vocabulary import match_choice
+from bot.mentoring.vocabulary import match_choice, topics_from_text
 from storage.models import Mentorship, MentorshipCandidate, MentorshipRequest
 
 SHORTLIST_SIZE = 3
@@ -204,6 +204,30 @@ async def create_request(runtime: Runtime, *, team_id: str, mentee_id: str, ask:
         record(session, team_id=team_id, actor_id=mentee_id, action="mentoring.requested",
                subject=f"mentorship_request:{request.id}", at=now,
                detail={"kind": ask.kind, "candidates": len(matches)})
+        shortlist = await _announced(session, await _shortlist(session, request), announce)
+    runtime.member_changed(team_id, mentee_id)
+    return shortlist
+
+
+async def ask_person(runtime: Runtime, *, team_id: str, mentee_id: str, person_id: str, needs: str,
+                     reasons: str, mentor_reasons: str, announce: Announce[Shortlist] | None = None) -> Shortlist:
+    """A quick question to one person the mentee was pointed to (someone behind a similar project, who
+    need not be a mentor): the informal flow, with them as its only first candidate. They claim it into a
+    group DM like any quick question; unclaimed, it widens to the mentors who offer its topics, if any."""
+    needs = guard(runtime.settings.staff_email_domains, needs=needs)["needs"] or ""
+    now = runtime.clock.now()
+    async with runtime.db.session() as session, session.begin():
+        await ensure_member(runtime, session, team_id, mentee_id)
+        request = MentorshipRequest(team_id=team_id, mentee_id=mentee_id, kind="informal",
+                                    topics=topics_from_text(needs), needs=needs, status="shortlisted", created_at=now)
+        session.add(request)
+        await session.flush()
+        session.add(MentorshipCandidate(team_id=team_id, request_id=request.id, mentor_id=person_id, rank=1, score=1.0,
+                                        reasons=reasons, mentor_reasons=mentor_reasons, status="shortlisted"))
+        await session.flush()
+        await _open_informal(runtime, session, request, now)
+        record(session, team_id=team_id, actor_id=mentee_id, action="mentoring.asked_person",
+               subject=f"mentorship_request:{request.id}", at=now, detail={"kind": "informal", "candidates": 1})
         shortlist = await _announced(session, await _shortlist(session, request), announce)
     runtime.member_changed(team_id, mentee_id)
     return shortlist

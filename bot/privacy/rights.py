@@ -32,11 +32,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.audit import record
 from bot.core.runtime import Runtime
 from bot.mentoring import requests as mentoring
+from bot.search import index as search_index
 from bot.sharing.projects import ProjectView, get_project, project_view, projects_of
 from bot.sharing.updates import PARENT_POST, UPDATE_POST
 from storage.models import (
     AuditLog,
     ChartAnnotation,
+    ConnectionSuggestion,
     CpdEntry,
     Kudos,
     MeasureDataPoint,
@@ -419,6 +421,20 @@ async def _forget_mentoring(session: AsyncSession, team_id: str, user_id: str, r
     result.counts["mentor profile"] = profile.rowcount or 0
 
 
+async def _forget_in_search(session: AsyncSession, team_id: str, user_id: str, result: ForgetResult) -> None:
+    """Nothing of theirs is found any more, and nobody is pointed to them: their documents go (their
+    blanked updates, their profile, their solo projects went with the rows), the team projects they handed
+    on are found under the new owner, and the suggestions of them to others are deleted."""
+    await search_index.drop_owner(session, team_id, user_id)
+    for project_id in result.kept_projects:
+        project = await get_project(session, team_id, project_id)
+        if project is not None:
+            await search_index.index_project(session, project)
+    await session.execute(delete(ConnectionSuggestion).where(ConnectionSuggestion.team_id == team_id,
+                                                             ConnectionSuggestion.suggested_id == user_id))
+    await search_index.purge_dropped_words(session)
+
+
 def new_pseudonym() -> str:
     return PSEUDONYM_PREFIX + secrets.token_hex(8)
 
@@ -492,6 +508,7 @@ async def _forget_rows(session: AsyncSession, team_id: str, user_id: str, now: d
     await _forget_updates(session, team_id, user_id, result, now)
     await _forget_projects(session, team_id, user_id, result)
     await _forget_mentoring(session, team_id, user_id, result, now)
+    await _forget_in_search(session, team_id, user_id, result)
     # DMs and ephemeral messages to them (shortlists, CPD offers, reminders) quote what they wrote.
     await _scrub_outbox(session, team_id, (OutboxMessage.args["channel"].as_string() == user_id)
                         | (OutboxMessage.args["user"].as_string() == user_id))

@@ -17,6 +17,7 @@ from bot.core import phi
 from bot.core.audit import record
 from bot.core.members import ensure_member
 from bot.core.runtime import Runtime
+from bot.search.index import index_project, index_update
 from bot.sharing.projects import (
     STATUSES,
     ProjectFields,
@@ -185,6 +186,9 @@ async def _store_share(runtime: Runtime, session: AsyncSession, *, team_id: str,
         await ensure_member(runtime, session, team_id, user_id)
     update = await store_update(session, team_id=team_id, author_id=user_id, project=project, fields=fields,
                                 data_point=data_point, now=now)
+    if new_project is not None:
+        await index_project(session, project)  # an update changes no word a project is found by
+    await index_update(session, update, project)
     record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
            subject=f"qi_update:{update.id}", at=now)
     queued = await queue_post(runtime, render, session, update, fresh=True) if render is not None else None
@@ -284,6 +288,7 @@ async def edit_shared_update(runtime: Runtime, *, team_id: str, user_id: str, up
         if not can_change_update(update, user_id, runtime.settings.is_admin(user_id)):
             raise NotAllowed
         edit_update(update, _guard_update(runtime, fields), now)
+        await index_update(session, update, await get_project(session, team_id, update.project_id))
         record(session, team_id=team_id, actor_id=user_id, action="qi_update.edited",
                subject=f"qi_update:{update.id}", at=now)
         author, shared = update.author_id, Shared(update.id, update.project_id)
@@ -311,6 +316,7 @@ async def delete_update(runtime: Runtime, *, team_id: str, user_id: str, update_
                 outbox_id = (await runtime.outbox.enqueue(session, team_id=team_id, method="chat.delete",
                                                           args={"channel": update.channel_id, "ts": update.ts})).id
             update.post_status, update.updated_at = "deleted", now
+            await index_update(session, update, None)  # out of search with the delete
             record(session, team_id=team_id, actor_id=user_id, action="qi_update.deleted",
                    subject=f"qi_update:{update.id}", at=now)
             author = update.author_id
@@ -349,6 +355,7 @@ async def save_project(runtime: Runtime, *, team_id: str, user_id: str, fields: 
             await ensure_member(runtime, session, team_id, user_id)
             project = await create_project(session, team_id=team_id, owner_id=user_id, fields=fields, now=now)
             before, action = set(), "qi_project.created"
+        await index_project(session, project, with_updates=project_id is not None)
         record(session, team_id=team_id, actor_id=user_id, action=action, subject=f"qi_project:{project.id}", at=now)
         people = before | {m.slack_user_id for m in project.members} | {project.owner_id, user_id}
         saved = ProjectSaved(project.id, project.slug, created=project_id is None)

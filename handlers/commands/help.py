@@ -35,7 +35,10 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("/cpd-log settings", "your CPD framework, cycle start year and annual goal"),
     )),
     ("Learn and settings", (
-        ("/qi-commons learn", "short primers: PDSA, measures, run charts, QI vs research, QI and CPD"),
+        ("/qi-commons search falls night shift",
+         "search past projects, updates and mentors (filters: type:project, topic:falls, since:2026-01)"),
+        ("/qi-commons learn", "short primers: PDSA, measures, run charts, QI vs research, QI and CPD, and "
+                              "what the community has done on each"),
         ("/qi-commons settings", "profession, CPD framework, reminders, quiet hours and your name in the digest"),
         ("/qi-commons privacy", "what we store, who sees what, and how to delete it"),
         ("/qi-commons export-my-data", "a JSON file of everything QI Commons holds about you"),

@@ -14,6 +14,7 @@ from handlers.learn.commands import learn
 from handlers.member_settings.commands import open_settings
 from handlers.mentoring.profile import mentor_subcommand
 from handlers.privacy.commands import export_my_data, forget_me, show_privacy
+from handlers.search.commands import search_command
 from handlers.weekly.preview import digest_command
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -26,6 +27,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "mentor": mentor_subcommand,
     "settings": open_settings,
     "privacy": show_privacy,
+    "search": search_command,
     "export-my-data": export_my_data,
     "forget-me": forget_me,
 }

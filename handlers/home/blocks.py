@@ -30,6 +30,7 @@ LOG_CPD = "home_log_cpd"
 BECOME_MENTOR = "home_become_mentor"
 WITHDRAW_REQUEST = "home_withdraw_request"
 OPEN_SETTINGS = "home_open_settings"
+OPEN_SEARCH = "home_open_search"
 
 
 def slack_date(at: datetime) -> str:
@@ -197,6 +198,8 @@ def _quick_actions(data: HomeData) -> list[dict[str, Any]]:
             button("Log CPD", LOG_CPD),
             button(mentor_text, BECOME_MENTOR),
         ]},
+        section("*Has anyone here worked on this?* Search past projects, what people tried and learned, and "
+                "mentors.", accessory=button("Search", OPEN_SEARCH)),
     ]
 
 

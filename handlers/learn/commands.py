@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bot.learn.community import community_projects
 from bot.learn.primers import find_topic, suggest
 from handlers.commands.context import CommandContext
 from handlers.learn.blocks import not_found, primer, topic_list
+from handlers.search.commands import workspace_url
 
 
 async def learn(ctx: CommandContext) -> None:
@@ -15,4 +17,5 @@ async def learn(ctx: CommandContext) -> None:
     if topic is None:
         await ctx.reply(*not_found(ctx.text, suggest(ctx.text)))
         return
-    await ctx.reply(*primer(topic))
+    projects = await community_projects(ctx.runtime, ctx.team_id, topic)
+    await ctx.reply(*primer(topic, projects, await workspace_url(ctx.runtime)))

@@ -14,6 +14,7 @@ VALUE = "value"
 REMINDERS_ON = "on"
 DIGEST_SHARES = "shares"
 DIGEST_MENTORING = "mentoring"
+SUGGEST_ME = "suggest"
 
 
 def _select(block_id: str, label: str, options: list[dict[str, Any]], selected: str | None, *,
@@ -79,5 +80,9 @@ def settings_modal(settings: MemberSettings) -> dict[str, Any]:
                         [option("On QI updates I share", DIGEST_SHARES),
                          option("In mentorship news (e.g. a new mentorship)", DIGEST_MENTORING)],
                         digest, "Unticked: the digest still counts your activity, without your name."),
+            _checkboxes("suggestions", "Others starting similar work",
+                        [option("May be pointed to me, to ask a quick question", SUGGEST_ME)],
+                        {SUGGEST_ME} if settings.suggest_me else set(),
+                        "Unticked: QI Commons never suggests you to others. Search still finds what you shared."),
         ],
     }

@@ -16,6 +16,7 @@ from handlers.member_settings.blocks import (
     DIGEST_SHARES,
     REMINDERS_ON,
     SETTINGS_MODAL,
+    SUGGEST_ME,
     VALUE,
 )
 from handlers.tenant import team_of
@@ -52,7 +53,8 @@ def read_settings(values: dict[str, Any]) -> tuple[MemberSettings | None, dict[s
         profession=_selected(values, "profession"), career_stage=_selected(values, "career_stage"),
         cpd_framework=_selected(values, "cpd_framework") or "",
         reminders_enabled=REMINDERS_ON in _checked(values, "reminders"), quiet_start=start, quiet_end=end,
-        name_in_digest_shares=DIGEST_SHARES in digest, name_in_digest_mentoring=DIGEST_MENTORING in digest)
+        name_in_digest_shares=DIGEST_SHARES in digest, name_in_digest_mentoring=DIGEST_MENTORING in digest,
+        suggest_me=SUGGEST_ME in _checked(values, "suggestions"))
     return settings, {}
 
 

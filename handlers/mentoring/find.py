@@ -15,8 +15,11 @@ from bot.core.phi import ContainsPhi, describe
 from bot.core.runtime import Runtime
 from bot.mentoring import requests as mentoring
 from bot.mentoring.vocabulary import topics_from_text
+from bot.search.connections import request_subject
 from handlers.commands.context import CommandContext
 from handlers.mentoring import blocks, forms, notify, views
+from handlers.search.offer import connections_for
+from handlers.sharing.share import tell
 from handlers.tenant import team_of
 
 NO_TOPICS = ("I couldn't tell which QI topic you'd like help with. Try naming one, e.g. "
@@ -86,10 +89,15 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         message = present(runtime, shortlist)
         await ctx.reply(message["text"], message["blocks"])
         await follow_up(runtime, shortlist)
+        # What they need, in their words: someone behind a similar project may be the quickest help.
+        similar = await connections_for(runtime, team_id=ctx.team_id, user_id=ctx.user_id,
+                                        subject=request_subject(shortlist.request.id), about=(ctx.text,))
+        if similar is not None:
+            await ctx.reply(similar["text"], similar["blocks"])
 
     @app.view(views.FIND)
     async def request_submitted(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any],
-                                view: dict[str, Any]) -> None:
+                                view: dict[str, Any], client: AsyncWebClient) -> None:
         team_id, user_id = team_of(context), body["user"]["id"]
         ask, errors = forms.read_request(view, runtime.settings)
         if errors:
@@ -108,3 +116,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         await ack()
         await follow_up(runtime, shortlist)
+        similar = await connections_for(runtime, team_id=team_id, user_id=user_id,
+                                        subject=request_subject(shortlist.request.id), about=(ask.needs, ask.goal))
+        if similar is not None:
+            await tell(client, user_id=user_id, channel_id=None, response_url=None, text=similar["text"],
+                       blocks=similar["blocks"])

@@ -12,9 +12,12 @@ from bot.charts.data_points import has_point_on
 from bot.core import phi
 from bot.core.runtime import Runtime
 from bot.core.text import truncate
+from bot.search.connections import project_subject
 from bot.sharing import services
+from bot.sharing.projects import ProjectFields
 from handlers import view_state
 from handlers.ids import row_id
+from handlers.search.offer import connections_for
 from handlers.sharing.forms import read_data_point, read_project, read_update, value
 from handlers.sharing.modals import EDIT_UPDATE, NEW_PROJECT, PROJECT, SHARE
 from handlers.sharing.posting import RENDER, refresh_message, refresh_parent
@@ -82,9 +85,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors={"project": NOT_YOUR_PROJECT})
             return
         await ack()
+        channel_id = view_state.text(meta, "channel") or runtime.settings.community_channel_id or ""
         await deliver_share(runtime, client, team_id=team_id, user_id=user_id, shared=shared,
-                            channel_id=view_state.text(meta, "channel") or runtime.settings.community_channel_id or "",
-                            response_url=view_state.text(meta, "reply"))
+                            channel_id=channel_id, response_url=view_state.text(meta, "reply"))
+        if new_project is not None and shared.project_id is not None:
+            await _connect(runtime, client, team_id, user_id, shared.project_id, new_project, channel_id,
+                           view_state.text(meta, "reply"))
 
     @app.view(EDIT_UPDATE)
     async def edit(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], view: dict[str, Any],
@@ -150,3 +156,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await tell(client, user_id=user_id, channel_id=view_state.text(meta, "channel"),
                    response_url=view_state.text(meta, "reply"), text=f":white_check_mark: {verb} the project. Share an update with `/qi-share #{saved.slug} ...` "
                         "or `/qi-share` for the form.")
+        if saved.created:
+            await _connect(runtime, client, team_id, user_id, saved.project_id, fields,
+                           view_state.text(meta, "channel"), view_state.text(meta, "reply"))
+
+
+async def _connect(runtime: Runtime, client: AsyncWebClient, team_id: str, user_id: str, project_id: int,
+                   fields: ProjectFields, channel_id: str | None, response_url: str | None) -> None:
+    """A new project: the people behind similar ones, after the member's own confirmation."""
+    message = await connections_for(runtime, team_id=team_id, user_id=user_id, subject=project_subject(project_id),
+                                    about=(fields.title, fields.aim, fields.change_ideas, *fields.tags))
+    if message is not None:
+        await tell(client, user_id=user_id, channel_id=channel_id, response_url=response_url, text=message["text"],
+                   blocks=message["blocks"])

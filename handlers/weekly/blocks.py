@@ -16,7 +16,7 @@ from bot.core.text import escape, first_line, mention, plural, truncate
 from bot.sharing.projects import progress_label, stage_label
 from bot.weekly.digest import DigestUpdate, WeeklyDigest
 from bot.weekly.prompts import WeeklyPrompt
-from handlers.blocks import SECTION_LIMIT, button, context, header, section
+from handlers.blocks import SECTION_LIMIT, archive_link, button, context, header, section
 from handlers.learn.blocks import OPEN_TOPIC
 
 SHARE_UPDATE = "scheduled_share_update"
@@ -79,13 +79,6 @@ def prompt_message(prompt: WeeklyPrompt, learn_label: str | None) -> dict[str, A
 
 def _link(url: str | None, label: str) -> str:
     return f"<{escape(url)}|{label}>" if url else label
-
-
-def archive_link(workspace_url: str | None, channel_id: str | None, ts: str | None) -> str | None:
-    """Slack's permalink form, for rows stored before their permalink was fetched."""
-    if not (workspace_url and channel_id and ts):
-        return None
-    return f"{workspace_url.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
 
 
 def _author(update: DigestUpdate) -> str:

@@ -11,9 +11,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from weakref import WeakKeyDictionary
-
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.runtime import Runtime
 from bot.learn.primers import find_topic
@@ -22,31 +19,12 @@ from bot.weekly.claims import PostKey
 from bot.weekly.digest import WeeklyDigest, digest_until
 from bot.weekly.prompts import next_weekly_prompt
 from bot.weekly.schedules import JOB_TITLES, PROMPT, latest_run, period_of, skip_reason
+from handlers.installed import Workspace, workspace
 from handlers.weekly.blocks import MESSAGE_BLOCKS, digest_message, prompt_message
 
 log = logging.getLogger(__name__)
 
 OUTCOMES = {"sent": "posted", "pending": "queued", "dead": "failed"}
-
-
-@dataclass(frozen=True)
-class Workspace:
-    team_id: str
-    url: str | None  # e.g. https://example.slack.com/, for message links
-
-
-# A bot token belongs to one workspace for good, so each client asks Slack once: a weekly run must
-# not fail because Slack is unreachable at the moment it fires (the sweep retries a run that did).
-_workspaces: WeakKeyDictionary[AsyncWebClient, Workspace] = WeakKeyDictionary()
-
-
-async def workspace(runtime: Runtime) -> Workspace:
-    """The workspace the bot token belongs to (scheduled jobs have no request to read it from)."""
-    known = _workspaces.get(runtime.client)
-    if known is None:
-        auth = await runtime.client.auth_test()
-        known = _workspaces[runtime.client] = Workspace(team_id=auth["team_id"], url=auth.get("url"))
-    return known
 
 
 @dataclass(frozen=True)

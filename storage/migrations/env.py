@@ -9,10 +9,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine
-from storage.models import Base
+from storage.models import Base, is_full_text_internal
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_object(_object, name, type_, _reflected, _compare_to) -> bool:
+    return not is_full_text_internal(name, type_)
 
 
 def _run(connection: Connection) -> None:
@@ -20,6 +24,7 @@ def _run(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     )
     with context.begin_transaction():

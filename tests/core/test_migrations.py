@@ -14,25 +14,30 @@ from sqlalchemy.engine import make_url
 
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
-from storage.models import Base
+from storage.models import Base, is_full_text_internal
 
 
 def _diff(sync_connection):
-    context = MigrationContext.configure(sync_connection, opts={"compare_type": True})
+    context = MigrationContext.configure(sync_connection, opts={
+        "compare_type": True,
+        "include_object": lambda _obj, name, type_, _reflected, _compare: not is_full_text_internal(name, type_)})
     return compare_metadata(context, Base.metadata)
 
 
 def _shape(sync_connection):
     inspector = inspect(sync_connection)
     shape = {}
+    # The full-text index is each database's own (migration 0009); tests/search checks it on both.
     for table in inspector.get_table_names():
-        if table == "alembic_version":
+        if table == "alembic_version" or is_full_text_internal(table, "table"):
             continue
         shape[table] = {
-            "columns": sorted((c["name"], c["nullable"]) for c in inspector.get_columns(table)),
+            "columns": sorted((c["name"], c["nullable"]) for c in inspector.get_columns(table)
+                              if not is_full_text_internal(c["name"], "column")),
             "unique": sorted(u["name"] for u in inspector.get_unique_constraints(table)),
             # PostgreSQL also lists each unique constraint as an index; count it once.
-            "indexes": sorted(i["name"] for i in inspector.get_indexes(table) if not i.get("duplicates_constraint")),
+            "indexes": sorted(i["name"] for i in inspector.get_indexes(table)
+                              if not i.get("duplicates_constraint") and not is_full_text_internal(i["name"], "index")),
             "foreign_keys": sorted((fk["constrained_columns"][0], fk["referred_table"])
                                    for fk in inspector.get_foreign_keys(table)),
         }

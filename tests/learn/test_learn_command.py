@@ -60,3 +60,23 @@ async def test_a_topic_button_shows_that_primer(env):
     reply = env.slack.responses()[-1]
     assert reply["blocks"][0]["text"]["text"] == "PDSA cycles: testing changes on a small scale"
     assert reply["replace_original"] is False
+
+
+async def test_a_primer_links_to_the_communitys_own_projects_on_its_topic(env):
+    from bot.sharing import services
+    from tests.search.corpus import project
+
+    for team, owner, title, aim in (
+            ("T0001", "U0MEMBER2", "Run charts for falls on 4B", "Track falls weekly on a run chart"),
+            ("T0001", "U0MEMBER1", "Discharge summaries", "Every summary sent within 48 hours"),
+            ("T0OTHER", "U0MEMBER1", "Run charts in another workspace", "Track it weekly on a run chart")):
+        await services.save_project(env.runtime, team_id=team, user_id=owner, fields=project(title, aim, stage="study"))
+    reply = await _learn(env, "run charts")
+    assert_golden("learn_run_charts_with_projects", {"text": reply["text"], "blocks": reply["blocks"]})
+    [done] = [b["text"]["text"] for b in reply["blocks"] if "What has been done here" in b.get("text", {}).get("text", "")]
+    assert "*Run charts for falls on 4B* by <@U0MEMBER2> (Study stage, November 2026)" in done
+    assert "another workspace" not in done and "Discharge" not in done
+    # The topic button shows the same.
+    await env.driver.action("learn_open_topic_run-charts", value="run-charts", channel_id="C0COMMUNITY")
+    await env.settle()
+    assert "Run charts for falls on 4B" in str(env.slack.responses()[-1]["blocks"])

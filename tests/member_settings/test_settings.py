@@ -35,6 +35,7 @@ def _values(**overrides):
         "quiet_start": {"value": {"selected_time": "17:30"}},
         "quiet_end": {"value": {"selected_time": "09:00"}},
         "digest": {"value": {"checked": ["mentoring"]}},
+        "suggestions": {"value": {"checked": []}},
     }
     values.update(overrides)
     return state_values(values)
@@ -51,6 +52,8 @@ async def test_a_new_member_sees_the_defaults(env):
         "18:00", "08:00")
     # Digest consent: yes for shares, no for mentorship news, until the member says otherwise.
     assert [o["value"] for o in blocks["digest"]["element"]["initial_options"]] == ["shares"]
+    # Others starting similar work may be pointed to them, until they untick it.
+    assert [o["value"] for o in blocks["suggestions"]["element"]["initial_options"]] == ["suggest"]
 
 
 async def test_settings_round_trip(env):
@@ -64,6 +67,7 @@ async def test_settings_round_trip(env):
     assert member.reminders_enabled is False
     assert (member.quiet_start, member.quiet_end) == (time(17, 30), time(9, 0))
     assert (member.name_in_digest_shares, member.name_in_digest_mentoring) == (False, True)
+    assert member.suggest_me is False
 
     reopened = await _open(env)
     assert_golden("settings_modal_saved", {k: reopened[k] for k in ("type", "callback_id", "title", "submit",
