@@ -41,6 +41,7 @@ from bot.search import query as search  # noqa: E402
 from bot.search.words import terms  # noqa: E402
 from bot.sharing import services  # noqa: E402
 from bot.sharing.updates import UpdateFields  # noqa: E402
+from handlers.sharing.posting import RENDER  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import QiProject, QiUpdate, SearchDocument  # noqa: E402
@@ -96,8 +97,8 @@ async def seed(db: Database, projects: int, updates: int, rng: random.Random) ->
                 dict(team_id=TEAM, kind="update", ref_id=uid, project_id=row["project_id"], owner_id=row["author_id"],
                      title_terms="", topic_terms="", body_terms=terms(row["tried"], row["learned"]),
                      happened_at=row["created_at"]) for uid, row in zip(update_ids, rows, strict=True)])
-    if db.backend == "postgresql":
-        async with db.engine.connect() as connection:
+    if db.backend == "postgresql":  # as autovacuum would after a load this size; committed, or it is undone
+        async with db.engine.begin() as connection:
             await connection.execute(text("ANALYZE"))
     return ids
 
@@ -139,7 +140,8 @@ async def time_shares(database_url: str, db: Database, project_ids: list[int], r
         for _ in range(n):
             project_id = rng.choice(project_ids)
             owner = f"U{(project_id - project_ids[0]) % 500:05d}"
-            await services.share_update(runtime, team_id=TEAM, user_id=owner, project_id=project_id,
+            # A share as a member makes it: stored, indexed, and its channel post queued in the same transaction.
+            await services.share_update(runtime, team_id=TEAM, user_id=owner, project_id=project_id, render=RENDER,
                                         fields=UpdateFields(tried=sentence(rng, 25), learned=sentence(rng, 12)))
         return (time.perf_counter() - started) * 1000 / n
 

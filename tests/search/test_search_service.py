@@ -100,6 +100,21 @@ async def test_more_pages(env, corpus):
                                                                        if r.kind == "update"}
 
 
+async def test_a_common_word_is_ranked_among_its_newest_matches(env, corpus, monkeypatch):
+    monkeypatch.setattr(search, "WINDOW", 3)  # 2,000 in use: a test corpus that size would be slow
+    shared = [(await services.share_update(env.runtime, team_id=TEAM, user_id=OTHER, project_id=None,
+                                           fields=UpdateFields(tried=f"Handover huddle number {n}"))).update_id
+              for n in range(5)]
+    newest = {("update", update_id) for update_id in shared[-3:]}
+    assert set(await found(env, "handover")) == newest
+    # Another workspace's matches do not take places in this one's window.
+    await services.share_update(env.runtime, team_id="T0OTHER", user_id=OTHER, project_id=None,
+                                fields=UpdateFields(tried="Handover huddle elsewhere"))
+    assert set(await found(env, "handover")) == newest
+    # The older ones are still found with a word of their own.
+    assert await found(env, "handover 0") == [("update", shared[0])]
+
+
 async def test_edits_and_deletes_change_results_at_once(env, corpus):
     await services.edit_shared_update(env.runtime, team_id=TEAM, user_id=ME, update_id=corpus["falls_update"],
                                       fields=UpdateFields(tried="Tried a sensory room", pdsa_stage="do"))
