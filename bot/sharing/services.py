@@ -46,6 +46,10 @@ from bot.sharing.updates import (
 from bot.sharing.updates import toggle_kudos as _toggle_kudos
 from storage.models import QiProject, QiUpdate
 
+# Audit actions only sharing writes, which the value report (bot/data/value_indicators.toml) counts.
+AIM_CHANGED = "qi_project.aim_changed"
+PROMPT_ANSWERED = "weekly_prompt.answered"
+
 
 class NotFound(Exception):
     """The update has been deleted, or the project does not exist in this workspace."""
@@ -137,8 +141,12 @@ def _by_block(hits: dict[str, list[phi.PhiHit]]) -> dict[str, list[phi.PhiHit]]:
 
 async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: UpdateFields,
                        project_id: int | None = None, new_project: ProjectFields | None = None,
-                       data_point: DataPoint | None = None, render: Renderers | None = None) -> Shared:
+                       data_point: DataPoint | None = None, render: Renderers | None = None,
+                       answers_prompt: str | None = None) -> Shared:
     """Store an update (and the new project it starts, and its data point) before anything goes to Slack.
+
+    `answers_prompt` is the id of the weekly prompt whose "Share an update" button opened the form: an
+    audit row says the update answers it (the value report counts weekly-prompt responses from it).
 
     With `render` its post is queued in the same transaction, so a crash can never leave it stored and
     unposted; the caller then only has to try the queued row.
@@ -175,6 +183,9 @@ async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: 
                                     data_point=data_point, now=now)
         record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
                subject=f"qi_update:{update.id}", at=now)
+        if answers_prompt:
+            record(session, team_id=team_id, actor_id=user_id, action=PROMPT_ANSWERED,
+                   subject=f"prompt:{answers_prompt[:60]}", at=now)
         queued = await queue_post(runtime, render, session, update) if render is not None else None
         members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
         shared = Shared(update.id, project.id if project else None,
@@ -323,9 +334,14 @@ async def save_project(runtime: Runtime, *, team_id: str, user_id: str, fields: 
             if not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
                 raise NotAllowed
             before = {m.slack_user_id for m in project.members} | {project.owner_id}
+            aim_before = project.aim
             if errors := await update_project(session, project, fields, now):
                 raise MeasureConflict(errors)
             action = "qi_project.edited"
+            if (aim_before or "").strip() != (project.aim or "").strip():
+                # A changed aim is reframing value in the leaders' report: counted from this row.
+                record(session, team_id=team_id, actor_id=user_id, action=AIM_CHANGED,
+                       subject=f"qi_project:{project.id}", at=now)
         else:
             await ensure_member(runtime, session, team_id, user_id)
             project = await create_project(session, team_id=team_id, owner_id=user_id, fields=fields, now=now)

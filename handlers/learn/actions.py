@@ -11,14 +11,17 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.core.runtime import Runtime
 from bot.learn.primers import find_topic
+from bot.learn.reads import primer_read
 from handlers.learn.blocks import OPEN_TOPIC, primer, topic_list
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     # Each button has its own action id (Slack wants them unique within a block); all share the prefix.
     @app.action(re.compile(f"^{OPEN_TOPIC}_"))
-    async def open_topic(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def open_topic(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         topic = find_topic(action.get("value") or "")
         text, blocks = primer(topic) if topic else topic_list()
         await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        if topic is not None:
+            await primer_read(runtime, team_id=body["team"]["id"], user_id=body["user"]["id"], topic_id=topic.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.learn.primers import find_topic, suggest
+from bot.learn.reads import primer_read
 from handlers.commands.context import CommandContext
 from handlers.learn.blocks import not_found, primer, topic_list
 
@@ -16,3 +17,4 @@ async def learn(ctx: CommandContext) -> None:
         await ctx.reply(*not_found(ctx.text, suggest(ctx.text)))
         return
     await ctx.reply(*primer(topic))
+    await primer_read(ctx.runtime, team_id=ctx.team_id, user_id=ctx.user_id, topic_id=topic.id)

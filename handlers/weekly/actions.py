@@ -16,7 +16,7 @@ from bot.core.runtime import Runtime
 from handlers.commands.context import CommandContext
 from handlers.mentoring.find import open_find_mentor
 from handlers.sharing.commands import open_share_form
-from handlers.weekly.blocks import FIND_MENTOR, SHARE_UPDATE
+from handlers.weekly.blocks import FIND_MENTOR, PROMPT_BLOCK, SHARE_UPDATE
 
 
 def _context(runtime: Runtime, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> CommandContext:
@@ -28,10 +28,13 @@ def _context(runtime: Runtime, body: dict[str, Any], client: AsyncWebClient, res
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(SHARE_UPDATE)
-    async def share_update(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+    async def share_update(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                            respond: AsyncRespond) -> None:
         await ack()
-        await open_share_form(_context(runtime, body, client, respond), body.get("response_url"))
+        # The prompt's buttons sit in block `weekly_prompt:ID`: a share from there answers that prompt.
+        block, _, prompt_id = (action.get("block_id") or "").partition(":")
+        await open_share_form(_context(runtime, body, client, respond), body.get("response_url"),
+                              prompt_id=prompt_id if block == PROMPT_BLOCK and prompt_id else None)
 
     @app.action(FIND_MENTOR)
     async def find_mentor(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
