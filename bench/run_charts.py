@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.charts.analysis import Annotation, Point, Series, analyse  # noqa: E402
 from bot.charts.limits import crossings_limit, runs_limits  # noqa: E402
-from bot.charts.render import DPI, SIZE_INCHES, render_run_chart  # noqa: E402
+from bot.charts.render import render_run_chart  # noqa: E402
+from bot.charts.style import DPI, SIZE_INCHES  # noqa: E402
 
 SEED = 20261202
 RUNS = 9

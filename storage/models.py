@@ -74,6 +74,7 @@ class Member(Base):
     quiet_end: Mapped[time] = mapped_column(Time, default=time(8, 0))
     name_in_digest_shares: Mapped[bool] = mapped_column(Boolean, default=True)
     name_in_digest_mentoring: Mapped[bool] = mapped_column(Boolean, default=False)
+    value_story_asks: Mapped[bool] = mapped_column(Boolean, default=False)  # opted in to the monthly story DM
     do_not_match: Mapped[list[str]] = mapped_column(default=list)
     # May the bot suggest them to others ("they worked on something similar: ask them?").
     suggest_me: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
@@ -380,6 +381,29 @@ class CpdEntry(Base):
     source: Mapped[str] = mapped_column(SHORT, default="manual")  # manual | quick | qi_update | mentoring
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime | None]
+
+
+# --- value stories -------------------------------------------------------------------------------------
+
+
+class ValueStory(Base):
+    """A member's own account of a difference QI Commons made to their work (Wenger, Trayner & de Laat 2011).
+
+    `consent` is who may read it: `named` (anyone, with their name), `anonymous` (anyone, without it) or
+    `admins` (the admins' report only). Forget-me deletes a member's stories.
+    """
+
+    __tablename__ = "value_stories"
+    __table_args__ = (Index("ix_value_stories_team_created", "team_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(TEAM)
+    author_id: Mapped[str] = mapped_column(USER)
+    what_happened: Mapped[str] = mapped_column(Text)
+    difference: Mapped[str] = mapped_column(Text)
+    cycle: Mapped[str] = mapped_column(SHORT)  # immediate | potential | applied | realized | reframing
+    consent: Mapped[str] = mapped_column(SHORT)  # named | anonymous | admins
+    created_at: Mapped[datetime]
 
 
 # --- scheduling, delivery and bookkeeping -------------------------------------------------------------

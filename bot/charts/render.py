@@ -1,31 +1,19 @@
 """A run chart as a PNG for Slack: readable on a phone, colour-blind safe, signals shown by shape too.
 
-Built on `matplotlib.figure.Figure` with the Agg canvas directly: no pyplot, so no global figure
-state and renders may run in threads side by side. Colours are Okabe & Ito's palette; a signal
-point is a larger diamond, not only a different colour, and the words are in `alt_text`.
+Drawn in the shared chart style (bot/charts/style.py: Okabe & Ito's palette, the Agg canvas, no
+pyplot). A signal point is a larger diamond, not only a different colour, and the words are in
+`alt_text`.
 """
 
 from __future__ import annotations
 
-import io
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from bot.charts.analysis import ChartAnalysis, Series, format_number
+from bot.charts.style import BLACK, BLUE, FONT, GREEN, GREY, ORANGE, VERMILION, literal, new_axes, png
 from bot.core.text import truncate
-
-# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour vision.
-BLUE, ORANGE, GREEN, VERMILION, GREY, BLACK = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999", "#000000"
-SIZE_INCHES, DPI = (12, 6.75), 100  # 1200 x 675 px: Slack's preview width, 16:9 on a phone
-FONT = 18
 
 
 def render_run_chart(series: Series, analysis: ChartAnalysis, *, title: str, unit: str | None = None) -> bytes:
-    figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
-    figure.subplots_adjust(left=0.08, right=0.95, top=0.9, bottom=0.1)  # fixed: a layout engine doubles the time
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    figure, axes = new_axes(title, unit or "value")
     xs = list(range(1, len(series.points) + 1))
     ys = [float(p.value) for p in series.points]
 
@@ -56,27 +44,15 @@ def render_run_chart(series: Series, analysis: ChartAnalysis, *, title: str, uni
     for n, annotation in enumerate(series.annotations):
         x, y = xs[annotation.index], ys[annotation.index]
         # Every other label higher, so two notes a few points apart do not cover each other.
-        axes.annotate(_literal(truncate(annotation.label, 30)), (x, y), xytext=(0, 40 + 32 * (n % 2)),
+        axes.annotate(literal(truncate(annotation.label, 30)), (x, y), xytext=(0, 40 + 32 * (n % 2)),
                       textcoords="offset points", ha="center",
                       fontsize=FONT - 5, arrowprops={"arrowstyle": "-|>", "color": BLACK},
                       bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": GREY})
 
-    axes.set_title(_literal(title[:80]), fontsize=FONT + 4, loc="left")
-    axes.set_ylabel(_literal(unit or "value"), fontsize=FONT)
-    axes.tick_params(labelsize=FONT - 4)
     step = max(1, -(-len(xs) // 6))  # at most six dates: each label needs about 110 px at this font size
     axes.set_xticks(xs[::step], [series.points[i - 1].on.strftime("%d %b %y") for i in xs[::step]])
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.grid(axis="y", color=GREY, alpha=0.3)
     axes.legend(loc="best", fontsize=FONT - 5, frameon=False)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def _literal(text: str) -> str:
-    """User text as drawn characters: matplotlib reads a pair of `$` as mathematics otherwise."""
-    return text.replace("$", r"\$")
+    return png(figure)
 
 
 def alt_text(analysis: ChartAnalysis, *, title: str, series: Series | None = None) -> str:

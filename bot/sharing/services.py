@@ -47,6 +47,10 @@ from bot.sharing.updates import (
 from bot.sharing.updates import toggle_kudos as _toggle_kudos
 from storage.models import QiProject, QiUpdate
 
+# Audit actions only sharing writes, which the value report (bot/data/value_indicators.toml) counts.
+AIM_CHANGED = "qi_project.aim_changed"
+PROMPT_ANSWERED = "weekly_prompt.answered"
+
 
 class NotFound(Exception):
     """The update has been deleted, or the project does not exist in this workspace."""
@@ -138,8 +142,12 @@ def _by_block(hits: dict[str, list[phi.PhiHit]]) -> dict[str, list[phi.PhiHit]]:
 
 async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: UpdateFields,
                        project_id: int | None = None, new_project: ProjectFields | None = None,
-                       data_point: DataPoint | None = None, render: Renderers | None = None) -> Shared:
+                       data_point: DataPoint | None = None, render: Renderers | None = None,
+                       answers_prompt: str | None = None) -> Shared:
     """Store an update (and the new project it starts, and its data point) before anything goes to Slack.
+
+    `answers_prompt` is the id of the weekly prompt whose "Share an update" button opened the form: an
+    audit row says the update answers it (the value report counts weekly-prompt responses from it).
 
     With `render` its post is queued in the same transaction, so a crash can never leave it stored and
     unposted; the caller then only has to try the queued row.
@@ -160,13 +168,13 @@ async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: 
     async with runtime.db.session() as session, session.begin():
         stored = await _store_share(runtime, session, team_id=team_id, user_id=user_id, fields=fields,
                                     project_id=project_id, new_project=new_project, data_point=data_point,
-                                    render=render)
+                                    render=render, answers_prompt=answers_prompt)
     return _after_share(runtime, team_id, *stored)
 
 
 async def _store_share(runtime: Runtime, session: AsyncSession, *, team_id: str, user_id: str,
                        fields: UpdateFields, project_id: int | None, new_project: ProjectFields | None,
-                       data_point: DataPoint | None, render: Renderers | None
+                       data_point: DataPoint | None, render: Renderers | None, answers_prompt: str | None = None
                        ) -> tuple[Shared, list[str], DataPoint | None]:
     """share_update's writes, in the caller's transaction, on fields already through the PHI gate:
     (what was shared, the members whose views changed, the data point stored with it)."""
@@ -191,6 +199,9 @@ async def _store_share(runtime: Runtime, session: AsyncSession, *, team_id: str,
     await index_update(session, update, project)
     record(session, team_id=team_id, actor_id=user_id, action="qi_update.shared",
            subject=f"qi_update:{update.id}", at=now)
+    if answers_prompt:
+        record(session, team_id=team_id, actor_id=user_id, action=PROMPT_ANSWERED,
+               subject=f"prompt:{answers_prompt[:60]}", at=now)
     queued = await queue_post(runtime, render, session, update, fresh=True) if render is not None else None
     members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
     shared = Shared(update.id, project.id if project else None,
@@ -348,9 +359,14 @@ async def save_project(runtime: Runtime, *, team_id: str, user_id: str, fields: 
             if not can_contribute(project, user_id, runtime.settings.is_admin(user_id)):
                 raise NotAllowed
             before = {m.slack_user_id for m in project.members} | {project.owner_id}
+            aim_before = project.aim
             if errors := await update_project(session, project, fields, now):
                 raise MeasureConflict(errors)
             action = "qi_project.edited"
+            if (aim_before or "").strip() != (project.aim or "").strip():
+                # A changed aim is reframing value in the leaders' report: counted from this row.
+                record(session, team_id=team_id, actor_id=user_id, action=AIM_CHANGED,
+                       subject=f"qi_project:{project.id}", at=now)
         else:
             await ensure_member(runtime, session, team_id, user_id)
             project = await create_project(session, team_id=team_id, owner_id=user_id, fields=fields, now=now)

@@ -12,6 +12,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot.core.runtime import Runtime
 from bot.learn.community import community_projects
 from bot.learn.primers import find_topic
+from bot.learn.reads import primer_read
 from handlers.learn.blocks import OPEN_TOPIC, primer, topic_list
 from handlers.search.commands import workspace_url
 from handlers.tenant import team_of
@@ -29,3 +30,5 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             projects = await community_projects(runtime, team_of(context), topic)
             text, blocks = primer(topic, projects, await workspace_url(runtime))
         await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        if topic is not None:
+            await primer_read(runtime, team_id=team_of(context), user_id=body["user"]["id"], topic_id=topic.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.learn.community import community_projects
 from bot.learn.primers import find_topic, suggest
+from bot.learn.reads import primer_read
 from handlers.commands.context import CommandContext
 from handlers.learn.blocks import not_found, primer, topic_list
 from handlers.search.commands import workspace_url
@@ -19,3 +20,4 @@ async def learn(ctx: CommandContext) -> None:
         return
     projects = await community_projects(ctx.runtime, ctx.team_id, topic)
     await ctx.reply(*primer(topic, projects, await workspace_url(ctx.runtime)))
+    await primer_read(ctx.runtime, team_id=ctx.team_id, user_id=ctx.user_id, topic_id=topic.id)

@@ -162,7 +162,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         selected = (action.get("selected_option") or {}).get("value")
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=share_modal(
             projects, selected=selected, channel_id=view_state.text(meta, "channel") or "",
-            response_url=view_state.text(meta, "reply")))
+            response_url=view_state.text(meta, "reply"), prompt_id=view_state.text(meta, "prompt")))
 
     @app.action(SHARE_TO)
     async def share_to(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],

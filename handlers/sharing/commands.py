@@ -96,10 +96,10 @@ def share_help() -> tuple[str, list[dict[str, Any]]]:
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*\n{body}"}}]
 
 
-async def open_share_form(ctx: CommandContext, response_url: str | None) -> None:
+async def open_share_form(ctx: CommandContext, response_url: str | None, *, prompt_id: str | None = None) -> None:
     projects = await services.active_projects(ctx.runtime, ctx.team_id, ctx.user_id)
     await ctx.client.views_open(trigger_id=ctx.trigger_id, view=share_modal(
-        projects, selected=None, channel_id=ctx.channel_id, response_url=response_url))
+        projects, selected=None, channel_id=ctx.channel_id, response_url=response_url, prompt_id=prompt_id))
 
 
 async def show_list(ctx: CommandContext) -> None:

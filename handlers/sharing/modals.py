@@ -108,8 +108,11 @@ def _metadata(**values: Any) -> str:
 
 
 def share_modal(projects: list[ProjectView], *, selected: str | None, channel_id: str, response_url: str | None,
-                tried: str | None = None) -> dict[str, Any]:
-    """`/qi-share`: pick a project (or a new one), then what you tried and learned, stage, progress, help."""
+                tried: str | None = None, prompt_id: str | None = None) -> dict[str, Any]:
+    """`/qi-share`: pick a project (or a new one), then what you tried and learned, stage, progress, help.
+
+    `prompt_id` is the weekly prompt whose button opened the form: the share then counts as its answer.
+    """
     options = [option(p.title, str(p.id)) for p in projects[:MAX_PROJECT_OPTIONS]]
     options.append(option("➕ New project", NEW_PROJECT))
     selected = selected or (str(projects[0].id) if len(projects) == 1 else None) or (None if projects else NEW_PROJECT)
@@ -140,7 +143,7 @@ def share_modal(projects: list[ProjectView], *, selected: str | None, channel_id
     return {
         "type": "modal", "callback_id": SHARE, "title": plain("Share QI work"), "submit": plain("Share"),
         "close": plain("Cancel"), "blocks": blocks,
-        "private_metadata": _metadata(channel=channel_id, reply=response_url),
+        "private_metadata": _metadata(channel=channel_id, reply=response_url, prompt=prompt_id),
     }
 
 

@@ -77,7 +77,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         try:
             shared = await services.share_update(runtime, team_id=team_id, user_id=user_id, project_id=project_id,
                                                  new_project=new_project, fields=fields, data_point=data_point,
-                                                 render=RENDER)
+                                                 render=RENDER, answers_prompt=view_state.text(meta, "prompt"))
         except phi.ContainsPhi as refused:
             await ack(response_action="errors", errors=refused.field_errors())
             return

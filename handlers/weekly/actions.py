@@ -17,7 +17,7 @@ from handlers.commands.context import CommandContext
 from handlers.mentoring.find import open_find_mentor
 from handlers.sharing.commands import open_share_form
 from handlers.tenant import team_of
-from handlers.weekly.blocks import FIND_MENTOR, SHARE_UPDATE
+from handlers.weekly.blocks import FIND_MENTOR, PROMPT_BLOCK, SHARE_UPDATE
 
 
 def _context(runtime: Runtime, body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
@@ -30,10 +30,13 @@ def _context(runtime: Runtime, body: dict[str, Any], context: dict[str, Any], cl
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(SHARE_UPDATE)
-    async def share_update(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
-                           respond: AsyncRespond) -> None:
+    async def share_update(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                           client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
-        await open_share_form(_context(runtime, body, context, client, respond), body.get("response_url"))
+        # The prompt's buttons sit in block `weekly_prompt:ID`: a share from there answers that prompt.
+        block, _, prompt_id = (action.get("block_id") or "").partition(":")
+        await open_share_form(_context(runtime, body, context, client, respond), body.get("response_url"),
+                              prompt_id=prompt_id if block == PROMPT_BLOCK and prompt_id else None)
 
     @app.action(FIND_MENTOR)
     async def find_mentor(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

@@ -7,12 +7,14 @@ blocks (Slack allows 50) and says how many updates it left out, with a link to t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.text import escape, first_line, mention, plural, truncate
+from bot.report.monthly import KIND as REPORT_KIND
+from bot.report.stories import Story
 from bot.sharing.projects import progress_label, stage_label
 from bot.weekly.digest import DigestUpdate, WeeklyDigest
 from bot.weekly.prompts import WeeklyPrompt
@@ -22,6 +24,7 @@ from handlers.learn.blocks import OPEN_TOPIC
 SHARE_UPDATE = "scheduled_share_update"
 FIND_MENTOR = "scheduled_find_mentor"
 MESSAGE_BLOCKS = 50
+PROMPT_BLOCK = "weekly_prompt"  # the prompt's actions block is `weekly_prompt:ID`: a share from it answers it
 
 
 def share_button() -> dict[str, Any]:
@@ -70,7 +73,7 @@ def prompt_message(prompt: WeeklyPrompt, learn_label: str | None) -> dict[str, A
     ]
     if prompt.source:
         blocks.append(context(f"Source: {escape(prompt.source)}", verbatim=True))
-    blocks.append({"type": "actions", "block_id": f"weekly_prompt:{prompt.id}", "elements": buttons})
+    blocks.append({"type": "actions", "block_id": f"{PROMPT_BLOCK}:{prompt.id}", "elements": buttons})
     return {"text": f"This week's question: {escape(prompt.question)}", "blocks": blocks}
 
 
@@ -121,8 +124,11 @@ def _day(moment: datetime) -> str:
 
 
 def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, workspace_url: str | None,
-                   max_blocks: int = MESSAGE_BLOCKS) -> dict[str, Any]:
-    """The weekly digest in at most `max_blocks` blocks; an empty week gets an encouragement instead."""
+                   max_blocks: int = MESSAGE_BLOCKS, stories: Sequence[Story] = ()) -> dict[str, Any]:
+    """The weekly digest in at most `max_blocks` blocks; an empty week gets an encouragement instead.
+
+    `stories` are value stories whose tellers let anyone read them (bot.report.stories.featured_stories).
+    """
     if digest.is_empty:
         return empty_digest_message(digest, tz=tz)
     head: list[dict[str, Any]] = [
@@ -138,7 +144,7 @@ def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, works
                                           lambda n: f"…and {plural(n, 'more new project')}",
                                           digest.new_project_count - len(digest.new_projects))[0], verbatim=True))
 
-    tail = _tail_blocks(digest, workspace_url)
+    tail = _tail_blocks(digest, workspace_url, stories)
     # Project sections fill what is left, keeping one block for the "and N more updates" line. Each
     # update left out is counted once: in its project's section if that is shown, else in that line.
     room = max_blocks - len(head) - len(tail) - 1
@@ -163,9 +169,13 @@ def digest_message(digest: WeeklyDigest, *, channel_id: str, tz: ZoneInfo, works
     return {"text": text, "blocks": blocks}
 
 
-def _tail_blocks(digest: WeeklyDigest, workspace_url: str | None) -> list[dict[str, Any]]:
-    """Help wanted, kudos, mentoring, CPD and mentors with room: always shown, whatever the updates."""
+def _tail_blocks(digest: WeeklyDigest, workspace_url: str | None, stories: Sequence[Story]) -> list[dict[str, Any]]:
+    """Stories, help wanted, kudos, mentoring, CPD and mentors with room: always shown, whatever the updates."""
     blocks: list[dict[str, Any]] = [{"type": "divider"}]
+    if stories:
+        lines = [f"• “{escape(truncate(s.difference, 200))}” ({mention(s.author_id) if s.author_id else 'a member'})"
+                 for s in stories]
+        blocks.append(_list_section(":sparkles: *The difference QI Commons made*", lines))
     if digest.signals:
         # One line a measure: a long run is usually a shift too, and the same good news once is enough.
         shown = {(s.slug, s.measure_name): s for s in reversed(digest.signals)}.values()
@@ -211,7 +221,10 @@ def empty_digest_message(digest: WeeklyDigest, *, tz: ZoneInfo) -> dict[str, Any
 
 
 def failure_notice(kind: str, channel_id: str, error: str) -> str:
-    """The admins' DM when Slack refused a weekly post for good (bot.weekly.claims.FailureNotice)."""
+    """The admins' DM when Slack refused a scheduled post for good (bot.weekly.claims.FailureNotice)."""
+    if kind == REPORT_KIND:  # the monthly report goes to an admin's DM, not to the channel
+        return (f":warning: I could not send the monthly value report to {mention(channel_id)} (Slack said "
+                f"`{escape(error)}`). They can ask for it with `/qi-commons admin report`.")
     return (f":warning: I could not post the weekly {kind} to <#{channel_id}> (Slack said `{escape(error)}`). "
             "If the channel is private, invite me to it; if it was archived or deleted, set COMMUNITY_CHANNEL_ID "
             f"to the right channel. Then run `qi-commons jobs run weekly-{kind}` to post it.")

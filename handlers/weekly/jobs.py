@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.core.runtime import Runtime
 from bot.learn.primers import find_topic
+from bot.report.stories import featured_stories
 from bot.weekly import claims as scheduled_posts
 from bot.weekly.claims import PostKey
 from bot.weekly.digest import WeeklyDigest, digest_until
@@ -25,6 +26,7 @@ from handlers.weekly.blocks import MESSAGE_BLOCKS, digest_message, prompt_messag
 log = logging.getLogger(__name__)
 
 OUTCOMES = {"sent": "posted", "pending": "queued", "dead": "failed"}
+STORIES_FEATURED = 2
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,9 @@ async def digest_preview(runtime: Runtime, space: Workspace, *, until: datetime,
     """The digest message covering the time since the last digest up to `until`, and its data."""
     settings = runtime.settings
     digest = await digest_until(runtime, space.team_id, until)
+    # Members' value stories told this week, featured only when their tellers let anyone read them.
+    stories = await featured_stories(runtime, space.team_id, digest.since, digest.until, limit=STORIES_FEATURED)
     message = digest_message(digest, channel_id=settings.community_channel_id or "", tz=settings.tz,
-                             workspace_url=space.url, max_blocks=max_blocks)
+                             workspace_url=space.url, max_blocks=max_blocks, stories=stories)
     return message, digest
 
