@@ -16,6 +16,7 @@ from handlers import (
     mentoring,
     middleware,
     privacy,
+    report,
     sharing,
     weekly,
     workspace,
@@ -42,4 +43,5 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     privacy.register(app, runtime)
     search.register(app, runtime)
     admin.register(app, runtime)
+    report.register(app, runtime)
     workspace.register(app, runtime)

@@ -601,7 +601,10 @@ class AuditLog(Base):
     """Who did what to which kind of thing; never the content itself."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_team_created", "team_id", "created_at"),)
+    __table_args__ = (Index("ix_audit_log_team_created", "team_id", "created_at"),
+                      # The value report counts actions by kind over a period, and who did them: read from
+                      # this index alone (bot/report/queries.py, bench/value_report.py).
+                      Index("ix_audit_log_team_action_created", "team_id", "action", "created_at", "actor_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(TEAM)

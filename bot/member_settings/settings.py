@@ -1,5 +1,6 @@
 """A member's own settings: profession, career stage, CPD framework, reminders, quiet hours, digest consent,
-and whether others starting similar work may be pointed to them.
+whether others starting similar work may be pointed to them, and whether they are asked for a value story
+once a month.
 
 Choices are checked against the same vocabularies the rest of the app uses (a forged submission can
 send any string). Quiet hours follow bot.core.nudges: they may wrap midnight, equal times mean no quiet
@@ -32,6 +33,8 @@ class MemberSettings:
     name_in_digest_mentoring: bool
     # Others starting similar work may be pointed to them ("ask them?"); search finds their shares either way.
     suggest_me: bool = True
+    # The monthly "has anything made a difference?" DM (bot/report/stories.py); off until they ask for it.
+    value_story_asks: bool = False
 
 
 def _minutes(at: time) -> int:
@@ -66,7 +69,8 @@ async def load(runtime: Runtime, team_id: str, user_id: str) -> MemberSettings:
             profession=member.profession, career_stage=member.career_stage, cpd_framework=member.cpd_framework,
             reminders_enabled=member.reminders_enabled, quiet_start=member.quiet_start, quiet_end=member.quiet_end,
             name_in_digest_shares=member.name_in_digest_shares,
-            name_in_digest_mentoring=member.name_in_digest_mentoring, suggest_me=member.suggest_me)
+            name_in_digest_mentoring=member.name_in_digest_mentoring, suggest_me=member.suggest_me,
+            value_story_asks=member.value_story_asks)
 
 
 async def save(runtime: Runtime, team_id: str, user_id: str, settings: MemberSettings) -> dict[str, str]:
@@ -89,6 +93,7 @@ async def save(runtime: Runtime, team_id: str, user_id: str, settings: MemberSet
         member.name_in_digest_shares = settings.name_in_digest_shares
         member.name_in_digest_mentoring = settings.name_in_digest_mentoring
         member.suggest_me = settings.suggest_me
+        member.value_story_asks = settings.value_story_asks
         member.updated_at = runtime.clock.now()
     runtime.member_changed(team_id, user_id)
     return {}

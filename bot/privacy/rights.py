@@ -54,6 +54,7 @@ from storage.models import (
     QiProjectMember,
     QiUpdate,
     ScheduleControl,
+    ValueStory,
 )
 
 FORGET_DELETE = "forget_me_delete"
@@ -261,6 +262,9 @@ async def export_member_data(session: AsyncSession, team_id: str, user_id: str, 
     entries = (await session.scalars(select(CpdEntry).where(CpdEntry.team_id == team_id,
                                                             CpdEntry.member_id == user_id)
                                      .order_by(CpdEntry.occurred_on, CpdEntry.id))).all()
+    stories = (await session.scalars(select(ValueStory).where(ValueStory.team_id == team_id,
+                                                              ValueStory.author_id == user_id)
+                                     .order_by(ValueStory.created_at, ValueStory.id))).all()
     return {
         "format": EXPORT_FORMAT,
         "exported_at": now.isoformat(),
@@ -268,8 +272,8 @@ async def export_member_data(session: AsyncSession, team_id: str, user_id: str, 
         "slack_user_id": user_id,
         "profile": _row(member, "profession", "career_stage", "cpd_framework",
                         "cpd_cycle_start_year", "cpd_annual_goal", "timezone", "reminders_enabled", "quiet_start",
-                        "quiet_end", "name_in_digest_shares", "name_in_digest_mentoring", "do_not_match", "created_at",
-                        "updated_at") if member else None,
+                        "quiet_end", "name_in_digest_shares", "name_in_digest_mentoring", "value_story_asks",
+                        "do_not_match", "created_at", "updated_at") if member else None,
         "projects": await _export_projects(session, team_id, user_id),
         "updates": [_row(u, "id", "project_id", "tried", "learned", "pdsa_stage", "progress_score", "help_wanted",
                          "feedback_received", "post_status", "permalink", "created_at", "updated_at")
@@ -278,6 +282,8 @@ async def export_member_data(session: AsyncSession, team_id: str, user_id: str, 
                              "reflection_learned", "reflection_change", "reflection_further", "qi_project_id",
                              "source", "created_at", "updated_at") for e in entries],
         "mentoring": await _export_mentoring(session, team_id, user_id),
+        "value_stories": [_row(s, "id", "what_happened", "difference", "cycle", "consent", "created_at")
+                          for s in stories],
     }
 
 
@@ -515,6 +521,11 @@ async def _forget_rows(session: AsyncSession, team_id: str, user_id: str, now: d
     entries = await session.execute(delete(CpdEntry).where(CpdEntry.team_id == team_id,
                                                            CpdEntry.member_id == user_id))
     result.counts["cpd entries"] = entries.rowcount or 0
+    # Their value stories are their words: deleted. The report's counts of them go with them; the audit
+    # row that a story was told stays, under the pseudonym, as every other action does.
+    stories = await session.execute(delete(ValueStory).where(ValueStory.team_id == team_id,
+                                                             ValueStory.author_id == user_id))
+    result.counts["value stories"] = stories.rowcount or 0
     nudges = await session.execute(delete(Nudge).where(Nudge.team_id == team_id, Nudge.slack_user_id == user_id))
     result.counts["reminders"] = nudges.rowcount or 0
     profile = await session.execute(delete(Member).where(Member.team_id == team_id, Member.slack_user_id == user_id))

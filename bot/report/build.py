@@ -144,7 +144,7 @@ HEADLINE = ("active_members", "shares", "questions_answered", "projects_started"
 
 def headline(report: ValueReport) -> dict[str, object]:
     """What the admins' App Home keeps of the latest monthly report (stored with its claim)."""
-    return {"period": report.period.key, "label": report.period.label,
+    return {"period": report.period.key, "label": report.period.label, "before": report.previous.short,
             "figures": [[f.indicator.label, f.current, f.previous] for f in map(report.figure, HEADLINE)],
             "stories": report.story_count}
 

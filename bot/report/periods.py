@@ -46,6 +46,11 @@ class Period:
             return f"{self.first:%B} to {last:%B %Y}"
         return f"{self.first:%B %Y} to {last:%B %Y}"
 
+    @property
+    def short(self) -> str:
+        """`Oct` for one month, `before` for several: the tag beside a previous period's figure."""
+        return f"{self.first:%b}" if self.months == 1 else "before"
+
     def previous(self) -> Period:
         return Period(add_months(self.first, -self.months), self.months)
 

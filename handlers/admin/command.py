@@ -8,12 +8,14 @@ from bot.core.text import escape
 from handlers.admin import console, schedule
 from handlers.admin.guard import REFUSAL, refuse_non_admin
 from handlers.commands.context import CommandContext, Subcommand, match_subcommand, split_subcommand
+from handlers.report.command import report_command
 from handlers.weekly.preview import digest_command
 
 ADMIN_SUBCOMMANDS: dict[str, Subcommand] = {
     "": console.open_console,
     # `/qi-commons admin digest preview`, as the README and help say (`/qi-commons digest preview` works too).
     "digest": digest_command,
+    "report": report_command,
     **schedule.SUBCOMMANDS,
 }
 

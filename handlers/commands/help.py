@@ -49,6 +49,8 @@ ADMIN_SECTION = ("For admins", (
     ("/qi-commons admin", "the admin console: schedules, escalations, mentor roster"),
     ("/qi-commons admin digest preview", "see the weekly digest before it is posted"),
     ("/qi-commons admin schedule", "next prompt and digest; `pause`, `resume`, `skip` dates and `holidays`"),
+    ("/qi-commons admin report quarter", "the value-creation report (`month`, `quarter`, `year`, `2026-01..2026-06`; "
+     "`preview`) in your DM, with a chart and a CSV"),
 ))
 
 

@@ -211,9 +211,12 @@ def _settings() -> list[dict[str, Any]]:
     ]
 
 
-def home_view(data: HomeData) -> dict[str, Any]:
+def home_view(data: HomeData, admin_blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The member's Home; an admin's starts with `admin_blocks` (the latest value report)."""
     divider = {"type": "divider"}
     blocks = _welcome() + [divider] if data.first_visit else []
+    if admin_blocks:
+        blocks += admin_blocks + [divider]
     blocks += _projects(data) + [divider] + _mentoring(data) + [divider] + _cpd(data) + [divider]
     blocks += _quick_actions(data) + [divider] + _settings()
     return {"type": "home", "callback_id": "home", "blocks": blocks}

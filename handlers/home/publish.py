@@ -7,7 +7,9 @@ from typing import Any
 
 from bot.core.runtime import Runtime
 from bot.home.standing import load_home
+from bot.report import monthly
 from handlers.home.blocks import forgotten_view, home_view
+from handlers.report.blocks import home_section
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,16 @@ async def _publish(runtime: Runtime, team_id: str, user_id: str, *, first_visit:
             log.exception("Could not build the App Home of %s", user_id)
             return False
         # Nobody to show (never used the app, or forgotten at their request): leave their Home alone.
-        return data is not None and await publish_view(runtime, user_id, home_view(data))
+        if data is None:
+            return False
+        return await publish_view(runtime, user_id, home_view(data, await _admin_blocks(runtime, team_id, user_id)))
+
+
+async def _admin_blocks(runtime: Runtime, team_id: str, user_id: str) -> list[dict[str, Any]]:
+    if not runtime.settings.is_admin(user_id):
+        return []
+    return home_section(await monthly.latest_sent(runtime, team_id),
+                        monthly.next_due(runtime.clock.now(), runtime.settings.tz))
 
 
 

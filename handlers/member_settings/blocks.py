@@ -15,6 +15,7 @@ REMINDERS_ON = "on"
 DIGEST_SHARES = "shares"
 DIGEST_MENTORING = "mentoring"
 SUGGEST_ME = "suggest"
+STORY_ASKS = "on"
 
 
 def _select(block_id: str, label: str, options: list[dict[str, Any]], selected: str | None, *,
@@ -84,5 +85,10 @@ def settings_modal(settings: MemberSettings) -> dict[str, Any]:
                         [option("May be pointed to me, to ask a quick question", SUGGEST_ME)],
                         {SUGGEST_ME} if settings.suggest_me else set(),
                         "Unticked: QI Commons never suggests you to others. Search still finds what you shared."),
+            _checkboxes("value_stories", "Value stories",
+                        [option("Once a month, ask me if QI Commons made a difference", STORY_ASKS)],
+                        {STORY_ASKS} if settings.value_story_asks else set(),
+                        "A short DM, inside your reminder hours. Your story helps leaders see what the community "
+                        "is worth; you choose who may read it."),
         ],
     }

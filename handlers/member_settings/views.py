@@ -16,6 +16,7 @@ from handlers.member_settings.blocks import (
     DIGEST_SHARES,
     REMINDERS_ON,
     SETTINGS_MODAL,
+    STORY_ASKS,
     SUGGEST_ME,
     VALUE,
 )
@@ -54,7 +55,8 @@ def read_settings(values: dict[str, Any]) -> tuple[MemberSettings | None, dict[s
         cpd_framework=_selected(values, "cpd_framework") or "",
         reminders_enabled=REMINDERS_ON in _checked(values, "reminders"), quiet_start=start, quiet_end=end,
         name_in_digest_shares=DIGEST_SHARES in digest, name_in_digest_mentoring=DIGEST_MENTORING in digest,
-        suggest_me=SUGGEST_ME in _checked(values, "suggestions"))
+        suggest_me=SUGGEST_ME in _checked(values, "suggestions"),
+        value_story_asks=STORY_ASKS in _checked(values, "value_stories"))
     return settings, {}
 
 

@@ -92,6 +92,7 @@ def forgotten_summary(counts: Mapping[str, int]) -> str:
         (plural(n("private notes"), "private meeting note"), n("private notes")),
         (plural(n("feedback comments"), "feedback comment"), n("feedback comments")),
         (plural(n("kudos"), "kudos", "kudos") + " you gave", n("kudos")),
+        (plural(n("value stories"), "value story", "value stories"), n("value stories")),
         (plural(n("reminders"), "scheduled reminder"), n("reminders")),
     ) if count]
     sentences = []

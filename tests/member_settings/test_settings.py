@@ -36,6 +36,7 @@ def _values(**overrides):
         "quiet_end": {"value": {"selected_time": "09:00"}},
         "digest": {"value": {"checked": ["mentoring"]}},
         "suggestions": {"value": {"checked": []}},
+        "value_stories": {"value": {"checked": ["on"]}},
     }
     values.update(overrides)
     return state_values(values)
@@ -54,6 +55,8 @@ async def test_a_new_member_sees_the_defaults(env):
     assert [o["value"] for o in blocks["digest"]["element"]["initial_options"]] == ["shares"]
     # Others starting similar work may be pointed to them, until they untick it.
     assert [o["value"] for o in blocks["suggestions"]["element"]["initial_options"]] == ["suggest"]
+    # The monthly value-story DM is off until they ask for it.
+    assert "initial_options" not in blocks["value_stories"]["element"]
 
 
 async def test_settings_round_trip(env):
@@ -68,6 +71,7 @@ async def test_settings_round_trip(env):
     assert (member.quiet_start, member.quiet_end) == (time(17, 30), time(9, 0))
     assert (member.name_in_digest_shares, member.name_in_digest_mentoring) == (False, True)
     assert member.suggest_me is False
+    assert member.value_story_asks is True  # the monthly value-story DM, asked for here
 
     reopened = await _open(env)
     assert_golden("settings_modal_saved", {k: reopened[k] for k in ("type", "callback_id", "title", "submit",

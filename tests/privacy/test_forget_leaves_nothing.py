@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from bot.core.audit import record
+from sandbox import state_values
 from storage.models import (
     Base,
     MeasureDataPoint,
@@ -68,6 +69,13 @@ async def use_everything(env) -> None:
     await click(env, "mentor_ask", to_me.id, MENTEE)
     await env.driver.command("/cpd-log", f"1.5h s1 {MARK} grand rounds")
     await env.settle()
+    # A value story, from the monthly DM's button.
+    await env.driver.action("report_story_ask", value="2026-11", user_id=ME)
+    await env.settle()
+    await env.driver.submit_view("report_story", state_values({
+        "what_happened": {"value": f"{MARK} read a primer"}, "difference": {"value": f"{MARK} changed handover"},
+        "cycle": {"value": {"selected": "applied"}}, "consent": {"value": {"radio": "named"}}}),
+        user_id=ME, view=env.slack.opened_views[-1]["view"])
     await env.driver.command("/qi-commons", "export-my-data")
     await env.settle()
 

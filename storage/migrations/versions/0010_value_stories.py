@@ -1,4 +1,5 @@
-"""value stories: members' own accounts of the value QI Commons created, and their monthly opt-in
+"""value stories: members' own accounts of the value QI Commons created, their monthly opt-in, and an
+audit-log index by action for the value report
 
 Revision ID: 0010
 Revises: 0007
@@ -31,12 +32,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_value_stories'))
     )
     op.create_index('ix_value_stories_team_created', 'value_stories', ['team_id', 'created_at'], unique=False)
+    # The value report counts audit actions by kind over a period, and who did them, from this index alone.
+    op.create_index('ix_audit_log_team_action_created', 'audit_log', ['team_id', 'action', 'created_at', 'actor_id'],
+                    unique=False)
     # Existing members have not opted in: the monthly question is asked only of those who ask for it.
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.add_column(sa.Column('value_story_asks', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_audit_log_team_action_created', table_name='audit_log')
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.drop_column('value_story_asks')
     op.drop_index('ix_value_stories_team_created', table_name='value_stories')
