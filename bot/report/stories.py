@@ -2,8 +2,8 @@
 
 The ask is a nudge (bot.core.nudges), so it keeps to the member's quiet hours, weekdays, the one-DM-a-day
 cap and their Reminders switch like every other nudge; its key is the month, so it is owed once a month
-however many sweeps or replicas run. `share_story` is the one function that stores a story (search will
-index the shareable ones from it). Who may read a story is its teller's choice (`consent`):
+however many sweeps or replicas run. `share_story` is the one function that stores a story (and indexes
+the shareable ones for search). Who may read a story is its teller's choice (`consent`):
 
     named      anyone: the report and the digest, with their name
     anonymous  anyone: the report and the digest, as "a member"
@@ -23,6 +23,7 @@ from bot.core.audit import record
 from bot.core.members import ensure_member
 from bot.core.runtime import Runtime
 from bot.report.definitions import CYCLES
+from bot.search.index import index_story
 from storage.models import Member, Nudge, ValueStory
 
 ASK_NUDGE = "value_story"
@@ -88,6 +89,7 @@ async def share_story(runtime: Runtime, *, team_id: str, user_id: str, fields: S
                            consent=fields.consent, created_at=now)
         session.add(story)
         await session.flush()
+        await index_story(session, story)  # findable at once when its teller let anyone read it
         record(session, team_id=team_id, actor_id=user_id, action=STORY_SHARED, subject=f"value_story:{story.id}",
                at=now, detail={"cycle": fields.cycle, "consent": fields.consent})
         return _shown(story)

@@ -6,10 +6,8 @@ not at all. Only what the whole team may read is indexed: anything else is dropp
 never return it (deleted updates, a forgotten member's words, a removed mentor profile, a value story
 its author keeps to themselves).
 
-`index_document` is the one way a kind of document gets in; `index_project`, `index_update` and
-`index_mentor` say what of each row is searched. A new kind (value stories) needs one call of
-`index_document(session, team_id=..., kind="story", ref_id=story.id, ...)` where it is saved and
-`drop_document` where it is removed or made private.
+`index_document` is the one way a kind of document gets in; `index_project`, `index_update`,
+`index_mentor` and `index_story` say what of each row is searched.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.search.words import terms
-from storage.models import MentorProfile, QiProject, QiUpdate, SearchDocument
+from storage.models import MentorProfile, QiProject, QiUpdate, SearchDocument, ValueStory
 
 KINDS = ("project", "update", "mentor", "story")
 
@@ -77,6 +75,21 @@ async def index_mentor(session: AsyncSession, profile: MentorProfile, topic_labe
     await index_document(session, team_id=profile.team_id, kind="mentor", ref_id=profile.id, title=profile.name,
                          topics=(*profile.expertise, *topic_labels), body=(profile.bio,),
                          happened_at=profile.updated_at or profile.created_at, owner_id=profile.slack_user_id)
+
+
+SHAREABLE_STORIES = ("named", "anonymous")  # a story told to the admins alone is never in search
+
+
+async def index_story(session: AsyncSession, story: ValueStory) -> None:
+    """A value story is found by what happened, the difference it made and its value cycle, if its teller let
+    anyone read it. Its teller is kept as the owner even when anonymous, so forget-me drops it; search shows
+    an anonymous story without them (bot/search/query.py)."""
+    if story.consent not in SHAREABLE_STORIES:
+        await drop_document(session, team_id=story.team_id, kind="story", ref_ids=[story.id])
+        return
+    await index_document(session, team_id=story.team_id, kind="story", ref_id=story.id, title=None,
+                         topics=(story.cycle,), body=(story.what_happened, story.difference),
+                         happened_at=story.created_at, owner_id=story.author_id)
 
 
 async def purge_dropped_words(session: AsyncSession) -> None:

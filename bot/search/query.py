@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import phi
 from bot.core.runtime import Runtime
+from bot.search.index import SHAREABLE_STORIES
 from bot.search.words import STOP_WORDS, stems, words
-from storage.models import MentorProfile, QiProject, QiUpdate
+from storage.models import MentorProfile, QiProject, QiUpdate, ValueStory
 from storage.types import UtcDateTime
 
 MAX_CHARS = 200
@@ -57,11 +58,11 @@ class Query:
 
 @dataclass(frozen=True)
 class Result:
-    kind: str  # project | update | mentor
+    kind: str  # project | update | mentor | story
     ref_id: int
     title: str  # the project's title, or the mentor's name
     text: str  # what the snippet is cut from
-    owner_id: str | None
+    owner_id: str | None  # None for a story told anonymously
     pdsa_stage: str | None
     at: datetime
     project_id: int | None = None
@@ -69,7 +70,7 @@ class Result:
     channel_id: str | None = None  # where the project's thread (or the update) is
     ts: str | None = None
     permalink: str | None = None
-    topics: tuple[str, ...] = ()  # a mentor's expertise ids
+    topics: tuple[str, ...] = ()  # a mentor's expertise ids; a story's value cycle
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,8 @@ async def hydrate(session: AsyncSession, team_id: str, hits: Sequence[tuple[str,
     updates = {i: u for i, u in (await rows(QiUpdate, ids.get("update", []))).items()
                if u.post_status != "deleted" and u.author_id is not None}
     mentors = await rows(MentorProfile, ids.get("mentor", []))
+    stories = {i: v for i, v in (await rows(ValueStory, ids.get("story", []))).items()
+               if v.consent in SHAREABLE_STORIES}
     results = []
     for kind, ref_id, _ in hits:
         if kind == "project" and ref_id in projects:
@@ -223,6 +226,11 @@ async def hydrate(session: AsyncSession, team_id: str, hits: Sequence[tuple[str,
             m = mentors[ref_id]
             results.append(Result("mentor", m.id, m.name or "", m.bio or "", m.slack_user_id, None,
                                   m.updated_at or m.created_at, topics=tuple(m.expertise)))
+        elif kind == "story" and ref_id in stories:
+            v = stories[ref_id]
+            results.append(Result("story", v.id, "", f"{v.what_happened} · {v.difference}",
+                                  None if v.consent == "anonymous" else v.author_id, None, v.created_at,
+                                  topics=(v.cycle,)))
     return results
 
 

@@ -36,7 +36,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("Learn and settings", (
         ("/qi-commons search falls night shift",
-         "search past projects, updates and mentors (filters: type:project, topic:falls, since:2026-01)"),
+         "search past projects, updates, mentors and value stories (filters: type:project, topic:falls, since:2026-01)"),
         ("/qi-commons learn", "short primers: PDSA, measures, run charts, QI vs research, QI and CPD, and "
                               "what the community has done on each"),
         ("/qi-commons settings", "profession, CPD framework, reminders, quiet hours and your name in the digest"),

@@ -25,7 +25,7 @@ QUERY_BLOCK = "query"
 VALUE = "value"
 Message = dict[str, Any]
 
-HOW_TO = ("Filters: `type:project`, `type:update` or `type:mentor`; `topic:falls`; `since:2026-01`. "
+HOW_TO = ("Filters: `type:project`, `type:update`, `type:mentor` or `type:story`; `topic:falls`; `since:2026-01`. "
           "Search looks through what members shared with the community, never DMs.")
 EXAMPLE = "`/qi-commons search falls night shift` or `/qi-commons search discharge type:project since:2026-01`"
 
@@ -40,7 +40,8 @@ def refusal(refused: search.BadQuery) -> str:
         "stop_words": "Those words are too common to search for. Add a word about the work itself, e.g. `falls` or "
                       "`discharge summary`.",
         "no_words": "I couldn't find a word to search for in that. Try a few plain words, e.g. `restraint use`.",
-        "bad_type": f"I can't filter by `type:{detail}`. Use `type:project`, `type:update` or `type:mentor`.",
+        "bad_type": f"I can't filter by `type:{detail}`. Use `type:project`, `type:update`, `type:mentor` or "
+                    "`type:story`.",
         "bad_topic": "Add a word after `topic:`, e.g. `topic:falls`.",
         "bad_since": f"I can't read `since:{detail}` as a date. Use a year and month, e.g. `since:2026-01`, or a "
                      "day: `since:2026-01-15`.",
@@ -56,6 +57,8 @@ def _link(result: search.Result, workspace_url: str | None) -> str | None:
 
 
 def _title(result: search.Result, workspace_url: str | None) -> str:
+    if result.kind == "story":
+        return "*A member's value story*"
     if result.kind == "mentor":
         return f"*{escape(result.title)}*" if result.title else mention(result.owner_id)
     name = escape(truncate(result.title, 150)) if result.title else "General update"
@@ -69,6 +72,9 @@ def _about(result: search.Result) -> str:
     if result.kind == "mentor":
         offers = topic_labels(result.topics)
         return f"Mentor · {mention(result.owner_id)}" + (f" · offers {escape(offers)}" if offers else "")
+    if result.kind == "story":  # who told it only when they let their name be shown
+        teller = mention(result.owner_id) if result.owner_id else "told anonymously"
+        return f"Story · {teller} · {escape(' '.join(result.topics))} value · {when}"
     kind = "Project" if result.kind == "project" else "Update"
     stage = f" · {stage_label(result.pdsa_stage)} stage" if result.pdsa_stage else ""
     return f"{kind} · {mention(result.owner_id)}{stage} · {when}"
@@ -109,7 +115,8 @@ def search_modal(typed: str | None = None, page: search.Page | None = None,
     blocks: list[dict[str, Any]] = [
         {"type": "input", "block_id": QUERY_BLOCK, "label": plain("Search past QI work and people"),
          "element": element,
-         "hint": plain("Projects, updates and mentors. Filters: type:project, topic:falls, since:2026-01.")}]
+         "hint": plain("Projects, updates, mentors and value stories. Filters: type:project, topic:falls, "
+                       "since:2026-01.")}]
     if page is not None:
         blocks += [{"type": "divider"}, *result_blocks(page, workspace_url, in_modal=True)]
     return {"type": "modal", "callback_id": MODAL, "title": plain("Search QI Commons"), "submit": plain("Search"),
