@@ -17,6 +17,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.runtime import InFlight, Runtime
 from bot.core.slack.payloads import GatedWebClient
+from bot.runners.ack_runner import PromptAckRunner
 from bot.runners.metrics import Metrics
 from bot.runners.verification import SignatureCheck
 from storage.db import Database
@@ -66,8 +67,9 @@ def build_app(runtime: Runtime, metrics: Metrics | None = None) -> AsyncApp:
         # Bolt's multi-line listener suggestion.
         raise_error_for_unhandled_request=True,
     )
-    # Bolt has no public hook for this; the listener runner's start handler is the one place that runs
-    # inside each listener's own task.
+    # Bolt has no public hook for either: our runner waits for each ack without polling
+    # (bot/runners/ack_runner.py), and its start handler is the one place that runs inside each listener's task.
+    app._async_listener_runner = PromptAckRunner.replacing(app._async_listener_runner)
     app._async_listener_runner.listener_start_handler = _TrackInFlight(runtime.inflight)
     app.middleware((metrics or Metrics()).middleware)  # first, so it times everything up to the ack
     handlers.register(app, runtime)
