@@ -16,6 +16,8 @@ from storage.models import SeenRequest
 # A timestamp is accepted up to 5 minutes either side of our clock, so a request first seen now can
 # still pass verification for up to 10 minutes: remember it that long.
 REMEMBER_FOR = timedelta(minutes=10)
+# On the table, built once: an ORM insert's values() costs more CPU than the INSERT itself.
+_RECORD = insert(SeenRequest.__table__)
 
 
 async def first_sight(runtime: Runtime, signature: str) -> bool:
@@ -23,7 +25,7 @@ async def first_sight(runtime: Runtime, signature: str) -> bool:
     try:
         # Every request pays for this, so it is one statement: its primary key refuses a replay.
         async with runtime.db.autocommit() as session:
-            await session.execute(insert(SeenRequest).values(signature=signature, seen_at=runtime.clock.now()))
+            await session.execute(_RECORD, {"signature": signature, "seen_at": runtime.clock.now()})
     except IntegrityError:
         return False
     return True

@@ -71,7 +71,7 @@ async def queue_post(runtime: Runtime, render: Renderers, session: AsyncSession,
         OutboxMessage.purpose == UPDATE_POST, OutboxMessage.subject_id == update.id,
         OutboxMessage.status == "pending"))
     if queued is None:
-        queued = (await _queue_update(runtime, render, session, update, project)).id
+        queued = (await _queue_update(runtime, render, session, update, project, fresh=fresh)).id
     return queued, False
 
 
@@ -113,8 +113,8 @@ def _channel(runtime: Runtime, project: QiProject | None) -> str:
 
 
 async def _queue_update(runtime: Runtime, render: Renderers, session: AsyncSession, update: QiUpdate,
-                        project: QiProject | None) -> OutboxMessage:
-    view = await view_of(session, update)
+                        project: QiProject | None, *, fresh: bool = False) -> OutboxMessage:
+    view = await view_of(session, update, fresh=fresh)
     args: dict[str, Any] = {"channel": _channel(runtime, project), **render.update(view), **_NO_UNFURL}
     if project is not None:
         # In the project's thread and in the channel: the channel sees it, the thread keeps the history.

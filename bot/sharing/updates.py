@@ -171,10 +171,12 @@ async def update_view(session: AsyncSession, team_id: str, update_id: int) -> Up
     return await view_of(session, update) if update is not None else None
 
 
-async def view_of(session: AsyncSession, update: QiUpdate) -> UpdateView:
-    """What an update's post shows, for an update loaded in this session."""
+async def view_of(session: AsyncSession, update: QiUpdate, *, fresh: bool = False) -> UpdateView:
+    """What an update's post shows, for an update loaded in this session; `fresh`: stored in this very
+    transaction, so nobody can have given it kudos yet."""
     project = await session.get(QiProject, update.project_id) if update.project_id else None
-    kudos = await session.scalar(select(func.count()).select_from(Kudos).where(Kudos.update_id == update.id))
+    kudos = 0 if fresh else await session.scalar(
+        select(func.count()).select_from(Kudos).where(Kudos.update_id == update.id))
     point = (await session.execute(
         select(MeasureDataPoint, QiMeasure).join(QiMeasure, QiMeasure.id == MeasureDataPoint.measure_id)
         .where(MeasureDataPoint.update_id == update.id).limit(1))).first()

@@ -14,7 +14,7 @@ from tests.sharing_helpers import posts, share_reply, updates
 # Store (route, update, audit, queued post), the post's lease and its result: three transactions. The
 # replay check, the permalink, the CPD offer and the App Home check are single statements outside any.
 TRANSACTIONS = 3
-STATEMENTS = 18
+STATEMENTS = 17
 
 
 async def test_a_quick_share_takes_three_transactions_and_few_statements(env):
