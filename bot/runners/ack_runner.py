@@ -3,8 +3,8 @@
 Bolt starts a listener in its own task and then, to learn when it has called `ack()`, sleeps 10 ms and
 looks again, until the ack or the 3 s deadline. Our listeners store a member's work before they ack
 (issue 17), so under a burst of 300 commands hundreds of requests wait at once, and their polling was
-a fifth of the bot's CPU: reply p99 at 300 concurrent fell from 4.3-4.6 s to 2.8-3.3 s without it
-(bench/ack_latency.py). Here `ack()` sets an event and the request waits on it, or on the listener
+a fifth of the bot's CPU: without it, reply p99 at 300 concurrent on PostgreSQL fell from 4.0 s to
+3.1-3.8 s in bench/ack_latency.py (the README's reliability section). Here `ack()` sets an event and the request waits on it, or on the listener
 ending, or on the deadline, whichever comes first.
 
 What Bolt does is otherwise kept: start, error and completion handlers, the 500 when a listener fails
