@@ -80,6 +80,18 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class Lease:
+    """A row leased for one try, in the transaction that took it; `deliver` makes the call after that commit
+    without reading the row back. `in_flight`: an earlier attempt may have made the call already."""
+
+    outbox_id: int
+    method: str
+    args: dict[str, Any]
+    in_flight: datetime | None
+    until: datetime
+
+
+@dataclass(frozen=True)
 class _Outcome:
     """What one call to Slack told us."""
 
@@ -131,9 +143,8 @@ class Outbox:
         async with self.db.session() as session, session.begin():
             row = await self.enqueue(session, team_id=team_id, method=method, args=args, purpose=purpose,
                                      subject_id=subject_id)
-            if (held := await self._take(session, row)) is not None:
-                return held
-        return await self._deliver(row.id, method, args, in_flight=None)
+            taken = await self.take(session, row)
+        return await self.deliver(taken)
 
     async def pending(self, purpose: str, subject_id: int) -> list[int]:
         """The rows still owed for `subject_id` under `purpose`, oldest first."""
@@ -148,20 +159,22 @@ class Outbox:
             row = await session.get(OutboxMessage, outbox_id)
             if row is None or row.status != "pending":
                 return Delivery(outbox_id, row.status if row else "dead")
-            method, args, in_flight = row.method, dict(row.args), row.in_flight_since
-            if (held := await self._take(session, row)) is not None:
-                return held
-        return await self._deliver(outbox_id, method, args, in_flight)
+            taken = await self.take(session, row)
+        return await self.deliver(taken)
 
-    async def _take(self, session: AsyncSession, row: OutboxMessage) -> Delivery | None:
-        """Check a pending row and lease it, in the caller's transaction (committed before Slack is called);
-        a Delivery saying why when it is not to be tried now."""
+    async def take(self, session: AsyncSession, row: OutboxMessage) -> Lease | Delivery:
+        """Lease a pending row in the caller's transaction, to be delivered once it commits (never call Slack
+        inside it); a Delivery saying why when it is not to be tried now.
+
+        Taken in the transaction that stored the row, a share's post costs no transaction of its own.
+        """
         now = self.clock.now()
+        in_flight = row.in_flight_since  # the lease overwrites it; the lookup before a retry needs it
         # Every check is in the one conditional UPDATE, so the usual case (nothing in the way) costs one
         # round trip, not three; only a row it does not lease is looked at again to say why.
         leased = await session.execute(_LEASE, {"row_id": row.id, "now": now, "until": now + LEASE})
         if leased.rowcount == 1:
-            return None
+            return Lease(row.id, row.method, dict(row.args), in_flight, now + LEASE)
         if await session.scalar(select(_SHUT_OUT)):
             # The app was uninstalled or its token revoked: keep the call, don't try it on a dead token.
             row.status = "held"
@@ -169,6 +182,16 @@ class Outbox:
         if await session.scalar(select(_older_than(_ROW)).where(_ROW.id == row.id)):
             return Delivery(row.id, "pending", error="an older post to this channel goes first")
         return Delivery(row.id, "pending", error="leased elsewhere")
+
+    async def deliver(self, taken: Lease | Delivery) -> Delivery:
+        """Make the call of a row `take` leased, its transaction committed; what `take` said instead, as it is."""
+        if isinstance(taken, Delivery):
+            return taken
+        if self.clock.now() + timedelta(seconds=CALL_TIMEOUT) >= taken.until:
+            # Too long since the lease was taken (a machine far behind): a call now could outlast it and
+            # meet a drainer's. The lease lapses, and the drain looks for the post before sending it.
+            return Delivery(taken.outbox_id, "pending", error="lease ran short")
+        return await self._deliver(taken.outbox_id, taken.method, taken.args, taken.in_flight)
 
     async def _deliver(self, outbox_id: int, method: str, args: dict[str, Any], in_flight: datetime | None
                        ) -> Delivery:
@@ -242,22 +265,22 @@ class Outbox:
     async def _finish(self, outbox_id: int, outcome: _Outcome, copies: list[str] | None = None) -> Delivery:
         now = self.clock.now()
         async with self.db.session() as session, session.begin():
-            row = await session.get(OutboxMessage, outbox_id)
-            assert row is not None
-            row.attempts += 1
-            row.leased_until = None
             if outcome.data is not None:
-                row.status, row.result, row.sent_at, row.last_error = "sent", outcome.data, now, None
-                row.in_flight_since = None
                 ts = outcome.data.get("ts")
-                row.copies = copies or ([ts] if isinstance(ts, str) else None)
+                # Marked sent and read back in one statement: the commonest end of a call, one round trip.
+                row = await session.scalar(_SENT, {"row_id": outbox_id, "result": outcome.data, "now": now,
+                                                   "copies": copies or ([ts] if isinstance(ts, str) else None)})
+                assert row is not None
                 if hook := self._on_sent.get(row.purpose or ""):
                     await hook(session, row, outcome.data)
                 if self._backing_off:
                     self._backing_off = False
                     await self._due_again_after_success(session, now)
                 return Delivery(outbox_id, "sent", outcome.data)
-            assert outcome.error is not None
+            row = await session.get(OutboxMessage, outbox_id)
+            assert row is not None and outcome.error is not None
+            row.attempts += 1
+            row.leased_until = None
             row.last_error = outcome.error[:200]
             if not outcome.maybe_sent:
                 row.in_flight_since = None
@@ -358,6 +381,12 @@ _LEASE = (update(OutboxMessage)
                  ~_SHUT_OUT, ~_older_than(OutboxMessage))
           .values(leased_until=bindparam("until"), in_flight_since=bindparam("now"))
           .execution_options(synchronize_session=False))
+
+
+_SENT = (update(OutboxMessage).where(OutboxMessage.id == bindparam("row_id"))
+         .values(status="sent", attempts=OutboxMessage.attempts + 1, leased_until=None, in_flight_since=None,
+                 last_error=None, result=bindparam("result"), sent_at=bindparam("now"), copies=bindparam("copies"))
+         .returning(OutboxMessage))
 
 
 def _due(now: datetime) -> tuple[Any, ...]:

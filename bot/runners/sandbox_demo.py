@@ -102,7 +102,7 @@ async def _project_with_data(runtime: Runtime, team_id: str) -> int:
     today = runtime.clock.now().astimezone(runtime.settings.tz).date()
     for weeks_ago, value in zip(range(len(_SERIES) - 1, -1, -1), _SERIES, strict=True):
         await services.share_update(
-            runtime, team_id=team_id, user_id=CLINICIAN.id, project_id=saved.project_id, render=RENDER,
+            runtime, team_id=team_id, user_id=CLINICIAN.id, project_id=saved.project_id, render=RENDER, lease=False,
             fields=UpdateFields(tried=f"Week {len(_SERIES) - weeks_ago}: {value}% of summaries sent within 48 hours",
                                 pdsa_stage="do"),
             data_point=DataPoint(outcome.id, Decimal(value), today - timedelta(weeks=weeks_ago)))
@@ -113,7 +113,7 @@ async def seed_demo(workspace: SandboxWorkspace, runtime: Runtime) -> str:
     add_people(workspace, _DEPARTMENT)
     report = await import_roster(runtime, team_id=workspace.team_id, text=_ROSTER, actor_id=ADMIN.id)
     points = await _project_with_data(runtime, workspace.team_id)
-    await runtime.outbox.drain()  # the project's card, then its updates in the thread
+    await runtime.outbox.drain()  # the project's card, then its updates in the thread, at Slack's pace
     for person, text in _SHARES:
         await workspace.type_command(person.id, "/qi-share", text)
     for person, text in _CPD:

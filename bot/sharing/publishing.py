@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.outbox import Delivery
+from bot.core.outbox import Delivery, Lease
 from bot.core.runtime import Runtime
 from bot.sharing.projects import ProjectView, get_project, project_view
 from bot.sharing.updates import (
@@ -49,34 +49,47 @@ class Renderers:
     admin_notice: Callable[[str, str], str]  # (channel, Slack error) -> text
 
 
+@dataclass(frozen=True)
+class Queued:
+    """What `queue_post` queued for an update: the row to send first, leased in the queueing transaction."""
+
+    taken: Lease | Delivery  # Delivery: it could not be leased now (see Outbox.take)
+    parent_first: bool  # the row is the project's parent post; the update follows it
+
+
 async def queue_post(runtime: Runtime, render: Renderers, session: AsyncSession, update: QiUpdate, *,
-                     fresh: bool = False) -> tuple[int, bool]:
-    """Queue what must go out first for a stored update, in the caller's transaction (the one that stored
-    it, so nothing stored is ever left without its post): (the outbox row to try, whether it is the
-    project's parent post). Queued already? That row. Idempotent; `fresh` says the update was stored
-    in this transaction, so nothing can be queued for it yet and there is nothing to look up."""
+                     fresh: bool = False, lease: bool = True) -> Queued:
+    """Queue what must go out first for a stored update, and lease it, in the caller's transaction (the
+    one that stored it, so nothing stored is ever left without its post, and the first try costs no
+    transaction of its own). Queued already? That row. Idempotent; `fresh` says the update was stored
+    in this transaction, so nothing can be queued for it yet and there is nothing to look up.
+    `lease=False` leaves the row to the drain (a demo's seed, paced by Slack)."""
     # Locked, so two first updates at once (two replicas) queue one parent post, not two.
     project = await session.get(QiProject, update.project_id, with_for_update=True) if update.project_id else None
     if project is not None and not project.thread_ts:
-        waiting = await session.scalar(select(OutboxMessage.id).where(
+        waiting = await session.scalar(select(OutboxMessage).where(
             OutboxMessage.purpose == PARENT_POST, OutboxMessage.subject_id == project.id,
             OutboxMessage.status == "pending"))
         if waiting is None:
-            waiting = (await runtime.outbox.enqueue(
+            waiting = await runtime.outbox.enqueue(
                 session, team_id=update.team_id, method="chat.postMessage", purpose=PARENT_POST,
                 subject_id=project.id,
-                args={"channel": _channel(runtime, project), **render.parent(project_view(project)), **_NO_UNFURL})).id
-        return waiting, True
-    queued = None if fresh else await session.scalar(select(OutboxMessage.id).where(
+                args={"channel": _channel(runtime, project), **render.parent(project_view(project)), **_NO_UNFURL})
+        return Queued(await _take(runtime, session, waiting, lease), parent_first=True)
+    queued = None if fresh else await session.scalar(select(OutboxMessage).where(
         OutboxMessage.purpose == UPDATE_POST, OutboxMessage.subject_id == update.id,
         OutboxMessage.status == "pending"))
     if queued is None:
-        queued = (await _queue_update(runtime, render, session, update, project, fresh=fresh)).id
-    return queued, False
+        queued = await _queue_update(runtime, render, session, update, project, fresh=fresh)
+    return Queued(await _take(runtime, session, queued, lease), parent_first=False)
+
+
+async def _take(runtime: Runtime, session: AsyncSession, row: OutboxMessage, lease: bool) -> Lease | Delivery:
+    return await runtime.outbox.take(session, row) if lease else Delivery(row.id, "pending", error="left to the drain")
 
 
 async def publish(runtime: Runtime, render: Renderers, *, team_id: str, update_id: int,
-                  queued: tuple[int, bool] | None = None) -> Delivery | None:
+                  queued: Queued | None = None) -> Delivery | None:
     """Post a stored update now if Slack lets us; None when it waits for its project's parent post.
 
     `queued` is what `queue_post` returned when the update was stored with its post (nothing to look up).
@@ -88,9 +101,8 @@ async def publish(runtime: Runtime, render: Renderers, *, team_id: str, update_i
             if update.post_status != "pending":
                 return None  # posted (or deleted) already: nothing more to send
             queued = await queue_post(runtime, render, session, update)
-    first, parent_first = queued
-    delivery = await runtime.outbox.attempt(first)
-    if not parent_first or delivery.status == "dead":
+    delivery = await runtime.outbox.deliver(queued.taken)
+    if not queued.parent_first or delivery.status == "dead":
         return delivery  # a dead parent is this update's failure too
     if delivery.status == "pending":
         return None  # the sweep posts the parent, then this update
@@ -147,18 +159,22 @@ async def refresh_parent(runtime: Runtime, render: Renderers, *, team_id: str, p
 
 
 async def update_posted(runtime: Runtime, session: AsyncSession, row: OutboxMessage, data: dict[str, Any]) -> None:
-    update = await session.get(QiUpdate, row.subject_id)
-    if update is None:
-        return
-    if update.post_status == "deleted":
+    posted = await session.execute(_POSTED, {"update_id": row.subject_id, "channel": data.get("channel"),
+                                             "ts": data.get("ts"), "now": runtime.clock.now()})
+    if posted.rowcount == 0 and await session.scalar(select(QiUpdate.id).where(
+            QiUpdate.id == row.subject_id, QiUpdate.post_status == "deleted")):
         # Removed (e.g. its author was forgotten) while the post was in flight: take it down again.
         await runtime.outbox.enqueue(session, team_id=row.team_id, method="chat.delete",
                                      args={"channel": data.get("channel"), "ts": data.get("ts")})
-        return
-    update.post_status, update.channel_id, update.ts = "posted", data.get("channel"), data.get("ts")
-    update.posted_at = runtime.clock.now()
     # No permalink here: this hook runs inside the outbox's write transaction, and a Slack call in it
     # would hold the database lock (all of SQLite) for as long as Slack takes. See note_permalink.
+
+
+# One conditional UPDATE, built once: it runs for every post, and a deleted update stays deleted.
+_POSTED = (sql_update(QiUpdate).where(QiUpdate.id == bindparam("update_id"), QiUpdate.post_status != "deleted")
+           .values(post_status="posted", channel_id=bindparam("channel"), ts=bindparam("ts"),
+                   posted_at=bindparam("now"))
+           .execution_options(synchronize_session=False))
 
 
 async def keep_permalink(runtime: Runtime, *, update_id: int, permalink: str) -> bool:

@@ -30,7 +30,7 @@ from bot.sharing.projects import (
     set_status,
     update_project,
 )
-from bot.sharing.publishing import Renderers, queue_post
+from bot.sharing.publishing import Queued, Renderers, queue_post
 from bot.sharing.updates import (
     LIMITS,
     DataPoint,
@@ -81,7 +81,7 @@ class Shared:
     update_id: int
     project_id: int | None
     had_thread: bool = False  # the project's card was already in the channel (so it needs a refresh)
-    queued: tuple[int, bool] | None = None  # what queue_post queued with it: (outbox row, parent post first)
+    queued: Queued | None = None  # what queue_post queued (and leased) with it
 
 
 @dataclass(frozen=True)
@@ -143,14 +143,16 @@ def _by_block(hits: dict[str, list[phi.PhiHit]]) -> dict[str, list[phi.PhiHit]]:
 async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: UpdateFields,
                        project_id: int | None = None, new_project: ProjectFields | None = None,
                        data_point: DataPoint | None = None, render: Renderers | None = None,
-                       answers_prompt: str | None = None) -> Shared:
+                       answers_prompt: str | None = None, lease: bool = True) -> Shared:
     """Store an update (and the new project it starts, and its data point) before anything goes to Slack.
 
     `answers_prompt` is the id of the weekly prompt whose "Share an update" button opened the form: an
     audit row says the update answers it (the value report counts weekly-prompt responses from it).
 
-    With `render` its post is queued in the same transaction, so a crash can never leave it stored and
-    unposted; the caller then only has to try the queued row.
+    With `render` its post is queued and leased in the same transaction, so a crash can never leave it
+    stored and unposted; the caller then delivers `Shared.queued` (publishing.publish) once it commits.
+    Left undelivered (a crash), its lease lapses within 20 s and the drain posts it; `lease=False` leaves
+    it to the drain from the start.
     """
     # Every field at once, the update's and the new project's, so the member fixes them in one go.
     hits: dict[str, list[phi.PhiHit]] = {}
@@ -168,14 +170,14 @@ async def share_update(runtime: Runtime, *, team_id: str, user_id: str, fields: 
     async with runtime.db.session() as session, session.begin():
         stored = await _store_share(runtime, session, team_id=team_id, user_id=user_id, fields=fields,
                                     project_id=project_id, new_project=new_project, data_point=data_point,
-                                    render=render, answers_prompt=answers_prompt)
+                                    render=render, answers_prompt=answers_prompt, lease=lease)
     return _after_share(runtime, team_id, *stored)
 
 
 async def _store_share(runtime: Runtime, session: AsyncSession, *, team_id: str, user_id: str,
                        fields: UpdateFields, project_id: int | None, new_project: ProjectFields | None,
-                       data_point: DataPoint | None, render: Renderers | None, answers_prompt: str | None = None
-                       ) -> tuple[Shared, list[str], DataPoint | None]:
+                       data_point: DataPoint | None, render: Renderers | None, answers_prompt: str | None = None,
+                       lease: bool = True) -> tuple[Shared, list[str], DataPoint | None]:
     """share_update's writes, in the caller's transaction, on fields already through the PHI gate:
     (what was shared, the members whose views changed, the data point stored with it)."""
     now = runtime.clock.now()
@@ -202,7 +204,7 @@ async def _store_share(runtime: Runtime, session: AsyncSession, *, team_id: str,
     if answers_prompt:
         record(session, team_id=team_id, actor_id=user_id, action=PROMPT_ANSWERED,
                subject=f"prompt:{answers_prompt[:60]}", at=now)
-    queued = await queue_post(runtime, render, session, update, fresh=True) if render is not None else None
+    queued = await queue_post(runtime, render, session, update, fresh=True, lease=lease) if render else None
     members = [user_id, *(m.slack_user_id for m in project.members)] if project else [user_id]
     shared = Shared(update.id, project.id if project else None,
                     had_thread=project is not None and project.thread_ts is not None, queued=queued)

@@ -35,7 +35,7 @@ RENDER = publishing.Renderers(update=update_message, parent=parent_message, admi
 
 
 async def publish(runtime: Runtime, *, team_id: str, update_id: int,
-                  queued: tuple[int, bool] | None = None) -> Delivery | None:
+                  queued: publishing.Queued | None = None) -> Delivery | None:
     return await publishing.publish(runtime, RENDER, team_id=team_id, update_id=update_id, queued=queued)
 
 

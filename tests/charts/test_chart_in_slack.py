@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from bot.sharing import services
 from bot.sharing.projects import ProjectFields
 from bot.sharing.updates import DataPoint, UpdateFields
-from handlers.sharing.posting import RENDER
+from handlers.sharing.posting import RENDER, publish
 from sandbox import state_values
 from storage.models import AuditLog, ChartSignal, QiMeasure
 from tests.charts.helpers import WAIT_AFTER, WAIT_BASELINE
@@ -35,11 +35,12 @@ async def _project(env, values, *, measures=(("outcome", "Wait to first assessme
             direction=direction, baseline_points=baseline, unit="days"))
     today = env.clock.now().date()
     for weeks_ago, value in zip(range(len(values) - 1, -1, -1), values, strict=True):
-        await services.share_update(
+        shared = await services.share_update(
             env.runtime, team_id=TEAM, user_id=MEMBER_ID, project_id=saved.project_id, render=RENDER,
             fields=UpdateFields(tried=f"Week {len(values) - weeks_ago}", pdsa_stage="do"),
             data_point=DataPoint(outcome.id, Decimal(value), today - timedelta(weeks=weeks_ago)))
-        await env.runtime.outbox.drain()  # each share posted before the next, as members share week by week
+        # Each share posted before the next, as members share week by week (and as the share form posts it).
+        await publish(env.runtime, team_id=TEAM, update_id=shared.update_id, queued=shared.queued)
     await env.settle()
     return saved.slug
 

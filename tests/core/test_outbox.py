@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.core.outbox import LEASE
 from sandbox.rates import RateLimits
@@ -178,6 +178,40 @@ async def test_a_row_left_in_flight_by_a_killed_process_is_looked_up_after_its_l
     assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["Posted just before the crash"]
     [stored] = await _rows(env)
     assert stored.status == "sent" and stored.result["found"] is True
+
+
+async def test_a_row_leased_where_it_was_stored_goes_out_on_that_lease_without_a_transaction_of_its_own(env):
+    outbox = env.runtime.outbox
+    async with env.runtime.db.session() as session, session.begin():
+        row = await outbox.enqueue(session, **_post("Leased with the share that stored it"))
+        taken = await outbox.take(session, row)
+    transactions = []
+
+    def begun(connection):
+        transactions.append(connection)
+
+    event.listen(env.runtime.db.engine.sync_engine, "begin", begun)
+    try:
+        delivery = await outbox.deliver(taken)
+    finally:
+        event.remove(env.runtime.db.engine.sync_engine, "begin", begun)
+    assert delivery.sent and [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["Leased with the share that stored it"]
+    assert len(transactions) == 1  # marking it sent; nothing read back before the call
+
+
+async def test_a_lease_taken_at_the_store_but_used_too_late_is_left_to_the_drain_which_looks_first(env):
+    outbox = env.runtime.outbox
+    async with env.runtime.db.session() as session, session.begin():
+        row = await outbox.enqueue(session, **_post("Stored, then the machine fell far behind"))
+        taken = await outbox.take(session, row)
+    env.clock.advance(LEASE - timedelta(seconds=5))  # too little of the lease left for a call's timeout
+    delivery = await outbox.deliver(taken)
+    assert delivery.status == "pending" and env.slack.calls_to("chat.postMessage") == []
+    assert await outbox.drain() == 0  # still leased: nobody else may take it yet
+    env.clock.advance(timedelta(seconds=6))
+    assert await outbox.drain() == 1
+    assert [c.method for c in env.slack.calls] == ["conversations.history", "chat.postMessage"]
+    assert [m["text"] for m in env.slack.messages("C0COMMUNITY")] == ["Stored, then the machine fell far behind"]
 
 
 async def test_a_dm_by_user_id_is_looked_up_in_the_dm_channel(env):
