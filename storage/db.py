@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from sqlalchemy import event, exc, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -17,6 +19,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def upsert(session: AsyncSession, model: Any) -> Any:
+    """An INSERT that takes ON CONFLICT (both databases support it): one statement where a savepoint,
+    an insert and a retry would be three round trips."""
+    return (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(model)
 
 
 def create_engine(database_url: str) -> AsyncEngine:

@@ -6,10 +6,10 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.runtime import Runtime
+from storage.db import upsert
 from storage.models import Member
 
 
@@ -33,13 +33,12 @@ async def ensure_member(runtime: Runtime, session: AsyncSession, team_id: str, u
     member = await get_member(session, team_id, user_id)
     if member is not None:
         return member
-    member = Member(team_id=team_id, slack_user_id=user_id,
-                    cpd_framework=runtime.settings.cpd_default_framework, created_at=runtime.clock.now())
-    try:
-        async with session.begin_nested():
-            session.add(member)
-    except IntegrityError:
-        # Another request created it first (two clicks at once); use theirs.
-        member = await get_member(session, team_id, user_id)
-        assert member is not None
+    created = await session.scalar(
+        upsert(session, Member).values(team_id=team_id, slack_user_id=user_id,
+                                       cpd_framework=runtime.settings.cpd_default_framework,
+                                       created_at=runtime.clock.now())
+        .on_conflict_do_nothing(index_elements=["team_id", "slack_user_id"]).returning(Member))
+    # None: another request created it first (two clicks at once); use theirs.
+    member = created or await get_member(session, team_id, user_id)
+    assert member is not None
     return member

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.search.words import terms
+from storage.db import upsert
 from storage.models import MentorProfile, QiProject, QiUpdate, SearchDocument, ValueStory
 
 KINDS = ("project", "update", "mentor", "story")
@@ -34,8 +34,7 @@ async def index_document(session: AsyncSession, *, team_id: str, kind: str, ref_
     values = dict(title_terms=terms(title), topic_terms=terms(*topics), body_terms=terms(*body),
                   happened_at=happened_at, project_id=project_id, owner_id=owner_id or None)
     # One statement, insert or replace: upkeep rides on every share, so it costs one round trip.
-    upsert = (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(SearchDocument)
-    await session.execute(upsert.values(team_id=team_id, kind=kind, ref_id=ref_id, **values)
+    await session.execute(upsert(session, SearchDocument).values(team_id=team_id, kind=kind, ref_id=ref_id, **values)
                           .on_conflict_do_update(index_elements=["team_id", "kind", "ref_id"], set_=values))
 
 
