@@ -5,9 +5,9 @@ N signed commands are fired at each concurrently and two times are taken per com
 
 - **ack**: until the HTTP response (Slack's 3-second ack). `/qi-commons help` at --requests
   concurrent; target: p99 ratio <= 1.5 against the bare app, every ack inside 3 s.
-- **reply**: from sending the command until what the member sees next arrives at Slack: the
-  response_url answer (`/qi-commons help`, `/cpd-log 1h ...`) or the community-channel post of a
-  `/qi-share` quick share. Measured for a mix of the three at 100 and 300 concurrent; the bare app
+- **reply**: from sending the command until what the member sees next arrives at Slack: the answer
+  (`/qi-commons help`, `/cpd-log 1h ...`: in the ack, or a response_url post) or the community-channel
+  post of a `/qi-share` quick share. Measured for a mix of the three at 100 and 300 concurrent; the bare app
   acks and then makes the same one call (response_url POST or chat.postMessage). Target: reply p99
   under 3 s at 300 concurrent on PostgreSQL (TEST_DATABASE_URL), reported for SQLite too.
 
@@ -76,7 +76,8 @@ def serve_bare(port: int) -> None:
 
 
 class TimedStandIn(SlackStandIn):
-    """The stand-in, noting when each response_url answer arrives (channel posts carry their own time)."""
+    """The stand-in, noting when each answer reaches the member: a response_url post, or an ack that carries
+    the answer (Slack shows it at once); channel posts carry their own time."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -86,6 +87,12 @@ class TimedStandIn(SlackStandIn):
         response = await super()._handle_response_url(request)
         self.answered_at.setdefault(str(request.url), time.time())
         return response
+
+    def show_ack(self, response_url, ack):
+        shown = super().show_ack(response_url, ack)
+        if shown:
+            self.answered_at.setdefault(response_url, time.time())
+        return shown
 
 
 async def _start_bare(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, int]:

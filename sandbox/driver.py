@@ -200,7 +200,10 @@ class SlackDriver:
             **(fields or {}),
         }
         body = urlencode(form)
-        return await self._send(body, self.sign(body))
+        response = await self._send(body, self.sign(body))
+        if response.status == 200:
+            self._slack.show_ack(form["response_url"], response.json())
+        return response
 
     # -- interactivity -----------------------------------------------------------------------------
 

@@ -705,6 +705,15 @@ class SlackStandIn:
         self._notify()
         return web.Response(text="ok")
 
+    def show_ack(self, response_url: str, ack: dict[str, Any] | None) -> bool:
+        """A slash command's ack that carries a message: Slack shows it to the member as it shows a
+        response_url post (without using up the URL), and shows nothing for a message it would refuse."""
+        if not ack or not (ack.get("text") or ack.get("blocks")) or message_problems(ack):
+            return False
+        self._responses.append((response_url, ack))
+        self._notify()
+        return True
+
     # -- workspace helpers -------------------------------------------------------------------------
 
     def _next_id(self, prefix: str) -> str:

@@ -232,11 +232,14 @@ class SandboxWorkspace(SlackStandIn):
         url = self._response_url_for(_Target(user, channel))
         response = await self._send(lambda d: d.command(command, text, user_id=user, channel_id=channel,
                                                         trigger_id=self._trigger_for(user), response_url=url))
-        ack = response.json()
-        if ack and (ack.get("text") or ack.get("blocks")):
-            self._respond(self._targets[url], ack)
-            self._notify()
         return response
+
+    def show_ack(self, response_url: str, ack: dict[str, Any] | None) -> bool:
+        shown = super().show_ack(response_url, ack)
+        if shown and ack is not None and (target := self._targets.get(response_url)) is not None:
+            self._respond(target, ack)
+            self._notify()
+        return shown
 
     async def _command(self, request: web.Request) -> web.Response:
         async def work(body: dict[str, Any]) -> web.Response:

@@ -25,6 +25,7 @@ from bot.core.phi import guard
 from bot.core.runtime import Runtime
 from bot.cpd.export import CsvRow
 from bot.cpd.progress import CpdMember, CpdProgress, cycle_start_for, progress
+from bot.cpd.quick_entry import NeedsType, ParsedEntry, ParseError, parse_quick_entry
 from bot.cpd.rules import Framework, credits_for, get_framework
 from storage.models import CpdEntry, Member, QiProject, QiProjectMember, QiUpdate
 
@@ -239,44 +240,70 @@ async def add_entry(runtime: Runtime, team_id: str, user_id: str, new: NewEntry)
     A project id the member cannot link to is dropped rather than trusted: it came from a form.
     Raises ContainsPhi, storing nothing, when the title or a reflection answer holds an identifier.
     """
+    async with runtime.db.session() as session, session.begin():
+        member = await ensure_member(runtime, session, team_id, user_id)
+        entry = await _store_entry(runtime, session, member, new)
+    runtime.member_changed(team_id, user_id)
+    return entry
+
+
+async def log_quick_entry(runtime: Runtime, team_id: str, user_id: str, text: str
+                          ) -> tuple[ParsedEntry | NeedsType | ParseError, Entry | None]:
+    """`/cpd-log TEXT`: read under the member's own framework and date, and stored if it reads as one entry,
+    in one transaction (it runs before the ack, so a crash after it cannot lose the entry). The parse
+    says why when nothing was stored (a question or a mistake to show the member).
+
+    Raises ContainsPhi, storing nothing, when the title holds an identifier.
+    """
+    async with runtime.db.session() as session, session.begin():
+        member = await ensure_member(runtime, session, team_id, user_id)
+        parsed = parse_quick_entry(text, member.cpd_framework, member_today(runtime, member))
+        if not isinstance(parsed, ParsedEntry):
+            return parsed, None
+        entry = await _store_entry(runtime, session, member, NewEntry(
+            activity_type=parsed.activity_type, date=parsed.date, hours=parsed.hours, quantity=parsed.quantity,
+            title=parsed.title, source="quick"))
+    runtime.member_changed(team_id, user_id)
+    return parsed, entry
+
+
+async def _store_entry(runtime: Runtime, session: AsyncSession, member: Member, new: NewEntry) -> Entry:
+    """An entry's writes (and its audit row), in the caller's transaction, its texts through the PHI gate."""
     texts = guard(
         runtime.settings.staff_email_domains,
         title=new.title,
         **{name: getattr(new, name) for name in REFLECTION_FIELDS},
     )
-    async with runtime.db.session() as session, session.begin():
-        member = await ensure_member(runtime, session, team_id, user_id)
-        get_framework(member.cpd_framework).activity(new.activity_type)
-        project_id, project_title = new.qi_project_id, None
-        if project_id is not None:
-            linked = (
-                await session.execute(_linkable(team_id, user_id).where(QiProject.id == project_id))
-            ).first()
-            project_id, project_title = (linked[0], linked[1]) if linked else (None, None)
-        row = CpdEntry(
-            team_id=team_id,
-            member_id=user_id,
-            framework=member.cpd_framework,
-            activity_type=new.activity_type,
-            occurred_on=new.date,
-            hours=new.hours,
-            quantity=new.quantity,
-            title=texts["title"],
-            reflection_learned=texts["reflection_learned"] or None,
-            reflection_change=texts["reflection_change"] or None,
-            reflection_further=texts["reflection_further"] or None,
-            qi_project_id=project_id,
-            source=new.source,
-            created_at=runtime.clock.now(),
-        )
-        session.add(row)
-        await session.flush()
-        # Who logged what kind of entry, when: never its title or reflection (those are the member's alone).
-        record(session, team_id=team_id, actor_id=user_id, action="cpd_entry.logged", subject=f"cpd_entry:{row.id}",
-               at=row.created_at, detail={"source": new.source})
-        entry = _entry(row, project_title)
-    runtime.member_changed(team_id, user_id)
-    return entry
+    team_id, user_id = member.team_id, member.slack_user_id
+    get_framework(member.cpd_framework).activity(new.activity_type)
+    project_id, project_title = new.qi_project_id, None
+    if project_id is not None:
+        linked = (
+            await session.execute(_linkable(team_id, user_id).where(QiProject.id == project_id))
+        ).first()
+        project_id, project_title = (linked[0], linked[1]) if linked else (None, None)
+    row = CpdEntry(
+        team_id=team_id,
+        member_id=user_id,
+        framework=member.cpd_framework,
+        activity_type=new.activity_type,
+        occurred_on=new.date,
+        hours=new.hours,
+        quantity=new.quantity,
+        title=texts["title"],
+        reflection_learned=texts["reflection_learned"] or None,
+        reflection_change=texts["reflection_change"] or None,
+        reflection_further=texts["reflection_further"] or None,
+        qi_project_id=project_id,
+        source=new.source,
+        created_at=runtime.clock.now(),
+    )
+    session.add(row)
+    await session.flush()
+    # Who logged what kind of entry, when: never its title or reflection (those are the member's alone).
+    record(session, team_id=team_id, actor_id=user_id, action="cpd_entry.logged", subject=f"cpd_entry:{row.id}",
+           at=row.created_at, detail={"source": new.source})
+    return _entry(row, project_title)
 
 
 async def get_entry(runtime: Runtime, team_id: str, user_id: str, entry_id: int) -> Entry | None:

@@ -1,7 +1,14 @@
-"""What a slash-command handler gets once the command has been acknowledged."""
+"""What a slash-command handler gets, and the listener that routes a command's first word to it.
+
+Most subcommands run after the ack (they may open a form or read a lot). An `Answering` one runs
+before it and its answer is the ack: for work a member typed (stored first, so a crash after Slack
+shows the command as taken cannot lose it; a failure is said in the ack) and for answers that need
+nothing from Slack (help). The member sees it at once, and no response_url call is made.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +19,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.runtime import Runtime
 from handlers.tenant import team_of
+
+log = logging.getLogger(__name__)
+
+ANSWER_FAILED = ("Sorry, something went wrong on my side, so nothing you typed was kept. Please try again in a "
+                 "minute; if it keeps happening, tell your QI Commons admin.")
 
 
 @dataclass(frozen=True)
@@ -42,20 +54,42 @@ class CommandContext:
 
 
 Subcommand = Callable[[CommandContext], Awaitable[None]]
+Answer = dict[str, Any]  # an ephemeral message to the member: text, and blocks
 
 
-def subcommand_listener(runtime: Runtime, subcommands: dict[str, Subcommand], fallback: Subcommand):
-    """A slash-command listener: ack at once, then run the subcommand named by the first word (given the
-    rest of the text), or `fallback` with the whole text when the first word names none."""
+@dataclass(frozen=True)
+class Answering:
+    """A subcommand whose answer is the ack (see the module's docstring). Keep it short: Slack waits 3 s."""
+
+    answer: Callable[[CommandContext], Awaitable[Answer]]
+
+
+def message(text: str, blocks: list[dict[str, Any]] | None = None) -> Answer:
+    return {"text": text, "blocks": blocks} if blocks else {"text": text}
+
+
+def subcommand_listener(runtime: Runtime, subcommands: dict[str, Subcommand | Answering],
+                        fallback: Subcommand | Answering):
+    """A slash-command listener: run the subcommand named by the first word (given the rest of the text),
+    or `fallback` with the whole text when the first word names none; ack at once, or with its answer."""
 
     async def listener(ack: AsyncAck, command: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
                        respond: AsyncRespond) -> None:
-        await ack()
         text = command.get("text", "")
         name, rest = match_subcommand(text, subcommands)
         handler = subcommands.get(name) if name is not None else None
-        await (handler or fallback)(CommandContext.from_command(runtime, command, context, client, respond,
-                                                                rest if handler else text))
+        chosen = handler or fallback
+        ctx = CommandContext.from_command(runtime, command, context, client, respond, rest if handler else text)
+        if isinstance(chosen, Answering):
+            try:
+                answer = await chosen.answer(ctx)
+            except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
+                log.exception("%s %s failed before its ack", command.get("command"), name or "")
+                answer = message(ANSWER_FAILED)
+            await ack(**answer, response_type="ephemeral")
+            return
+        await ack()
+        await chosen(ctx)
 
     return listener
 

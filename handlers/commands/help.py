@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.commands.context import CommandContext
+from handlers.commands.context import Answer, CommandContext, message
 
 SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Share QI work", (
@@ -70,5 +70,5 @@ def help_blocks(is_admin: bool) -> list[dict[str, Any]]:
 HELP_FALLBACK = "QI Commons commands: /qi-share, /find-mentor, /cpd-log and /qi-commons (help, learn, settings, privacy)."
 
 
-async def show_help(ctx: CommandContext) -> None:
-    await ctx.reply(HELP_FALLBACK, help_blocks(ctx.is_admin))
+async def help_answer(ctx: CommandContext) -> Answer:
+    return message(HELP_FALLBACK, help_blocks(ctx.is_admin))

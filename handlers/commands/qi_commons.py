@@ -8,8 +8,16 @@ from bot.core.runtime import Runtime
 from bot.core.text import escape
 from handlers.admin.command import admin_command
 from handlers.charts.commands import chart_command
-from handlers.commands.context import CommandContext, Subcommand, split_subcommand, subcommand_listener
-from handlers.commands.help import show_help
+from handlers.commands.context import (
+    Answer,
+    Answering,
+    CommandContext,
+    Subcommand,
+    message,
+    split_subcommand,
+    subcommand_listener,
+)
+from handlers.commands.help import help_answer
 from handlers.learn.commands import learn
 from handlers.member_settings.commands import open_settings
 from handlers.mentoring.profile import mentor_subcommand
@@ -17,9 +25,9 @@ from handlers.privacy.commands import export_my_data, forget_me, show_privacy
 from handlers.search.commands import search_command
 from handlers.weekly.preview import digest_command
 
-SUBCOMMANDS: dict[str, Subcommand] = {
-    "": show_help,
-    "help": show_help,
+SUBCOMMANDS: dict[str, Subcommand | Answering] = {
+    "": Answering(help_answer),
+    "help": Answering(help_answer),
     "admin": admin_command,
     "chart": chart_command,
     "digest": digest_command,
@@ -33,10 +41,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 }
 
 
-async def unknown_subcommand(ctx: CommandContext) -> None:
+async def unknown_subcommand(ctx: CommandContext) -> Answer:
     word = split_subcommand(ctx.text)[0]
-    await ctx.reply(f"I don't know `{escape(word)}`. Try `/qi-commons help` to see everything you can do.")
+    return message(f"I don't know `{escape(word)}`. Try `/qi-commons help` to see everything you can do.")
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    app.command("/qi-commons")(subcommand_listener(runtime, SUBCOMMANDS, unknown_subcommand))
+    app.command("/qi-commons")(subcommand_listener(runtime, SUBCOMMANDS, Answering(unknown_subcommand)))

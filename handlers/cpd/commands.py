@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.core.runtime import Runtime
-from handlers.commands.context import CommandContext, Subcommand, subcommand_listener
+from handlers.commands.context import Answering, CommandContext, Subcommand, subcommand_listener
 from handlers.cpd.entries_list import show_list
 from handlers.cpd.entry_form import open_entry_form
 from handlers.cpd.export import export_entries
@@ -33,4 +33,4 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    app.command("/cpd-log")(subcommand_listener(runtime, SUBCOMMANDS, quick_entry))
+    app.command("/cpd-log")(subcommand_listener(runtime, SUBCOMMANDS, Answering(quick_entry)))

@@ -82,6 +82,30 @@ def entry_values(**overrides) -> dict:
 # --- quick entry ---------------------------------------------------------------------------------
 
 
+
+async def test_a_quick_entry_is_committed_before_the_ack_which_carries_the_answer(env):
+    response = await env.driver.command("/cpd-log", AUDIT)
+    # Slack has the ack: the entry is stored already (a crash from here on cannot lose it), and the ack
+    # itself is the answer the member sees; no response_url call is needed for it.
+    assert [e.title for e in await entries(env)] == ["Chart audit of metabolic monitoring"]
+    assert response.json()["response_type"] == "ephemeral" and "Logged" in response.json()["text"]
+    await env.settle()
+    assert env.slack.responses() == [response.json()]
+
+
+async def test_a_quick_entry_that_cannot_be_stored_is_refused_in_the_ack(env, monkeypatch):
+    from handlers.cpd import quick_entry
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(quick_entry, "log_quick_entry", broken)
+    response = await env.driver.command("/cpd-log", AUDIT)
+    assert response.status == 200
+    assert "nothing you typed was kept" in response.json()["text"] and "try again" in response.json()["text"]
+    await env.settle()
+    assert await entries(env) == []
+
 async def test_quick_entry_logs_six_moc_credits_in_section_3(env):
     changes = record_member_changes(env)
     reply = await cpd(env, AUDIT)

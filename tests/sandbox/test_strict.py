@@ -150,6 +150,16 @@ async def test_response_url_is_good_for_30_minutes(slack, clock):
     assert [r["text"] for r in slack.responses()] == ["in time"]
 
 
+async def test_a_commands_ack_with_a_message_is_shown_as_slack_shows_it_and_a_bad_one_is_not(slack):
+    url = slack.response_url()
+    assert not slack.show_ack(url, {})  # a bare ack: Slack shows nothing
+    assert not slack.show_ack(url, {"text": "x", "blocks": share_blocks("y" * 2021)})
+    assert slack.show_ack(url, {"response_type": "ephemeral", "text": "Logged 2 hours"})
+    assert [r["text"] for r in slack.responses(url)] == ["Logged 2 hours"]
+    for i in range(5):  # the ack's message does not use up the response_url
+        assert await post(url, {"text": f"later {i}"}) == (200, "ok")
+
+
 # -- trigger_id ----------------------------------------------------------------------------------
 
 MODAL = {"type": "modal", "callback_id": "qi_share", "title": {"type": "plain_text", "text": "Share"}, "blocks": []}
