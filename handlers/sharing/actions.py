@@ -55,14 +55,17 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(KUDOS)
     async def kudos(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                     respond: AsyncRespond) -> None:
-        await ack()
         team_id, user_id = _who(body, context)
         update_id = row_id(action.get("value")) or 0
+        # Stored before the ack (here and in the other buttons that change what is stored): once Slack
+        # shows the click as taken, a crash can no longer lose it. The message is redrawn after.
         try:
             await services.toggle_kudos(runtime, team_id=team_id, user_id=user_id, update_id=update_id)
         except services.NotFound:
+            await ack()
             await ephemeral(respond, GONE)
             return
+        await ack()
         await refresh_message(runtime, team_id=team_id, update_id=update_id)
 
     @app.action(EDIT)
@@ -83,17 +86,19 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(DELETE)
     async def delete(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                      respond: AsyncRespond) -> None:
-        await ack()
         team_id, user_id = _who(body, context)
         try:
             deleted = await services.delete_update(runtime, team_id=team_id, user_id=user_id,
                                                    update_id=row_id(action.get("value")) or 0)
         except services.NotFound:
+            await ack()
             await ephemeral(respond, GONE)
             return
         except services.NotAllowed:
+            await ack()
             await ephemeral(respond, NOT_YOURS.format(verb="delete"))
             return
+        await ack()  # the update is deleted (and its post's removal queued): Slack's calls come after
         if deleted.delete_outbox_id is not None:
             await runtime.outbox.attempt(deleted.delete_outbox_id)
         await ephemeral(respond, "Deleted the update.")
@@ -113,24 +118,27 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(SHARE_CHOSEN)
     async def share_chosen(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                            client: AsyncWebClient, respond: AsyncRespond) -> None:
-        """The member chose where their quick share goes: the question goes away, then it is shared as a
-        quick share to that place would have been (or they are told why not)."""
-        await ack()
+        """The member chose where their quick share goes: it is stored (before the ack, so a crash once Slack
+        shows the click as taken cannot lose it), the question goes away, then it is shared as a quick share
+        to that place would have been (or they are told why not)."""
         ctx = _context(runtime, body, context, client, respond, action.get("value") or "")
         chosen = action.get("block_id", "").partition(":")[2]
+        stored: services.QuickShare | services.QuickShareHasPhi | None = None
+        gone = False
+        if runtime.settings.community_channel_id:
+            try:
+                if chosen and row_id(chosen) is None:
+                    raise services.NotFound
+                stored = await services.share_chosen(
+                    runtime, team_id=ctx.team_id, user_id=ctx.user_id, text=ctx.text, project_id=row_id(chosen),
+                    render=RENDER)
+            except services.QuickShareHasPhi as refused:
+                stored = refused
+            except services.NotFound:
+                gone = True
+        await ack()
         await respond(delete_original=True)
-        if not runtime.settings.community_channel_id:
-            await reply_to_quick_share(ctx, None, body.get("response_url"))
-            return
-        try:
-            if chosen and row_id(chosen) is None:
-                raise services.NotFound
-            stored: services.QuickShare | services.QuickShareHasPhi = await services.share_chosen(
-                runtime, team_id=ctx.team_id, user_id=ctx.user_id, text=ctx.text, project_id=row_id(chosen),
-                render=RENDER)
-        except services.QuickShareHasPhi as refused:
-            stored = refused
-        except services.NotFound:
+        if gone:
             await ctx.reply("That project no longer exists, so nothing was shared. `/qi-share list` shows your "
                             "projects.")
             return
@@ -202,8 +210,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(SET_STATUS)
     async def change_status(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                             respond: AsyncRespond) -> None:
-        """Pause, resume or complete a project, then redraw the list in place."""
-        await ack()
+        """Pause, resume or complete a project (stored before the ack), then redraw the list in place."""
         team_id, user_id = _who(body, context)
         raw_id, _, status = (action.get("value") or "").partition(":")
         project_id = row_id(raw_id)
@@ -211,11 +218,14 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await services.change_project_status(runtime, team_id=team_id, user_id=user_id, project_id=project_id,
                                                  status=status)
         except services.NotAllowed:
+            await ack()
             await ephemeral(respond, NOT_YOUR_PROJECT)
             return
         except ValueError:  # a garbled or forged button value
+            await ack()
             await ephemeral(respond, "That button is out of date: run `/qi-share list` again.")
             return
+        await ack()
         await respond(**await list_for(runtime, team_id, user_id), replace_original=True)
         assert project_id is not None
         await refresh_parent(runtime, team_id=team_id, project_id=project_id)

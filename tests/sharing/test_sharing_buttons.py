@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.sharing import services
 from sandbox import state_values
 from storage.models import AuditLog, Kudos
+from tests.ack_order import slow_store
 from tests.golden import assert_golden
 from tests.sharing_helpers import ADMIN, CHANNEL, MEMBER, OTHER, button, posts, updates
 
@@ -121,3 +123,26 @@ async def test_an_edit_is_not_reported_as_lost_when_slack_cannot_confirm_it(env)
     assert "Tried huddles twice a day" in str(posts(env)[-1]["blocks"])
     assert not [c for c in env.slack.calls_to("chat.postMessage") if "went wrong" in c.get("text", "")]
     assert [c["user_id"] for c in env.slack.calls_to("views.publish")] == [MEMBER]
+
+
+async def test_kudos_is_stored_before_slack_is_told_the_click_was_taken(env, monkeypatch):
+    message = await _shared(env)
+    slow_store(monkeypatch, services, "toggle_kudos")
+    response = await env.driver.action("sharing_kudos", value=button(message, "sharing_kudos")["value"],
+                                       message=message, user_id=OTHER)
+    async with env.runtime.db.session() as session:
+        given = (await session.scalars(select(Kudos.slack_user_id))).all()
+    assert response.status == 200 and given == [OTHER]
+    await env.settle()
+    assert button(posts(env)[-1], "sharing_kudos")["text"]["text"] == ":clap: Kudos (1)"
+
+
+async def test_a_delete_is_stored_before_slack_is_told_the_click_was_taken(env, monkeypatch):
+    message = await _shared(env)
+    slow_store(monkeypatch, services, "delete_update")
+    response = await env.driver.action("sharing_delete", value=button(message, "sharing_delete")["value"],
+                                       message=message, user_id=MEMBER)
+    assert response.status == 200 and [u.post_status for u in await updates(env)] == ["deleted"]
+    await env.settle()
+    assert posts(env) == [] and [u.post_status for u in await updates(env)] == ["deleted"]
+    assert env.slack.responses()[-1]["text"] == "Deleted the update."

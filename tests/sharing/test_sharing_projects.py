@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from bot.sharing import services
 from bot.sharing.projects import PROGRESS_SCALE, parse_measures, parse_tags, progress_label, slugify
 from handlers.sharing.blocks import parent_message
 from sandbox import state_values
 from storage.models import QiProject
+from tests.ack_order import slow_store
 from tests.golden import assert_golden
 from tests.sharing_helpers import NEW_PROJECT, OTHER, button, posts, projects, submit_share
 
@@ -196,3 +198,19 @@ async def test_a_forged_status_button_changes_nothing_and_says_why(env):
     [project] = await projects(env)
     assert project.status == "active"
     assert "out of date" in env.slack.responses()[-1]["text"]
+
+
+async def test_a_status_change_is_stored_before_slack_is_told_the_click_was_taken(env, monkeypatch):
+    await submit_share(env, "new")
+    [project] = await projects(env)
+    slow_store(monkeypatch, services, "change_project_status")
+    await env.driver.command("/qi-share", "list")
+    await env.settle()
+    listing = env.slack.responses()[-1]
+    message = {"ts": "1.0", "blocks": listing["blocks"], "text": listing["text"]}
+    response = await env.driver.action("sharing_project_status", value=f"{project.id}:paused", message=message)
+    [project] = await projects(env)
+    assert response.status == 200 and project.status == "paused"
+    await env.settle()
+    redrawn = env.slack.responses()[-1]
+    assert redrawn["replace_original"] is True and "_paused_" in str(redrawn["blocks"])

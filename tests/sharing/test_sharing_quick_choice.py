@@ -10,6 +10,8 @@ import json
 
 import pytest
 
+from bot.sharing import services
+from tests.ack_order import slow_store
 from tests.golden import assert_golden
 from tests.sharing_helpers import MEMBER, OTHER, posts, projects, submit_share, updates
 
@@ -145,3 +147,20 @@ async def test_a_choice_is_checked_again_when_it_comes_back(env):
     await _choose(env, reply, "sharing_quick_to:not-an-id", value="Huddles at shift change went well")
     assert "That project no longer exists" in env.slack.responses()[-1]["text"]
     assert len(await updates(env)) == 2 and len(posts(env)) == 4
+
+
+async def test_the_chosen_share_is_stored_before_slack_is_told_the_click_was_taken(env, monkeypatch):
+    first, second = await _two_projects(env)
+    reply = await _share(env, "Great QI grand rounds today, ideas for both wards")
+    slow_store(monkeypatch, services, "share_chosen")
+    url = env.slack.response_url()
+    response = await env.driver.action("sharing_quick_to", value=_choices(reply)[f"sharing_quick_to:{second.id}"]["value"],
+                                       block_id=f"sharing_quick_to:{second.id}", response_url=url)
+    # The ack is back: the update is already stored, so no crash from here on can lose it.
+    assert response.status == 200
+    assert [(u.project_id, u.tried) for u in await updates(env)][-1] == (
+        second.id, "Great QI grand rounds today, ideas for both wards")
+    await env.settle()
+    first_answer, shared = env.slack.responses(url)[:2]
+    assert first_answer.get("delete_original") is True and shared["text"].startswith(":white_check_mark: Shared!")
+    assert posts(env)[-1]["thread_ts"] == second.thread_ts
