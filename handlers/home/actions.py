@@ -97,14 +97,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(WITHDRAW_REQUEST)
     async def withdraw_request(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any],
                                action: dict[str, Any]) -> None:
-        await ack()
         team_id, user_id = _who(body, context)
         request_id = _id(action)
         if request_id is None:
+            await ack()
             return
-        # The service withdraws only this member's own open request: the id could be anyone's.
+        # The service withdraws only this member's own open request: the id could be anyone's. Withdrawn
+        # before the ack, so a crash once Slack shows the click as taken cannot lose it; mentors told after.
         outcome = await mentoring.withdraw_request(runtime, team_id=team_id, mentee_id=user_id, request_id=request_id,
                                                    announce=partial(notify.announce_withdrawal, runtime))
+        await ack()
         if isinstance(outcome, mentoring.Withdrawn):
             await notify.deliver(runtime, outcome.queued)
         else:

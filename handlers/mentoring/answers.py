@@ -22,13 +22,16 @@ from handlers.tenant import team_of
 def register(app: AsyncApp, runtime: Runtime) -> None:
     settings = runtime.settings
 
-    async def start(body: dict[str, Any], context: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
-                    kind: str) -> None:
+    async def start(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
+                    respond: AsyncRespond, kind: str) -> None:
+        """Accept or claim: stored before the ack, so a crash once Slack shows the click as taken cannot
+        lose the pairing; the pair is told, and the offer closed, after it."""
         candidate_id = button_id(action)
         starter = mentoring.accept_offer if kind == "formal" else mentoring.claim_question
         outcome = (await starter(runtime, team_id=team_of(context), mentor_id=body["user"]["id"],
                                  candidate_id=candidate_id, announce=partial(notify.announce_start, runtime))
                    if candidate_id is not None else mentoring.Stale("not_found"))
+        await ack()
         if isinstance(outcome, mentoring.Stale):
             await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
             return
@@ -40,14 +43,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(blocks.ACCEPT)
     async def accept(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                      respond: AsyncRespond) -> None:
-        await ack()
-        await start(body, context, action, respond, "formal")
+        await start(ack, body, context, action, respond, "formal")
 
     @app.action(blocks.CLAIM)
     async def claim(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                     respond: AsyncRespond) -> None:
-        await ack()
-        await start(body, context, action, respond, "informal")
+        await start(ack, body, context, action, respond, "informal")
 
     @app.action(blocks.DECLINE)
     async def decline(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
@@ -16,11 +17,13 @@ from bot.core.runtime import Runtime
 from bot.mentoring import requests as mentoring
 from bot.mentoring.vocabulary import topics_from_text
 from bot.search.connections import request_subject
-from handlers.commands.context import CommandContext
+from handlers.commands.context import ANSWER_FAILED, CommandContext
 from handlers.mentoring import blocks, forms, notify, views
 from handlers.search.offer import connections_for
 from handlers.sharing.share import tell
 from handlers.tenant import team_of
+
+log = logging.getLogger(__name__)
 
 NO_TOPICS = ("I couldn't tell which QI topic you'd like help with. Try naming one, e.g. "
              "`/find-mentor help with run charts` or `/find-mentor PDSA and stakeholder engagement`, or type "
@@ -70,22 +73,31 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.command("/find-mentor")
     async def find_mentor(ack: AsyncAck, command: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
                           respond: AsyncRespond) -> None:
-        await ack()
         ctx = CommandContext.from_command(runtime, command, context, client, respond, command.get("text", ""))
         if not ctx.text:
+            await ack()
             await open_find_mentor(client, trigger_id=ctx.trigger_id)
             return
+        # The request is committed before the ack: once Slack shows the command as taken, a crash can no
+        # longer lose it (one short transaction). The shortlist, DMs and similar projects come after.
         try:
             shortlist = await mentoring.create_request(
                 runtime, team_id=ctx.team_id, mentee_id=ctx.user_id,
                 ask=mentoring.RequestInput(kind="formal", topics=tuple(topics_from_text(ctx.text)), needs=ctx.text),
                 announce=partial(announce_request, runtime))
         except ContainsPhi as refused:
+            await ack()
             await ctx.reply(describe(refused.hits, {"needs": "Your request"}))
             return
         except mentoring.NoTopics:
+            await ack()
             await ctx.reply(NO_TOPICS)
             return
+        except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
+            log.exception("Could not store a mentor request from %s", ctx.user_id)
+            await ack(text=ANSWER_FAILED, response_type="ephemeral")
+            return
+        await ack()
         message = present(runtime, shortlist)
         await ctx.reply(message["text"], message["blocks"])
         await follow_up(runtime, shortlist)

@@ -97,11 +97,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(blocks.SNOOZE)
     async def snooze(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                      respond: AsyncRespond) -> None:
-        await ack()
         mentorship_id = button_id(action)
+        # Stored before the ack (as Ending is): once Slack shows the click as taken, a crash cannot lose it.
         outcome = (await mentorships.snooze_checkin(runtime, team_id=team_of(context), user_id=body["user"]["id"],
                                                     mentorship_id=mentorship_id)
                    if mentorship_id is not None else Refused("not_found"))
+        await ack()
         if isinstance(outcome, Refused):
             await tell(respond, refused_text(outcome, settings.tz))
             return
@@ -110,12 +111,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(blocks.END)
     async def end(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                   respond: AsyncRespond) -> None:
-        await ack()
         mentorship_id = button_id(action)
         outcome = (await mentorships.end_mentorship(runtime, team_id=team_of(context), user_id=body["user"]["id"],
                                                     mentorship_id=mentorship_id,
                                                     announce=partial(notify.announce_end, runtime))
                    if mentorship_id is not None else Refused("not_found"))
+        await ack()
         if isinstance(outcome, Refused):
             await tell(respond, refused_text(outcome, settings.tz))
             return

@@ -37,11 +37,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(blocks.ASK)
     async def ask(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                   respond: AsyncRespond) -> None:
-        await ack()
         candidate_id = button_id(action)
+        # Each button stores first and acks after: once Slack shows the click as taken, a crash cannot lose
+        # it. What it queued is sent, and the message redrawn, after the ack.
         outcome = (await mentoring.ask_mentor(runtime, team_id=team_of(context), mentee_id=body["user"]["id"],
                                               candidate_id=candidate_id, announce=partial(notify.announce_ask, runtime))
                    if candidate_id is not None else mentoring.Stale("not_found"))
+        await ack()
         if isinstance(outcome, mentoring.Stale):
             await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
             return
@@ -51,11 +53,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(blocks.QUICK_QUESTION)
     async def quick_question(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                              respond: AsyncRespond) -> None:
-        await ack()
         request_id = button_id(action)
         outcome = (await mentoring.ask_informally(runtime, team_id=team_of(context), mentee_id=body["user"]["id"],
                                                   request_id=request_id, announce=partial(announce_request, runtime))
                    if request_id is not None else mentoring.Stale("not_found"))
+        await ack()
         if isinstance(outcome, mentoring.Stale):
             await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
             return
@@ -65,12 +67,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(blocks.WITHDRAW)
     async def withdraw(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                        respond: AsyncRespond) -> None:
-        await ack()
         team_id, request_id = team_of(context), button_id(action)
         outcome = (await mentoring.withdraw_request(runtime, team_id=team_id, mentee_id=body["user"]["id"],
                                                     request_id=request_id,
                                                     announce=partial(notify.announce_withdrawal, runtime))
                    if request_id is not None else mentoring.Stale("not_found"))
+        await ack()
         if isinstance(outcome, mentoring.Stale):
             await tell(respond, stale_text(outcome, settings.mentor_handoff_days))
             return

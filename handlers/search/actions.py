@@ -81,7 +81,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(ASK)
     async def ask(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                   respond: AsyncRespond) -> None:
-        await ack()
         team_id, user_id = team_of(context), body["user"]["id"]
         value = _value(action)
         subject, person_id, project_id = str(value.get("s") or ""), str(value.get("u") or ""), value.get("p")
@@ -89,6 +88,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                                            person_id=person_id, project_id=project_id)
                  if isinstance(project_id, int) else None)
         if about is None:
+            await ack()
             await respond(text=CANNOT_ASK, response_type="ephemeral", replace_original=False)
             return
         shortlist = await mentoring.ask_person(
@@ -98,6 +98,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             reasons=f"Worked on “{about.title}”",
             mentor_reasons=f"they saw your project “{about.title}” in QI Commons",
             announce=partial(find_mentor.announce_request, runtime))
+        await ack()  # the request is stored: a crash from here on cannot lose it; the question is sent after
         message = asked(about.person_id)
         await respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral",
                       replace_original=False)

@@ -286,3 +286,19 @@ async def test_a_change_refreshes_only_a_home_the_member_has_opened(env):
     assert [args["user_id"] for args in env.slack.calls_to("views.publish")] == [ME]
     await open_home(env, OTHER)  # their first visit builds it
     assert env.slack.home_view(OTHER) is not None
+
+
+async def test_withdraw_from_home_is_stored_before_the_ack(env, monkeypatch):
+    from bot.mentoring import requests as mentoring
+    from tests.ack_order import slow_store
+
+    async with env.runtime.db.session() as session, session.begin():
+        mine = await add_request(session, env.clock.now())
+    home = await open_home(env)
+    slow_store(monkeypatch, mentoring, "withdraw_request")
+    response = await env.driver.action("home_withdraw_request", value=str(mine.id), view=home)
+    async with env.runtime.db.session() as session:
+        status = await session.scalar(select(MentorshipRequest.status))
+    assert response.status == 200 and status == "withdrawn"
+    await env.settle()
+    assert "Withdraw" not in _text(env.slack.home_view(ME))

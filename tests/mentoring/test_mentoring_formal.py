@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.mentoring import requests as mentoring
 from sandbox import state_values
 from storage.models import MentorshipRequest, Nudge
+from tests.ack_order import slow_store
 from tests.golden import assert_golden
 from tests.mentoring_helpers import (
     ADMIN,
@@ -263,3 +265,50 @@ async def test_each_side_reads_why_in_its_own_words(env):
     question = text_of(dms(env, ADA)[-1])
     assert "Why it came to you: you offer run charts, which they need" in question
     assert "your topic" not in question
+
+
+# Each of these is stored before the ack: read right after the driver call (see tests/ack_order.py).
+
+async def test_find_mentor_text_stores_the_request_before_the_ack(env, monkeypatch):
+    await _three_mentors(env)
+    slow_store(monkeypatch, mentoring, "create_request")
+    response = await env.driver.command("/find-mentor", "help with run charts")
+    assert response.status == 200 and [r.needs for r in await requests(env)] == ["help with run charts"]
+    await env.settle()
+    assert f"<@{ADA}>" in text_of(env.slack.responses()[-1])
+
+
+async def test_ask_stores_the_offer_before_the_ack(env, monkeypatch):
+    await _three_mentors(env)
+    await _shortlist(env)
+    by_mentor = {c.mentor_id: c.id for c in await candidates(env)}
+    slow_store(monkeypatch, mentoring, "ask_mentor")
+    response = await env.driver.action("mentor_ask", value=str(by_mentor[BRAM]), user_id=MENTEE)
+    assert response.status == 200 and (await requests(env))[0].status == "offered"
+    await env.settle()
+    assert f"You asked <@{BRAM}>" in text_of(env.slack.responses()[-1]) and button(dms(env, BRAM)[-1], "mentor_accept")
+
+
+async def test_withdraw_is_stored_before_the_ack(env, monkeypatch):
+    await _three_mentors(env)
+    offer = await _ask(env, await _shortlist(env), BRAM)
+    asked = env.slack.responses()[-1]
+    slow_store(monkeypatch, mentoring, "withdraw_request")
+    response = await env.driver.action("mentor_withdraw", value=button(asked, "mentor_withdraw")["value"],
+                                       user_id=MENTEE)
+    assert response.status == 200 and (await requests(env))[0].status == "withdrawn"
+    await env.settle()
+    assert dms(env, BRAM)[-1]["ts"] == offer["ts"] and not buttons(dms(env, BRAM)[-1], "mentor_accept")
+
+
+async def test_accept_is_stored_before_the_ack(env, monkeypatch):
+    await _three_mentors(env)
+    offer = await _ask(env, await _shortlist(env), BRAM)
+    slow_store(monkeypatch, mentoring, "accept_offer")
+    channel = env.slack.dm_channel(BRAM)
+    response = await env.driver.action("mentor_accept", value=button(offer, "mentor_accept")["value"], user_id=BRAM,
+                                       message=offer, channel_id=channel)
+    assert response.status == 200 and [p.mentor_id for p in await mentorships(env)] == [BRAM]
+    await env.settle()
+    [pair] = await mentorships(env)
+    assert "has agreed to mentor" in text_of(env.slack.messages(pair.group_channel_id)[0])

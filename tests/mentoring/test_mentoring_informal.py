@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.mentoring import requests as mentoring
 from sandbox import state_values
+from tests.ack_order import slow_store
 from tests.golden import assert_golden
 from tests.mentoring_helpers import (
     ADMIN,
@@ -169,3 +170,29 @@ async def test_claims_racing_in_the_service_have_exactly_one_winner(env):
     assert len(started) == 1 and len(stale) == 2
     assert all(s.reason == "taken" and s.winner_id == started[0].candidate.mentor_id for s in stale)
     assert len(await mentorships(env)) == 1
+
+
+async def test_quick_question_instead_is_stored_before_the_ack(env, monkeypatch):
+    await _informal_mentors(env, 2)
+    await env.driver.command("/find-mentor", "help with run charts")
+    await env.settle()
+    shortlist = env.slack.responses()[-1]
+    slow_store(monkeypatch, mentoring, "ask_informally")
+    response = await env.driver.action("mentor_quick_question", value=button(shortlist, "mentor_quick_question")["value"],
+                                       user_id=MENTEE)
+    assert response.status == 200 and (await requests(env))[0].kind == "informal"
+    await env.settle()
+    assert "went to" in text_of(env.slack.responses()[-1]) and _asked(env) == MENTORS[:2]
+
+
+async def test_a_claim_is_stored_before_the_ack(env, monkeypatch):
+    await _informal_mentors(env)
+    await _ask_quick_question(env)
+    question = dms(env, MENTORS[1])[-1]
+    slow_store(monkeypatch, mentoring, "claim_question")
+    response = await env.driver.action("mentor_claim", value=button(question, "mentor_claim")["value"],
+                                       user_id=MENTORS[1], message=question, channel_id=env.slack.dm_channel(MENTORS[1]))
+    assert response.status == 200 and [p.mentor_id for p in await mentorships(env)] == [MENTORS[1]]
+    await env.settle()
+    [pair] = await mentorships(env)
+    assert env.slack.messages(pair.group_channel_id)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.outbox import LEASE
+from bot.mentoring import pairs
 from handlers.cpd.prefill import OPEN_ENTRY_FORM
 from sandbox import state_values
 from storage.models import Member, MentorshipFeedback, MentorshipMeeting, Nudge
+from tests.ack_order import slow_store
 from tests.golden import assert_golden
 from tests.mentoring_helpers import (
     ADMIN,
@@ -244,3 +246,22 @@ async def test_a_vancouver_member_gets_the_timezone_from_slack_once(env):
     env.clock.advance(timedelta(days=21))
     await run_sweep(env)
     assert len(env.slack.calls_to("users.info")) == calls
+
+
+async def test_snooze_is_stored_before_the_ack(env, monkeypatch):
+    pair_id = await _pair(env)
+    before = (await mentorships(env))[0].checkin_due_at
+    slow_store(monkeypatch, pairs, "snooze_checkin")
+    response = await env.driver.action("mentorship_snooze", value=str(pair_id), user_id=MENTEE)
+    assert response.status == 200 and (await mentorships(env))[0].checkin_due_at != before
+    await env.settle()
+    assert "Snoozed" in text_of(env.slack.responses()[-1])
+
+
+async def test_ending_is_stored_before_the_ack(env, monkeypatch):
+    pair_id = await _pair(env)
+    slow_store(monkeypatch, pairs, "end_mentorship")
+    response = await env.driver.action("mentorship_end", value=str(pair_id), user_id=MENTEE)
+    assert response.status == 200 and (await mentorships(env))[0].status == "ended"
+    await env.settle()
+    assert "You ended your mentorship" in text_of(dms(env, MENTEE)[-1])

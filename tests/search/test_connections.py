@@ -106,3 +106,21 @@ async def test_a_project_like_nobody_elses_shows_nothing_more(env):
                                                        "aim": {"input": "Better vegetarian options"}},
                        tried="A survey in the canteen")
     assert _connections(env) == []
+
+
+async def test_asking_a_person_is_stored_before_the_ack(env, monkeypatch):
+    from bot.mentoring import requests as mentoring
+    from tests.ack_order import slow_store
+
+    await seed(env)
+    env.slack.add_user(ME, name="member", real_name="Dr. Member")
+    await submit_share(env, "new", user_id=OTHER, new=FALLS_PROJECT, tried="Started hourly rounding at night")
+    [shown] = _connections(env)
+    [ask] = [b["accessory"] for b in shown["blocks"] if "accessory" in b]
+    slow_store(monkeypatch, mentoring, "ask_person")
+    response = await env.driver.action("search_ask_person", value=ask["value"], user_id=OTHER, channel_id="C0COMMUNITY")
+    async with env.runtime.db.session() as session:
+        request = await session.scalar(select(MentorshipRequest))
+    assert response.status == 200 and request is not None and request.mentee_id == OTHER
+    await env.settle()
+    assert "Falls prevention on 4B" in json.dumps(dms(env, ME)[-1])
