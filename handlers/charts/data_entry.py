@@ -142,19 +142,21 @@ def _ask_duplicate(added: list[Added]) -> dict[str, Any]:
 def register(app: AsyncApp, runtime: Runtime) -> None:
     async def choose(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                      respond: AsyncRespond, mode: str) -> None:
-        await ack()
         try:
             choice = json.loads(action.get("value") or "")
             readings = [Reading("", Decimal(value), row_id(measure_id) or -1) for measure_id, value in choice["r"]]
             on = date.fromisoformat(choice["d"])
             slug = str(choice["s"])
         except (ValueError, KeyError, TypeError, ArithmeticError):
+            await ack()
             await respond(text="That choice is out of date: send the values again.", response_type="ephemeral",
                           replace_original=True)
             return
-        # The measures come back by id (a name or number could mean another one by now).
+        # The measures come back by id (a name or number could mean another one by now). Stored before
+        # the ack, so a crash once Slack shows the choice as taken cannot lose the values.
         answer = await _store(runtime, team_id=team_of(context), user_id=body["user"]["id"], slug=slug,
                               readings=readings, on=on, mode=mode)
+        await ack()
         await respond(**answer, response_type="ephemeral", replace_original=True)
 
     @app.action(REPLACE)

@@ -35,10 +35,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(DELETE_ENTRY)
     async def delete_clicked(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                              respond: AsyncRespond) -> None:
-        await ack()
         team_id, user_id = team_of(context), body["user"]["id"]
         position, wanted = ListPosition.from_value(action.get("value"))
+        # Deleted before the ack: once Slack shows the click as taken, a crash cannot undo it.
         deleted = await delete_entry(runtime, team_id, user_id, wanted) if wanted is not None else None
+        await ack()
         note = f"Deleted “{escape(deleted.title)}”." if deleted else NOT_YOURS
         message = await _page(runtime, team_id, user_id, position, note=note)
         await respond(text=message["text"], blocks=message["blocks"], replace_original=True,

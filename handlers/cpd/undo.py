@@ -30,10 +30,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(UNDO_CONFIRM)
     async def confirmed(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                         respond: AsyncRespond) -> None:
-        await ack()
         wanted = row_id(action.get("value"))
+        # Removed before the ack: once Slack shows the click as taken, a crash cannot undo it.
         deleted = (await delete_entry(runtime, team_of(context), body["user"]["id"], wanted)
                    if wanted is not None else None)
+        await ack()
         if deleted is None:
             await respond(text=NOT_YOURS, replace_original=True, response_type="ephemeral")
             return

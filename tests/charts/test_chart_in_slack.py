@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.sharing import services
 from bot.sharing.projects import ProjectFields
 from bot.sharing.updates import DataPoint, UpdateFields
+from handlers.charts import data_entry
 from handlers.sharing.posting import RENDER, publish
 from sandbox import state_values
 from storage.models import AuditLog, ChartSignal, QiMeasure
+from tests.ack_order import slow_store
 from tests.charts.helpers import WAIT_AFTER, WAIT_BASELINE
 from tests.conftest import MEMBER_ID, OTHER_ID
 from tests.sharing_helpers import button, posts
@@ -427,3 +430,19 @@ async def test_an_update_that_starts_with_the_word_data_is_shared_as_an_update(e
     await env.settle()
     assert "data shows fewer waits since the triage form" in str(posts(env)[-1]["blocks"])
     assert await _points(env) == []
+
+
+@pytest.mark.parametrize("choice, expected", [
+    ("charts_data_replace", [("2026-11-20", "11")]),
+    ("charts_data_keep_both", [("2026-11-20", "12.5"), ("2026-11-20", "11")]),
+])
+async def test_the_duplicate_date_choice_is_stored_before_the_ack(env, monkeypatch, choice, expected):
+    slug = await _project(env, [])
+    await env.driver.command("/qi-share", f"#{slug} data wait=12,5 2026-11-20")
+    asked = (await env.driver.command("/qi-share", f"#{slug} data wait=11 2026-11-20")).json()
+    [chosen] = [b for b in asked["blocks"][1]["elements"] if b["action_id"] == choice]
+    slow_store(monkeypatch, data_entry, "add_points")
+    response = await env.driver.action(choice, value=chosen["value"])
+    assert response.status == 200 and await _points(env) == expected
+    await env.settle()
+    assert env.slack.responses()[-1]["text"].startswith("Added Wait to first assessment = 11 on 20 Nov 2026")

@@ -11,9 +11,11 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.cpd.export import FILE_ENCODING
+from handlers.cpd import entries_list, undo
 from handlers.cpd.entries_list import NOT_YOURS
 from sandbox import state_values
 from storage.models import CpdEntry, Member
+from tests.ack_order import slow_store
 from tests.conftest import ADMIN_ID, MEMBER_ID, OTHER_ID
 from tests.golden import assert_golden, validate_blocks
 
@@ -783,3 +785,27 @@ async def test_a_learning_hours_summary_counts_down_to_the_members_own_goal(env)
     assert reply["text"] == "Your CPD for 2026: 2 h this year, goal of 2 h reached."
     assert "You have reached your goal of 2 h for 2026." in json.dumps(reply)
     assert "requirements" not in json.dumps(reply)
+
+
+async def test_a_delete_from_the_list_is_stored_before_the_ack(env, monkeypatch):
+    await cpd(env, AUDIT)
+    await cpd(env, "1h s1 Grand rounds on suicide risk")
+    listing = await cpd(env, "list")
+    slow_store(monkeypatch, entries_list, "delete_entry")
+    response = await env.driver.action("cpd_delete_entry", value=button(listing, "cpd_delete_entry")["value"])
+    assert response.status == 200 and [e.title for e in await entries(env)] == ["Chart audit of metabolic monitoring"]
+    await env.settle()
+    assert "Deleted “Grand rounds on suicide risk”." in json.dumps(env.slack.responses()[-1]["blocks"],
+                                                                   ensure_ascii=False)
+
+
+async def test_undo_is_stored_before_the_ack(env, monkeypatch):
+    await cpd(env, AUDIT)
+    env.clock.advance(timedelta(minutes=1))
+    await cpd(env, "1h s1 Grand rounds on suicide risk")
+    offer = await cpd(env, "undo")
+    slow_store(monkeypatch, undo, "delete_entry")
+    response = await env.driver.action("cpd_undo_confirm", value=button(offer, "cpd_undo_confirm")["value"])
+    assert response.status == 200 and [e.title for e in await entries(env)] == ["Chart audit of metabolic monitoring"]
+    await env.settle()
+    assert "Removed" in env.slack.responses()[-1]["text"]
