@@ -113,6 +113,7 @@ class ForgetResult:
     teammates: set[str] = field(default_factory=set)  # people whose Home shows something that changed
     partners_left: list[EndedPairing] = field(default_factory=list)  # active mentorships forgetting ended
     export_files: list[str] = field(default_factory=list)  # Slack file ids of the exports sent to their DM
+    outbox_ids: list[int] = field(default_factory=list)  # the Slack calls it queued (deletions, DMs), to send
 
 
 def _plain(value: Any) -> Any:
@@ -546,6 +547,9 @@ async def forget(runtime: Runtime, team_id: str, user_id: str, *, partner_left_t
     transaction. The bot's channel posts of their updates are deleted through the outbox, and the other
     person of each mentorship it ends is told through it (`partner_left_text`), so a Slack hiccup delays
     either, never loses it. A team project's card still waiting for Slack is redrawn (`render_card`).
+
+    It makes no Slack call: the caller sends `result.outbox_ids` (and what `withdrawn` and `handed_on`
+    queued) once it has told Slack the click was taken; the outbox's sweep sends whatever it does not.
     """
     result = ForgetResult()
     async with runtime.db.session() as session:
@@ -569,7 +573,7 @@ async def forget(runtime: Runtime, team_id: str, user_id: str, *, partner_left_t
     result.counts["mentor offers passed on"] = len(result.handed_on)
 
     now = runtime.clock.now()
-    outbox_ids = []
+    outbox_ids = result.outbox_ids
     pseudonym = new_pseudonym()
     async with runtime.db.session() as session, session.begin():
         await _forget_rows(session, team_id, user_id, now, result, render_card)
@@ -594,6 +598,4 @@ async def forget(runtime: Runtime, team_id: str, user_id: str, *, partner_left_t
         # Who (as the pseudonym) and how many of each kind, when: never what was deleted.
         record(session, team_id=team_id, actor_id=pseudonym, action="privacy.forget_me", at=now,
                subject=f"member:{pseudonym}", detail={"counts": {k: v for k, v in result.counts.items() if v}})
-    for outbox_id in outbox_ids:
-        await runtime.outbox.attempt(outbox_id)
     return result

@@ -3,7 +3,9 @@
 Most subcommands run after the ack (they may open a form or read a lot). An `Answering` one runs
 before it and its answer is the ack: for work a member typed (stored first, so a crash after Slack
 shows the command as taken cannot lose it; a failure is said in the ack) and for answers that need
-nothing from Slack (help). The member sees it at once, and no response_url call is made.
+nothing from Slack (help). The member sees it at once, and no response_url call is made. A `Storing`
+one stores before the ack and answers after it, for work whose answer needs Slack (an upload). A
+`Routing` one picks, from the text alone, which of those runs (`/qi-commons admin pause ...`).
 """
 
 from __future__ import annotations
@@ -64,12 +66,32 @@ class Answering:
     answer: Callable[[CommandContext], Awaitable[Answer]]
 
 
+@dataclass(frozen=True)
+class Storing:
+    """A subcommand that stores before the ack (`store`; a failure is said in the ack, `failed`, and
+    nothing was half-stored) and answers after it (`then`, given what `store` returned)."""
+
+    store: Callable[[CommandContext], Awaitable[Any]]
+    then: Callable[[CommandContext, Any], Awaitable[None]]
+    failed: str = ANSWER_FAILED
+
+
+Handler = Subcommand | Answering | Storing
+
+
+@dataclass(frozen=True)
+class Routing:
+    """A subcommand with subcommands of its own: `pick` chooses one, and the context it gets, from the text
+    alone (nothing awaited), so the one chosen can store or answer before the ack."""
+
+    pick: Callable[[CommandContext], tuple[Handler, CommandContext]]
+
+
 def message(text: str, blocks: list[dict[str, Any]] | None = None) -> Answer:
     return {"text": text, "blocks": blocks} if blocks else {"text": text}
 
 
-def subcommand_listener(runtime: Runtime, subcommands: dict[str, Subcommand | Answering],
-                        fallback: Subcommand | Answering):
+def subcommand_listener(runtime: Runtime, subcommands: dict[str, Handler | Routing], fallback: Handler):
     """A slash-command listener: run the subcommand named by the first word (given the rest of the text),
     or `fallback` with the whole text when the first word names none; ack at once, or with its answer."""
 
@@ -80,6 +102,8 @@ def subcommand_listener(runtime: Runtime, subcommands: dict[str, Subcommand | An
         handler = subcommands.get(name) if name is not None else None
         chosen = handler or fallback
         ctx = CommandContext.from_command(runtime, command, context, client, respond, rest if handler else text)
+        if isinstance(chosen, Routing):
+            chosen, ctx = chosen.pick(ctx)
         if isinstance(chosen, Answering):
             try:
                 answer = await chosen.answer(ctx)
@@ -87,6 +111,16 @@ def subcommand_listener(runtime: Runtime, subcommands: dict[str, Subcommand | An
                 log.exception("%s %s failed before its ack", command.get("command"), name or "")
                 answer = message(ANSWER_FAILED)
             await ack(**answer, response_type="ephemeral")
+            return
+        if isinstance(chosen, Storing):
+            try:
+                stored = await chosen.store(ctx)
+            except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
+                log.exception("%s %s failed before its ack", command.get("command"), name or "")
+                await ack(text=chosen.failed, response_type="ephemeral")
+                return
+            await ack()
+            await chosen.then(ctx, stored)
             return
         await ack()
         await chosen(ctx)

@@ -71,13 +71,19 @@ async def announce_hand_on(runtime: Runtime, session: AsyncSession, outcome: Han
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(CONFIRM_FORGET)
     async def confirm(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
+        """Forgotten in the database before the ack (forget makes no Slack call: what it queued is sent
+        after), so a crash once Slack shows the click as taken cannot leave the member remembered; then
+        the channel posts, files and DMs it queued go, and the member is told what was deleted."""
         team_id, user_id = team_of(context), body["user"]["id"]
-        await respond(text="Deleting your data…", replace_original=True)
         result = await privacy.forget(runtime, team_id, user_id, partner_left_text=partner_left_text,
                                       render_card=RENDER.parent,
                                       announce_withdrawal=partial(announce_withdrawal, runtime),
                                       announce_handoff=partial(announce_hand_on, runtime))
+        await ack()
+        await respond(text="Deleting your data…", replace_original=True)
+        # Their channel posts and export files are deleted, and mentorship partners told, through the outbox.
+        for outbox_id in result.outbox_ids:
+            await runtime.outbox.attempt(outbox_id)
         # Mentors holding their request see it is withdrawn; offers to them go to the next mentor.
         for withdrawn in result.withdrawn:
             await notify.deliver(runtime, withdrawn.queued)

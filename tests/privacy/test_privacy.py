@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from bot.privacy import rights
 from bot.privacy.rights import REMOVED
 from storage.models import (
     AuditLog,
@@ -24,6 +25,7 @@ from storage.models import (
     QiProjectMember,
     QiUpdate,
 )
+from tests.ack_order import slow_store
 from tests.golden import assert_golden
 from tests.mentoring_helpers import add_mentor, candidates, click
 from tests.sharing_helpers import NEW_PROJECT, button, submit_share
@@ -291,3 +293,33 @@ async def test_forget_me_tells_the_other_person_of_each_active_mentorship_withou
         assert ME not in json.dumps(told)
     assert "/find-mentor" in to_mentee["text"] and "/find-mentor" not in to_mentor["text"]
     assert env.slack.messages(env.slack.dm_channel(past_mentee)) == []  # that one had ended already
+
+
+async def test_forgetting_is_stored_before_the_ack_and_slack_is_cleaned_after(env, monkeypatch):
+    await seed(env)
+    await env.driver.command("/qi-commons", "forget-me")
+    await env.settle()
+    slow_store(monkeypatch, rights, "forget")
+    response = await env.driver.action("privacy_forget_confirm", value="confirm")
+    async with env.runtime.db.session() as session:
+        member = await session.scalar(select(Member).where(Member.slack_user_id == ME))
+    assert response.status == 200 and member is None
+    await env.settle()
+    said = [r["text"] for r in env.slack.responses()]
+    assert said[-2] == "Deleting your data…" and "Deleting your data…" != said[-1]
+    assert env.slack.calls_to("chat.delete")  # their channel posts go, after the ack
+
+
+async def test_the_export_is_audited_before_the_ack_and_the_file_recorded_after(env, monkeypatch):
+    await seed(env)
+    slow_store(monkeypatch, rights, "export")
+    response = await env.driver.command("/qi-commons", "export-my-data")
+    async with env.runtime.db.session() as session:
+        audited = (await session.scalars(select(AuditLog.action).where(AuditLog.actor_id == ME,
+                                                                       AuditLog.action.like("privacy.export%")))).all()
+    assert response.status == 200 and audited == ["privacy.export"]
+    await env.settle()
+    [file] = env.slack.files
+    async with env.runtime.db.session() as session:
+        sent = (await session.scalars(select(AuditLog.subject).where(AuditLog.action == rights.EXPORT_SENT))).all()
+    assert sent == [f"file:{file.id}"] and "I sent you a JSON file" in env.slack.responses()[-1]["text"]
