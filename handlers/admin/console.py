@@ -189,11 +189,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(RESUME)
     async def resume(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any], action: dict[str, Any],
                      client: AsyncWebClient) -> None:
-        await ack()
         if await refused(body, context, "schedule resume") or action.get("value") not in JOBS:
+            await ack()
             return
+        # Resumed before the ack: once Slack shows the click as taken, a crash cannot lose it.
         await change_schedule(runtime, team_id=team_of(context), actor_id=body["user"]["id"],
                               jobs=(action["value"],), action="resume")
+        await ack()
         await redraw(client, team_of(context), body["view"]["id"])
 
     @app.action(EDIT_MENTOR)

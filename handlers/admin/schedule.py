@@ -1,7 +1,9 @@
 """`/qi-commons admin schedule | pause | resume | skip | unskip | holidays`: when the weekly posts run.
 
 The admin router (handlers/admin/command.py) has already refused non-admins before these run.
-Dates are local dates in the community's timezone, written YYYY-MM-DD.
+Dates are local dates in the community's timezone, written YYYY-MM-DD. A change is an `Answering`
+subcommand: stored before the ack, which carries what changed, so a crash once Slack shows the
+command as taken cannot lose it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from bot.weekly.schedules import (
     schedule_overview,
     weekly_time,
 )
-from handlers.commands.context import CommandContext
+from handlers.commands.context import Answer, Answering, CommandContext, Subcommand, message
 
 JOB_WORDS = {"prompt": (PROMPT,), "prompts": (PROMPT,), "digest": (DIGEST,), "digests": (DIGEST,),
              "all": JOBS, "both": JOBS}
@@ -93,18 +95,18 @@ def _date(text: str) -> date | None:
         return None
 
 
-async def _confirm(ctx: CommandContext, said: str, jobs: tuple[str, ...]) -> None:
+async def _confirm(ctx: CommandContext, said: str, jobs: tuple[str, ...]) -> Answer:
     """Say what changed, then show the jobs it changed as they now stand."""
     overview = [item for item in await schedule_overview(ctx.runtime, ctx.team_id) if item.job in jobs]
-    await ctx.reply(said, [{"type": "section", "text": {"type": "mrkdwn", "text": said}}]
-                    + [_job_section(item) for item in overview])
+    return message(said, [{"type": "section", "text": {"type": "mrkdwn", "text": said}}]
+                   + [_job_section(item) for item in overview])
 
 
 def _names(jobs: tuple[str, ...]) -> str:
     return " and ".join(JOB_TITLES[job].lower() for job in jobs)
 
 
-async def pause(ctx: CommandContext) -> None:
+async def pause(ctx: CommandContext) -> Answer:
     words = ctx.text.split()
     usage = "Tell me what to pause and until when, e.g. `/qi-commons admin pause digest until 2027-01-04`."
     if len(words) == 3 and words[1].lower() == "until":
@@ -112,72 +114,66 @@ async def pause(ctx: CommandContext) -> None:
     jobs = _jobs(words[0]) if words else None
     until = _date(words[1]) if len(words) == 2 else None
     if jobs is None or until is None:
-        await ctx.reply(f"I couldn't read that. {usage} Use `prompt`, `digest` or `all`, and a date as YYYY-MM-DD.")
-        return
+        return message(f"I couldn't read that. {usage} Use `prompt`, `digest` or `all`, and a date as YYYY-MM-DD.")
     if until <= _today(ctx):
-        await ctx.reply(f"{day_label(until)} is not in the future. {usage} To stop a pause now, use "
-                        f"`/qi-commons admin resume {words[0].lower()}`.")
-        return
+        return message(f"{day_label(until)} is not in the future. {usage} To stop a pause now, use "
+                       f"`/qi-commons admin resume {words[0].lower()}`.")
     await change_schedule(ctx.runtime, team_id=ctx.team_id, actor_id=ctx.user_id, jobs=jobs, action="pause", day=until)
-    await _confirm(ctx, f"Paused the {_names(jobs)} until {day_label(until)}: the first run on or after that "
-                        "date posts again.", jobs)
+    return await _confirm(ctx, f"Paused the {_names(jobs)} until {day_label(until)}: the first run on or after "
+                               "that date posts again.", jobs)
 
 
-async def resume(ctx: CommandContext) -> None:
+async def resume(ctx: CommandContext) -> Answer:
     jobs = _jobs(ctx.text.strip())
     if jobs is None:
-        await ctx.reply("Tell me what to resume: `/qi-commons admin resume prompt`, `digest` or `all`.")
-        return
+        return message("Tell me what to resume: `/qi-commons admin resume prompt`, `digest` or `all`.")
     await change_schedule(ctx.runtime, team_id=ctx.team_id, actor_id=ctx.user_id, jobs=jobs, action="resume")
-    await _confirm(ctx, f"Resumed the {_names(jobs)}.", jobs)
+    return await _confirm(ctx, f"Resumed the {_names(jobs)}.", jobs)
 
 
-async def _skip_or_unskip(ctx: CommandContext, action: str) -> None:
+async def _skip_or_unskip(ctx: CommandContext, action: str) -> Answer:
     words = ctx.text.split()
     jobs = _jobs(words[0]) if words else None
     day = _date(words[1]) if len(words) == 2 else None
     if jobs is None or day is None:
-        await ctx.reply(f"I couldn't read that. Try `/qi-commons admin {action} prompt 2026-12-28` "
-                        "(`prompt`, `digest` or `all`, then a date as YYYY-MM-DD).")
-        return
+        return message(f"I couldn't read that. Try `/qi-commons admin {action} prompt 2026-12-28` "
+                       "(`prompt`, `digest` or `all`, then a date as YYYY-MM-DD).")
     if action == "skip":
         if day < _today(ctx):
-            await ctx.reply(f"{day_label(day)} has passed; pick a date from today on.")
-            return
+            return message(f"{day_label(day)} has passed; pick a date from today on.")
         runs_that_day = tuple(job for job in jobs if weekly_time(ctx.runtime.settings, job).day == f"{day:%a}".lower())
         if not runs_that_day:
             days = ", ".join(f"the {JOB_TITLES[job].lower()} runs on "
                              f"{DAY_NAMES[weekly_time(ctx.runtime.settings, job).day]}" for job in jobs)
-            await ctx.reply(f"Nothing runs on {day_label(day)} ({days}), so there is nothing to skip.")
-            return
+            return message(f"Nothing runs on {day_label(day)} ({days}), so there is nothing to skip.")
         jobs = runs_that_day
     await change_schedule(ctx.runtime, team_id=ctx.team_id, actor_id=ctx.user_id, jobs=jobs, action=action, day=day)
     said = (f"The {_names(jobs)} will not post on {day_label(day)}." if action == "skip"
             else f"{day_label(day)} is no longer a skip date for the {_names(jobs)}.")
-    await _confirm(ctx, said, jobs)
+    return await _confirm(ctx, said, jobs)
 
 
-async def skip(ctx: CommandContext) -> None:
-    await _skip_or_unskip(ctx, "skip")
+async def skip(ctx: CommandContext) -> Answer:
+    return await _skip_or_unskip(ctx, "skip")
 
 
-async def unskip(ctx: CommandContext) -> None:
-    await _skip_or_unskip(ctx, "unskip")
+async def unskip(ctx: CommandContext) -> Answer:
+    return await _skip_or_unskip(ctx, "unskip")
 
 
-async def holidays(ctx: CommandContext) -> None:
+async def holidays(ctx: CommandContext) -> Answer:
     words = ctx.text.lower().split()
     jobs = _jobs(words[0]) if words else None
     if jobs is None or len(words) != 2 or words[1] not in ("on", "off"):
-        await ctx.reply("Try `/qi-commons admin holidays all on` (skip Ontario's statutory holidays, the default) "
-                        "or `/qi-commons admin holidays digest off` (post on holidays too).")
-        return
+        return message("Try `/qi-commons admin holidays all on` (skip Ontario's statutory holidays, the default) "
+                       "or `/qi-commons admin holidays digest off` (post on holidays too).")
     await change_schedule(ctx.runtime, team_id=ctx.team_id, actor_id=ctx.user_id, jobs=jobs,
                           action=f"holidays-{words[1]}")
     said = (f"The {_names(jobs)} will skip Ontario's statutory holidays." if words[1] == "on"
             else f"The {_names(jobs)} will post on Ontario's statutory holidays too.")
-    await _confirm(ctx, said, jobs)
+    return await _confirm(ctx, said, jobs)
 
 
-SUBCOMMANDS = {"schedule": show_schedule, "pause": pause, "resume": resume, "skip": skip, "unskip": unskip,
-               "holidays": holidays}
+SUBCOMMANDS: dict[str, Subcommand | Answering] = {
+    "schedule": show_schedule, "pause": Answering(pause), "resume": Answering(resume), "skip": Answering(skip),
+    "unskip": Answering(unskip), "holidays": Answering(holidays)}

@@ -6,13 +6,14 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.core.runtime import Runtime
 from bot.core.text import escape
-from handlers.admin.command import admin_command
+from handlers.admin.command import admin_route
 from handlers.charts.commands import chart_command
 from handlers.commands.context import (
     Answer,
     Answering,
     CommandContext,
-    Subcommand,
+    Handler,
+    Routing,
     message,
     split_subcommand,
     subcommand_listener,
@@ -25,10 +26,10 @@ from handlers.privacy.commands import export_my_data, forget_me, show_privacy
 from handlers.search.commands import search_command
 from handlers.weekly.preview import digest_command
 
-SUBCOMMANDS: dict[str, Subcommand | Answering] = {
+SUBCOMMANDS: dict[str, Handler | Routing] = {
     "": Answering(help_answer),
     "help": Answering(help_answer),
-    "admin": admin_command,
+    "admin": Routing(admin_route),
     "chart": chart_command,
     "digest": digest_command,
     "learn": learn,

@@ -146,3 +146,18 @@ async def test_every_admin_subcommand_and_the_digest_preview_are_refused_for_a_n
         control = await session.scalar(select(ScheduleControl).where(ScheduleControl.job == "digest"))
     assert (control.paused_until, control.skip_dates) == (date(2026, 12, 31), [])
     assert len(await _refusals(env)) == len(typed) + 1
+
+
+async def test_resume_from_the_console_is_stored_before_the_ack(env, monkeypatch):
+    from handlers.admin import console
+    from tests.ack_order import slow_store
+
+    await seed(env)
+    view = await open_console(env)
+    slow_store(monkeypatch, console, "change_schedule")
+    response = await env.driver.action("admin_console_resume", value="digest", view=view, user_id=ADMIN)
+    async with env.runtime.db.session() as session:
+        paused = await session.scalar(select(ScheduleControl.paused_until).where(ScheduleControl.job == "digest"))
+    assert response.status == 200 and paused is None
+    await env.settle()
+    assert "Paused until" not in json.dumps(env.slack.view(view["id"])["blocks"])

@@ -177,3 +177,26 @@ async def test_a_long_list_of_skip_dates_still_fits_in_one_slack_section(env):
     validate_blocks(reply["blocks"])
     digest = reply["blocks"][2]["text"]["text"]
     assert "Skip dates: Fri 4 Dec 2026, Fri 11 Dec 2026," in digest and " and 230 more" in digest
+
+
+async def test_a_schedule_change_is_stored_before_the_ack_which_says_so(env, monkeypatch):
+    from handlers.admin import schedule
+    from tests.ack_order import slow_store
+
+    slow_store(monkeypatch, schedule, "change_schedule")
+    response = await env.driver.command("/qi-commons", "admin pause digest until 2027-01-04", user_id=ADMIN_ID)
+    async with env.runtime.db.session() as session:
+        paused = (await session.scalars(select(ScheduleControl.paused_until))).all()
+    assert response.status == 200 and paused == [date(2027, 1, 4)]
+    assert response.json()["text"].startswith("Paused the weekly digest until")  # the answer is the ack
+    for text in ("resume digest", "skip prompt 2026-12-28", "unskip prompt 2026-12-28", "holidays all off"):
+        assert (await env.driver.command("/qi-commons", f"admin {text}", user_id=ADMIN_ID)).json()["text"]
+    async with env.runtime.db.session() as session:
+        controls = (await session.scalars(select(ScheduleControl))).all()
+    assert {c.paused_until for c in controls} == {None} and not any(c.skip_holidays for c in controls)
+    # A member is still refused on the server, in the ack, and the refusal audited; nothing changes.
+    refused = await env.driver.command("/qi-commons", "admin pause all until 2027-01-04", user_id=MEMBER_ID)
+    assert "Only QI Commons admins" in refused.json()["text"]
+    async with env.runtime.db.session() as session:
+        assert await session.scalar(select(AuditLog.subject).where(AuditLog.action == "admin.refused")) == "admin pause"
+        assert {c.paused_until for c in (await session.scalars(select(ScheduleControl))).all()} == {None}
