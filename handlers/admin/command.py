@@ -60,11 +60,9 @@ async def admin_command(ctx: CommandContext) -> None:
         await ctx.reply(REFUSAL)
         return
     handler = ADMIN_SUBCOMMANDS.get(name) if name is not None else None
-    if isinstance(handler, Answering):  # admin_route answers these in the ack; kept whole if called directly
-        await ctx.reply(**await handler.answer(replace(ctx, text=rest)))
-        return
     if handler is None:
         known = ", ".join(f"`{name}`" for name in sorted(ADMIN_SUBCOMMANDS) if name) or "none yet"
         await ctx.reply(f"I don't know the admin action `{escape(word)}`. Admin actions: {known}.")
         return
+    assert not isinstance(handler, Answering)  # admin_route answers those in the ack, never through here
     await handler(replace(ctx, text=rest))
