@@ -28,11 +28,13 @@ from slack_bolt.response import BoltResponse
 
 
 class SignallingAck(AsyncAck):
-    """Bolt's ack, which also says that it was called."""
+    """Bolt's ack, which also says that it was called, and (`late`) that Slack stopped waiting for it: a
+    listener whose answer was to be the ack then sends it another way (handlers.commands.context)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.called = asyncio.Event()
+        self.late = False
 
     async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
         response = await super().__call__(*args, **kwargs)
@@ -67,6 +69,8 @@ class PromptAckRunner(AsyncioListenerRunner):
             called.cancel()
         if response is None and ack.response is None:
             self.logger.warning(warning_did_not_call_ack(listener_name))
+            if isinstance(ack, SignallingAck):
+                ack.late = True  # set before anything else runs: an ack() from now on reaches no one
             return None
         return response if response is not None else ack.response
 

@@ -91,6 +91,15 @@ def message(text: str, blocks: list[dict[str, Any]] | None = None) -> Answer:
     return {"text": text, "blocks": blocks} if blocks else {"text": text}
 
 
+async def answer_in_ack(ack: AsyncAck, respond: AsyncRespond, answer: Answer) -> None:
+    """Ack a command with its answer. If Slack stopped waiting first (a store that took over 3 s under a
+    burst; Slack has shown the member a timeout), the answer goes through the response_url instead, so
+    the member still learns what became of what they typed."""
+    await ack(**answer, response_type="ephemeral")
+    if getattr(ack, "late", False):  # set by bot.runners.ack_runner.SignallingAck
+        await respond(**answer, response_type="ephemeral", replace_original=False)
+
+
 def subcommand_listener(runtime: Runtime, subcommands: dict[str, Handler | Routing], fallback: Handler):
     """A slash-command listener: run the subcommand named by the first word (given the rest of the text),
     or `fallback` with the whole text when the first word names none; ack at once, or with its answer."""
@@ -110,14 +119,14 @@ def subcommand_listener(runtime: Runtime, subcommands: dict[str, Handler | Routi
             except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
                 log.exception("%s %s failed before its ack", command.get("command"), name or "")
                 answer = message(ANSWER_FAILED)
-            await ack(**answer, response_type="ephemeral")
+            await answer_in_ack(ack, respond, answer)
             return
         if isinstance(chosen, Storing):
             try:
                 stored = await chosen.store(ctx)
             except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
                 log.exception("%s %s failed before its ack", command.get("command"), name or "")
-                await ack(text=chosen.failed, response_type="ephemeral")
+                await answer_in_ack(ack, respond, message(chosen.failed))
                 return
             await ack()
             await chosen.then(ctx, stored)

@@ -17,7 +17,7 @@ from bot.core.runtime import Runtime
 from bot.mentoring import requests as mentoring
 from bot.mentoring.vocabulary import topics_from_text
 from bot.search.connections import request_subject
-from handlers.commands.context import ANSWER_FAILED, CommandContext
+from handlers.commands.context import ANSWER_FAILED, CommandContext, answer_in_ack
 from handlers.mentoring import blocks, forms, notify, views
 from handlers.search.offer import connections_for
 from handlers.sharing.share import tell
@@ -95,7 +95,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
             log.exception("Could not store a mentor request from %s", ctx.user_id)
-            await ack(text=ANSWER_FAILED, response_type="ephemeral")
+            await answer_in_ack(ack, respond, {"text": ANSWER_FAILED})
             return
         await ack()
         message = present(runtime, shortlist)

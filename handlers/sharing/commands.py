@@ -18,7 +18,7 @@ from bot.sharing.updates import LIMITS, SUBCOMMANDS
 from handlers.charts.data_entry import DATA_TEXT, store_data_text
 from handlers.charts.data_import import IMPORT_TEXT, open_import_form
 from handlers.charts.notes import NOTE_TEXT, store_note_text
-from handlers.commands.context import CommandContext
+from handlers.commands.context import CommandContext, answer_in_ack, message
 from handlers.commands.help import SECTIONS
 from handlers.sharing.listing import MAX_LISTED, list_message
 from handlers.sharing.modals import project_modal, share_modal
@@ -50,7 +50,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
                 log.exception("Could not store chart data from %s", ctx.user_id)
                 answer = {"text": SAVE_FAILED}
-            await ack(**answer, response_type="ephemeral")
+            await answer_in_ack(ack, respond, answer)
             return
         if wanted := IMPORT_TEXT.match(ctx.text):
             await ack()
@@ -65,7 +65,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 stored = await store_quick_share(ctx)
             except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
                 log.exception("Could not store a quick share from %s", ctx.user_id)
-                await ack(text=SAVE_FAILED, response_type="ephemeral")
+                await answer_in_ack(ack, respond, message(SAVE_FAILED))
                 return
             await ack()
             await reply_to_quick_share(ctx, stored, response_url)

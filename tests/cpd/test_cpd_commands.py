@@ -95,6 +95,19 @@ async def test_a_quick_entry_is_committed_before_the_ack_which_carries_the_answe
     assert env.slack.responses() == [response.json()]
 
 
+async def test_a_quick_entry_stored_after_slack_stopped_waiting_is_still_answered(env, monkeypatch):
+    from handlers.cpd import quick_entry
+    from tests.ack_order import slow_store
+
+    slow_store(monkeypatch, quick_entry, "log_quick_entry", seconds=3.3)  # a store queued behind a burst
+    response = await env.driver.command("/cpd-log", AUDIT)
+    assert response.status == 404  # no ack within 3 s: Slack tells the member it timed out
+    await env.settle()
+    [entry] = await entries(env)  # stored all the same, once
+    [answer] = env.slack.responses()  # and the answer the ack could not carry came by the response_url
+    assert "Logged" in answer["text"] and answer["response_type"] == "ephemeral"
+
+
 async def test_a_quick_entry_that_cannot_be_stored_is_refused_in_the_ack(env, monkeypatch):
     from handlers.cpd import quick_entry
 
