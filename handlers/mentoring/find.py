@@ -17,7 +17,7 @@ from bot.core.runtime import Runtime
 from bot.mentoring import requests as mentoring
 from bot.mentoring.vocabulary import topics_from_text
 from bot.search.connections import request_subject
-from handlers.commands.context import ANSWER_FAILED, CommandContext, answer_in_ack
+from handlers.commands.context import ANSWER_FAILED, CommandContext, answer_in_ack, message
 from handlers.mentoring import blocks, forms, notify, views
 from handlers.search.offer import connections_for
 from handlers.sharing.share import tell
@@ -95,11 +95,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         except Exception:  # noqa: BLE001 - the member is told in the ack itself; nothing was half-stored
             log.exception("Could not store a mentor request from %s", ctx.user_id)
-            await answer_in_ack(ack, respond, {"text": ANSWER_FAILED})
+            await answer_in_ack(ack, respond, message(ANSWER_FAILED))
             return
         await ack()
-        message = present(runtime, shortlist)
-        await ctx.reply(message["text"], message["blocks"])
+        shown = present(runtime, shortlist)
+        await ctx.reply(shown["text"], shown["blocks"])
         await follow_up(runtime, shortlist)
         # What they need, in their words: someone behind a similar project may be the quickest help.
         similar = await connections_for(runtime, team_id=ctx.team_id, user_id=ctx.user_id,

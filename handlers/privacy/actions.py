@@ -82,8 +82,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         await respond(text="Deleting your data…", replace_original=True)
         # Their channel posts and export files are deleted, and mentorship partners told, through the outbox.
-        for outbox_id in result.outbox_ids:
-            await runtime.outbox.attempt(outbox_id)
+        await notify.deliver(runtime, tuple(result.outbox_ids))
         # Mentors holding their request see it is withdrawn; offers to them go to the next mentor.
         for withdrawn in result.withdrawn:
             await notify.deliver(runtime, withdrawn.queued)

@@ -278,6 +278,19 @@ async def test_find_mentor_text_stores_the_request_before_the_ack(env, monkeypat
     assert f"<@{ADA}>" in text_of(env.slack.responses()[-1])
 
 
+async def test_a_mentor_request_that_cannot_be_stored_is_refused_in_the_ack(env, monkeypatch):
+    await _three_mentors(env)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(mentoring, "create_request", broken)
+    response = await env.driver.command("/find-mentor", "help with run charts")
+    assert response.status == 200 and "nothing you typed was kept" in response.json()["text"]
+    await env.settle()
+    assert await requests(env) == [] and dms(env, ADA) == []
+
+
 async def test_ask_stores_the_offer_before_the_ack(env, monkeypatch):
     await _three_mentors(env)
     await _shortlist(env)
